@@ -1,0 +1,41 @@
+public import PLCCore
+
+/// Pulse timer: a rising edge on IN gives one pulse of length PT on Q; edges during a pulse are ignored.
+///
+/// ET counts during the pulse, is held at PT while IN stays TRUE after it, and returns to 0 when
+/// both IN and Q are FALSE.
+public final class TP: TimerPins {
+    public static let interface = VarTable("TP", summary: "Pulse timer.", [
+        .input("IN", .bool, nil, "rising edge starts a pulse"),
+        .input("PT", .time, nil, "pulse length"),
+        .output("Q", .bool, nil, "the pulse"),
+        .output("ET", .time, nil, "elapsed pulse time, held at PT"),
+    ])
+
+    public var IN = false
+    public var PT: Int64 = 0
+    public var Q = false
+    public var ET: Int64 = 0
+    private var previousIN = false
+    private var start: Int64 = 0
+
+    public init() {}
+
+    public func execute(_ context: ScanContext) {
+        if IN && !previousIN && !Q {
+            Q = true
+            start = context.time
+        }
+        previousIN = IN
+        if Q {
+            let elapsed = context.time - start
+            if elapsed >= PT {
+                Q = false
+                ET = max(PT, 0)
+            } else {
+                ET = elapsed
+            }
+        }
+        if !Q && !IN { ET = 0 }
+    }
+}

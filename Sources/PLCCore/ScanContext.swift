@@ -1,0 +1,17 @@
+/// What a block may know about "now": the one time stamp of the running scan.
+///
+/// Blocks never read a clock themselves; the executor (or a test) fills this in once per scan.
+public struct ScanContext: Sendable {
+    /// Monotonic scan time in milliseconds since the task started (IEC `TIME()`).
+    public var time: Int64
+    /// Wall-clock time of the scan start, in milliseconds since the Unix epoch (UTC).
+    public var wallClock: Int64
+    /// The number of the scan, starting at 0.
+    public var cycle: UInt64
+
+    public init(time: Int64 = 0, wallClock: Int64 = 0, cycle: UInt64 = 0) {
+        self.time = time
+        self.wallClock = wallClock
+        self.cycle = cycle
+    }
+}

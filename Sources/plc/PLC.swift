@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `plc` command: run, check and trace IEC programs and blocks.
+@main
+struct PLC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plc",
+        abstract: "A deterministic PLC runtime for function-block programs.",
+        subcommands: [Trace.self]
+    )
+}
