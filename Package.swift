@@ -33,17 +33,23 @@ let package = Package(
             dependencies: ["PLCCore", "PLCBlocks", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PLCEndToEndTests",
+            dependencies: ["plc"],
             swiftSettings: strict
         ),
     ]

@@ -30,7 +30,7 @@ public struct BlockDeclaration: Sendable {
         guard let varsNode = reader.value(root, "variables") else { throw reader.error(root, "missing 'variables'") }
         var decls: [VarDecl] = []
         for item in try reader.sequence(varsNode, "variables") {
-            try reader.checkKeys(item, ["scope", "name", "type", "initial", "comment"], "a variable")
+            try reader.checkKeys(item, ["scope", "name", "type", "initial", "comment", "required"], "a variable")
             func field(_ key: String) throws(SourceError) -> String? {
                 try reader.value(item, key).map { node throws(SourceError) in try reader.scalar(node, key) }
             }
@@ -42,10 +42,11 @@ public struct BlockDeclaration: Sendable {
             }
             let initialText = try field("initial")
             let comment = try field("comment") ?? ""
+            let required = try field("required").map { $0.lowercased() == "true" } ?? false
             do throws(IECError) {
                 let type = try IECType.parse(typeText, enums: enums)
                 let initial = try initialText.map { text throws(IECError) in try IECLiteral.parse(text, as: type) }
-                decls.append(VarDecl(scope, varName, type, initial: initial, comment: comment))
+                decls.append(VarDecl(scope, varName, type, initial: initial, comment: comment, required: required))
             } catch {
                 throw reader.error(item, "variable \(varName): \(error.message)")
             }
@@ -59,7 +60,8 @@ public struct BlockDeclaration: Sendable {
         for d in table.decls {
             let initial = IECLiteral.format(d.initial, as: d.type)
             out += "  - {scope: \(d.scope.rawValue), name: \(d.name), type: \(quoted(d.type.name)), "
-                + "initial: \(quoted(initial)), comment: \(quoted(d.comment))}\n"
+                + "initial: \(quoted(initial)), comment: \(quoted(d.comment))"
+                + (d.required ? ", required: true}\n" : "}\n")
         }
         return out
     }

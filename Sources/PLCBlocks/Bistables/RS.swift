@@ -3,7 +3,7 @@ public import PLCCore
 /// Reset-dominant bistable: Q1 := NOT RESET1 AND (SET OR Q1).
 public final class RS: FunctionBlock {
     public static let interface = VarTable("RS", summary: "Reset-dominant bistable.", [
-        .input("SET", .bool, nil, "sets Q1"),
+        .required("SET", .bool, "sets Q1"),
         .input("RESET1", .bool, nil, "resets Q1; wins over SET"),
         .output("Q1", .bool, nil, "stored state"),
     ])

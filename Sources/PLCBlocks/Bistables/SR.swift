@@ -3,7 +3,7 @@ public import PLCCore
 /// Set-dominant bistable: Q1 := SET1 OR (NOT RESET AND Q1).
 public final class SR: FunctionBlock {
     public static let interface = VarTable("SR", summary: "Set-dominant bistable.", [
-        .input("SET1", .bool, nil, "sets Q1; wins over RESET"),
+        .required("SET1", .bool, "sets Q1; wins over RESET"),
         .input("RESET", .bool, nil, "resets Q1"),
         .output("Q1", .bool, nil, "stored state"),
     ])

@@ -6,7 +6,7 @@ public import PLCCore
 /// A REAL32 that is NaN or infinite gives `xValid` FALSE and `lrValue` 0.0, never a silent NaN.
 public final class Scale: FunctionBlock {
     public static let interface = VarTable("Scale", summary: "Raw registers to an engineering value.", [
-        .input("wReg0", .word, nil, "register at the lower address"),
+        .required("wReg0", .word, "register at the lower address"),
         .input("wReg1", .word, nil, "register at the next address (32-bit formats)"),
         .input("eFormat", .enumeration(RegisterFormat.format), nil, "number type in the registers"),
         .input("eOrder", .enumeration(RegisterFormat.wordOrder), nil, "word and byte order"),

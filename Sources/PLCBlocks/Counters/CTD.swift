@@ -5,7 +5,7 @@ public import PLCCore
 /// Codesys names the load input LOAD (IEC says LD) and types PV and CV as WORD.
 public final class CTD: FunctionBlock {
     public static let interface = VarTable("CTD", summary: "Down counter.", [
-        .input("CD", .bool, nil, "rising edge counts down"),
+        .required("CD", .bool, "rising edge counts down"),
         .input("LOAD", .bool, nil, "TRUE sets CV to PV"),
         .input("PV", .word, nil, "start value"),
         .output("Q", .bool, nil, "TRUE when CV = 0"),

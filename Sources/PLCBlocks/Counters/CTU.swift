@@ -5,7 +5,7 @@ public import PLCCore
 /// Codesys names the reset input RESET (IEC says R) and types PV and CV as WORD (IEC says INT).
 public final class CTU: FunctionBlock {
     public static let interface = VarTable("CTU", summary: "Up counter.", [
-        .input("CU", .bool, nil, "rising edge counts up"),
+        .required("CU", .bool, "rising edge counts up"),
         .input("RESET", .bool, nil, "TRUE sets CV to 0"),
         .input("PV", .word, nil, "limit for Q"),
         .output("Q", .bool, nil, "TRUE when CV >= PV"),

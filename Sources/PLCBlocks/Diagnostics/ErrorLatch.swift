@@ -10,7 +10,7 @@ public import PLCCore
 /// latches again on the next rising edge. The count is a diagnostic total and is never reset.
 public final class ErrorLatch: FunctionBlock {
     public static let interface = VarTable("ErrorLatch", summary: "Latches faults for once-per-outage logging.", [
-        .input("xError", .bool, nil, "TRUE while the fault is present"),
+        .required("xError", .bool, "TRUE while the fault is present"),
         .input("udiErrorCode", .udint, nil, "code of the present fault"),
         .input("xReset", .bool, nil, "rising edge clears the latch"),
         .output("xLatched", .bool, nil, "TRUE from the first outage until a reset"),

@@ -6,7 +6,7 @@ public import PLCCore
 /// first call gives a pulse. This runtime keeps that quirk so ported programs behave the same.
 public final class F_TRIG: FunctionBlock {
     public static let interface = VarTable("F_TRIG", summary: "Falling-edge detector.", [
-        .input("CLK", .bool, nil, "signal to watch"),
+        .required("CLK", .bool, "signal to watch"),
         .output("Q", .bool, nil, "TRUE for one call on a falling edge of CLK (and on a first call with CLK FALSE)"),
     ])
 

@@ -5,7 +5,7 @@ public import PLCCore
 /// Its memory starts FALSE, so a CLK that is TRUE on the first call gives a pulse (Codesys).
 public final class R_TRIG: FunctionBlock {
     public static let interface = VarTable("R_TRIG", summary: "Rising-edge detector.", [
-        .input("CLK", .bool, nil, "signal to watch"),
+        .required("CLK", .bool, "signal to watch"),
         .output("Q", .bool, nil, "TRUE for one call on a rising edge of CLK"),
     ])
 

@@ -5,7 +5,7 @@ public import PLCCore
 /// ET counts from the falling edge of IN and is held at PT until IN rises again.
 public final class TOF: TimerPins {
     public static let interface = VarTable("TOF", summary: "Off-delay timer.", [
-        .input("IN", .bool, nil, "TRUE sets Q, falling edge starts timing"),
+        .required("IN", .bool, "TRUE sets Q, falling edge starts timing"),
         .input("PT", .time, nil, "delay before Q is reset"),
         .output("Q", .bool, nil, "TRUE while IN, and for PT after IN falls"),
         .output("ET", .time, nil, "elapsed time since IN fell, held at PT"),

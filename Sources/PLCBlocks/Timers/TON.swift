@@ -6,7 +6,7 @@ public import PLCCore
 /// while timing takes effect at once; PT <= 0 sets Q in the same scan as the rising edge.
 public final class TON: TimerPins {
     public static let interface = VarTable("TON", summary: "On-delay timer.", [
-        .input("IN", .bool, nil, "rising edge starts timing, FALSE resets"),
+        .required("IN", .bool, "rising edge starts timing, FALSE resets"),
         .input("PT", .time, nil, "delay before Q is set"),
         .output("Q", .bool, nil, "TRUE once IN has been TRUE for PT"),
         .output("ET", .time, nil, "elapsed time, held at PT"),

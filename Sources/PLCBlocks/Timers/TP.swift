@@ -6,7 +6,7 @@ public import PLCCore
 /// both IN and Q are FALSE.
 public final class TP: TimerPins {
     public static let interface = VarTable("TP", summary: "Pulse timer.", [
-        .input("IN", .bool, nil, "rising edge starts a pulse"),
+        .required("IN", .bool, "rising edge starts a pulse"),
         .input("PT", .time, nil, "pulse length"),
         .output("Q", .bool, nil, "the pulse"),
         .output("ET", .time, nil, "elapsed pulse time, held at PT"),

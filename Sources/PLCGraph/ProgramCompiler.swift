@@ -1,0 +1,313 @@
+public import PLCBlocks
+import PLCCore
+
+/// Checks a `ProgramFile` against a block library and compiles it; reports every error found.
+public struct ProgramCompiler {
+    private let file: ProgramFile
+    private let library: BlockLibrary
+    private var errors: [SourceError] = []
+
+    /// A resolved wire source.
+    private enum Resolved {
+        case pin(Int, Int, IECType)
+        case element(Int, Int, Int, IECType)
+        case variable(Int, IECType)
+        case literal(IECValue)
+    }
+
+    private init(file: ProgramFile, library: BlockLibrary) {
+        self.file = file
+        self.library = library
+    }
+
+    /// Compiles `file`; throws `ProgramErrors` listing every problem (in line order).
+    public static func compile(_ file: ProgramFile, library: BlockLibrary) throws(ProgramErrors) -> CompiledProgram {
+        var compiler = ProgramCompiler(file: file, library: library)
+        let program = compiler.build()
+        if let program, compiler.errors.isEmpty { return program }
+        throw ProgramErrors(compiler.errors)
+    }
+
+    private mutating func error(_ line: Int, _ message: String) {
+        errors.append(SourceError(file: file.path, line: line, message))
+    }
+
+    // MARK: - Build
+
+    private mutating func build() -> CompiledProgram? {
+        // Variables.
+        var seen: [String: Int] = [:]
+        for v in file.variables {
+            if let first = seen[v.decl.name.uppercased()] {
+                error(v.line, "variable \(v.decl.name) is declared twice (first on line \(first))")
+            } else {
+                seen[v.decl.name.uppercased()] = v.line
+            }
+        }
+        let variables = VarTable(file.name, file.variables.map(\.decl))
+
+        // Instances.
+        var instances: [CompiledProgram.Instance] = []
+        var instanceIndex: [String: Int] = [:]
+        var fileIndexOf: [Int] = []   // instances[i] came from file.instances[fileIndexOf[i]]
+        for (f, inst) in file.instances.enumerated() {
+            let key = inst.name.uppercased()
+            if let first = instanceIndex[key] {
+                error(inst.line, "block \(inst.name) is declared twice (first on line \(instances[first].line))")
+                continue
+            }
+            if let line = seen[key] {
+                error(inst.line, "block \(inst.name) has the name of the variable on line \(line)")
+                continue
+            }
+            guard let type = library.type(named: inst.type) else {
+                error(inst.line, "unknown block type '\(inst.type)' (known: \(library.typeNames.joined(separator: ", ")))")
+                continue
+            }
+            if let bus = inst.bus, !file.buses.contains(where: { $0.name == bus }) {
+                error(inst.line, "block \(inst.name) uses bus '\(bus)', which is not declared under buses")
+            }
+            instanceIndex[key] = instances.count
+            instances.append(.init(name: inst.name, block: type.init(), bus: inst.bus, line: inst.line))
+            fileIndexOf.append(f)
+        }
+
+        // Wires and assignments, with the data-flow edges they imply.
+        var inputSteps: [[CompiledProgram.Step]] = Array(repeating: [], count: instances.count)
+        var outputSteps: [[CompiledProgram.Step]] = Array(repeating: [], count: instances.count)
+        var edges: [Set<Int>] = Array(repeating: [], count: instances.count)   // from -> to
+        var edgeLine: [Int: [Int: Int]] = [:]
+        var readers: [Int: [Int]] = [:]       // variable -> instances reading it
+        var writers: [Int: (Int, Int)] = [:]  // variable -> (instance, line)
+        var feedbackWires: [String] = []
+
+        for (i, instance) in instances.enumerated() {
+            let decl = file.instances[fileIndexOf[i]]
+            let block = instance.block
+            let interface = type(of: block).interface
+            var fed: [String: Int] = [:]
+            for wire in decl.inputs {
+                guard let pin = interface.index(of: wire.pin), interface.decls[pin].scope == .input else {
+                    let inputs = interface.decls(in: .input).map(\.name).joined(separator: ", ")
+                    let what = interface.index(of: wire.pin) == nil ? "has no input" : "cannot be fed at its output"
+                    error(wire.line, "\(instance.name) (\(interface.name)) \(what) '\(wire.pin)' (inputs: \(inputs))")
+                    continue
+                }
+                let pinDecl = interface.decls[pin]
+                var targetType = pinDecl.type
+                let target = wire.index.map { "\(pinDecl.name)[\($0)]" } ?? pinDecl.name
+                if let index = wire.index {
+                    guard case .array(let element, let count) = pinDecl.type else {
+                        error(wire.line, "\(instance.name).\(pinDecl.name) is \(pinDecl.type.name), not an array")
+                        continue
+                    }
+                    guard index < count else {
+                        error(wire.line, "\(instance.name).\(target): index out of range 0..\(count - 1)")
+                        continue
+                    }
+                    targetType = element
+                }
+                let wholeKey = pinDecl.name.uppercased()
+                let key = target.uppercased()
+                if let first = fed[key] ?? (wire.index != nil ? fed[wholeKey] : nil)
+                    ?? (wire.index == nil ? fed.first(where: { $0.key.hasPrefix(wholeKey + "[") })?.value : nil) {
+                    error(wire.line, "\(instance.name).\(target) is fed twice (also on line \(first))")
+                    continue
+                }
+                fed[key] = wire.line
+                guard let source = resolve(wire, targetType: targetType, target: "\(instance.name).\(target)",
+                                           instanceIndex: instanceIndex, variables: variables, instances: instances)
+                else { continue }
+                if wire.negate && targetType != .bool {
+                    error(wire.line, "NOT applies to BOOL only; \(instance.name).\(target) is \(targetType.name)")
+                    continue
+                }
+                let destination: CompiledProgram.Destination =
+                    wire.index.map { .element(i, pin, $0) } ?? .pin(i, pin)
+                switch source {
+                case .literal(let value):
+                    let v = wire.negate ? IECValue.bool(!value.bool) : value
+                    if let index = wire.index { block.setElement(pin, index, v) } else { block[pin: pin] = v }
+                    if wire.feedback { error(wire.line, "feedback applies to a wire from a block output, not a literal") }
+                case .variable(let v, _):
+                    inputSteps[i].append(.copy(.variable(v), destination, negate: wire.negate))
+                    readers[v, default: []].append(i)
+                    if wire.feedback { error(wire.line, "feedback applies to a wire from a block output, not a variable") }
+                case .pin(let s, let sp, _), .element(let s, let sp, _, _):
+                    let src: CompiledProgram.Source
+                    if case .element(_, _, let index, _) = source { src = .element(s, sp, index) } else { src = .pin(s, sp) }
+                    inputSteps[i].append(.copy(src, destination, negate: wire.negate))
+                    if wire.feedback {
+                        feedbackWires.append("\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)"
+                                             + " -> \(instance.name).\(target)")
+                    } else {
+                        edges[s].insert(i)
+                        edgeLine[s, default: [:]][i] = wire.line
+                    }
+                }
+            }
+            for d in interface.decls where d.required && fed[d.name.uppercased()] == nil {
+                error(decl.line, "\(instance.name) (\(interface.name)): required input \(d.name) is not connected")
+            }
+            for assignment in decl.outputs {
+                guard let pin = interface.index(of: assignment.pin), interface.decls[pin].scope == .output else {
+                    let outputs = interface.decls(in: .output).map(\.name).joined(separator: ", ")
+                    error(assignment.line, "\(instance.name) (\(interface.name)) has no output '\(assignment.pin)' (outputs: \(outputs))")
+                    continue
+                }
+                guard let v = variables.index(of: assignment.variable) else {
+                    error(assignment.line, "unknown variable '\(assignment.variable)'")
+                    continue
+                }
+                let pinType = interface.decls[pin].type, varType = variables.decls[v].type
+                guard pinType == varType else {
+                    error(assignment.line, "type mismatch: \(instance.name).\(interface.decls[pin].name) is \(pinType.name) "
+                          + "but variable \(variables.decls[v].name) is \(varType.name)")
+                    continue
+                }
+                if let (_, line) = writers[v] {
+                    error(assignment.line, "variable \(variables.decls[v].name) is assigned twice (also on line \(line))")
+                    continue
+                }
+                writers[v] = (i, assignment.line)
+                outputSteps[i].append(.copy(.pin(i, pin), .variable(v), negate: false))
+            }
+        }
+        for (v, list) in readers {
+            guard let (writer, line) = writers[v] else { continue }
+            for reader in list where reader != writer {
+                edges[writer].insert(reader)
+                edgeLine[writer, default: [:]][reader] = line
+            }
+        }
+
+        guard let order = executionOrder(edges, instances: instances, edgeLine: edgeLine) else { return nil }
+        guard errors.isEmpty else { return nil }
+        var steps: [CompiledProgram.Step] = []
+        for i in order {
+            steps += inputSteps[i]
+            steps.append(.call(i))
+            steps += outputSteps[i]
+        }
+        return CompiledProgram(file: file, variables: variables, instances: instances, order: order, steps: steps,
+                               feedbackWires: feedbackWires)
+    }
+
+    // MARK: - Sources
+
+    private mutating func resolve(_ wire: ProgramFile.Wire, targetType: IECType, target: String,
+                                  instanceIndex: [String: Int], variables: VarTable,
+                                  instances: [CompiledProgram.Instance]) -> Resolved? {
+        func literal(_ text: String) -> IECValue? { try? IECLiteral.parse(text, as: targetType) }
+        let resolved: Resolved
+        switch wire.source {
+        case .pin(let instanceName, let pinName, let index):
+            guard let s = instanceIndex[instanceName.uppercased()] else {
+                let text = "\(instanceName).\(pinName)" + (index.map { "[\($0)]" } ?? "")
+                if targetType != .string, let value = literal(text) { return .literal(value) }
+                error(wire.line, "unknown block '\(instanceName)' in '\(text)' (feeding \(target))")
+                return nil
+            }
+            let interface = type(of: instances[s].block).interface
+            guard let sp = interface.index(of: pinName) else {
+                let outputs = interface.decls(in: .output).map(\.name).joined(separator: ", ")
+                error(wire.line, "\(instanceName) (\(interface.name)) has no output '\(pinName)' (outputs: \(outputs))")
+                return nil
+            }
+            let decl = interface.decls[sp]
+            guard decl.scope == .output else {
+                error(wire.line, "\(instanceName).\(decl.name) is an input; wires start at outputs")
+                return nil
+            }
+            if let index {
+                guard case .array(let element, let count) = decl.type else {
+                    error(wire.line, "\(instanceName).\(decl.name) is \(decl.type.name), not an array")
+                    return nil
+                }
+                guard index < count else {
+                    error(wire.line, "\(instanceName).\(decl.name)[\(index)]: index out of range 0..\(count - 1)")
+                    return nil
+                }
+                resolved = .element(s, sp, index, element)
+            } else {
+                resolved = .pin(s, sp, decl.type)
+            }
+        case .name(let name):
+            if let v = variables.index(of: name) {
+                resolved = .variable(v, variables.decls[v].type)
+            } else if instanceIndex[name.uppercased()] != nil {
+                error(wire.line, "'\(name)' is a block; wire one of its outputs (\(name).PIN) into \(target)")
+                return nil
+            } else if targetType != .string, let value = literal(name) {
+                return .literal(value)
+            } else {
+                let hint = targetType == .string ? " (quote text: '\(name)')" : ""
+                error(wire.line, "unknown variable '\(name)' feeding \(target)\(hint)")
+                return nil
+            }
+        case .literal(let text):
+            do {
+                return .literal(try IECLiteral.parse(text, as: targetType))
+            } catch {
+                self.error(wire.line, "bad literal for \(target) : \(targetType.name): \(error.message)")
+                return nil
+            }
+        }
+        let sourceType: IECType
+        let sourceText: String
+        switch resolved {
+        case .pin(let s, let sp, let t):
+            sourceType = t
+            sourceText = "\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)"
+        case .element(let s, let sp, let index, let t):
+            sourceType = t
+            sourceText = "\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)[\(index)]"
+        case .variable(let v, let t):
+            sourceType = t
+            sourceText = variables.decls[v].name
+        case .literal:
+            return resolved
+        }
+        guard sourceType == targetType else {
+            error(wire.line, "type mismatch: \(sourceText) is \(sourceType.name) but \(target) is \(targetType.name)")
+            return nil
+        }
+        return resolved
+    }
+
+    // MARK: - Order
+
+    /// Kahn's algorithm, always taking the earliest-declared ready block: a stable, data-flow order.
+    private mutating func executionOrder(_ edges: [Set<Int>], instances: [CompiledProgram.Instance],
+                                         edgeLine: [Int: [Int: Int]]) -> [Int]? {
+        var indegree = Array(repeating: 0, count: edges.count)
+        for targets in edges { for t in targets { indegree[t] += 1 } }
+        var done = Array(repeating: false, count: edges.count)
+        var order: [Int] = []
+        while order.count < edges.count {
+            guard let next = indegree.indices.first(where: { !done[$0] && indegree[$0] == 0 }) else {
+                reportLoop(edges, done: done, instances: instances, edgeLine: edgeLine)
+                return nil
+            }
+            done[next] = true
+            order.append(next)
+            for t in edges[next] { indegree[t] -= 1 }
+        }
+        return order
+    }
+
+    private mutating func reportLoop(_ edges: [Set<Int>], done: [Bool], instances: [CompiledProgram.Instance],
+                                     edgeLine: [Int: [Int: Int]]) {
+        // Walk from any block left over until a block repeats: that walk holds a loop.
+        var path: [Int] = []
+        var current = done.indices.first { !done[$0] }!
+        while !path.contains(current) {
+            path.append(current)
+            current = edges[current].sorted().first { !done[$0] }!
+        }
+        let loop = Array(path[path.firstIndex(of: current)!...]) + [current]
+        let names = loop.map { instances[$0].name }.joined(separator: " -> ")
+        let line = edgeLine[loop[loop.count - 2]]?[current] ?? instances[current].line
+        error(line, "loop in the graph: \(names); mark one wire in it as feedback ({from: ..., feedback: true})")
+    }
+}

@@ -1,0 +1,89 @@
+public import PLCCore
+
+/// A program file as written, before names and types are resolved: every item keeps its line.
+public struct ProgramFile: Sendable {
+    /// The cyclic task's settings.
+    public struct Task: Sendable {
+        /// Scan period in ms.
+        public var interval: Int64 = 100
+        /// Watchdog time in ms (0 = off); trips when one scan takes longer than watchdog x sensitivity,
+        /// or `sensitivity` scans in a row take longer than the watchdog time.
+        public var watchdog: Int64 = 0
+        public var sensitivity: Int = 1
+        public var overrun: OverrunPolicy = .skip
+    }
+
+    /// What the executor does when a scan ends after the next start was due.
+    public enum OverrunPolicy: String, Sendable, CaseIterable {
+        /// Start again at the next on-time slot of the period grid; missed slots are counted, not run.
+        case skip
+        /// Start the missed scans back to back until the schedule is caught up.
+        case catchUp = "catch-up"
+    }
+
+    /// One bus: a name and its settings as text, interpreted by the I/O module that owns it.
+    public struct Bus: Sendable {
+        public let name: String
+        public let line: Int
+        public var settings: [(key: String, value: String, line: Int)]
+
+        /// The setting `key`, or nil.
+        public func value(_ key: String) -> String? {
+            settings.last { $0.key == key }?.value
+        }
+    }
+
+    /// A program variable with the line it is declared on.
+    public struct Variable: Sendable {
+        public var decl: VarDecl
+        public let line: Int
+    }
+
+    /// Where a wire comes from.
+    public enum Source: Sendable, Equatable {
+        /// `instance.pin`, or `instance.pin[index]` for an element of an array output.
+        case pin(instance: String, pin: String, index: Int?)
+        /// A name that is not an instance: a program variable, or else a literal.
+        case name(String)
+        /// Text that can only be a literal (`T#5s`, `16#0A`, `'text'`, `-1.5`).
+        case literal(String)
+    }
+
+    /// A wire into an input pin (or one element of an array input).
+    public struct Wire: Sendable {
+        public let pin: String
+        public let index: Int?
+        public let source: Source
+        /// The negation circle of FBD: the BOOL value is inverted on the way in.
+        public let negate: Bool
+        /// A wire that closes a loop: it carries the value of the previous scan (CFC feedback).
+        public let feedback: Bool
+        public let line: Int
+    }
+
+    /// An output pin assigned to a program variable after the block runs.
+    public struct Assignment: Sendable {
+        public let pin: String
+        public let variable: String
+        public let line: Int
+    }
+
+    /// A block instance.
+    public struct Instance: Sendable {
+        public let name: String
+        public let type: String
+        public let line: Int
+        /// The bus an I/O block uses, when the program has several.
+        public let bus: String?
+        public var inputs: [Wire]
+        public var outputs: [Assignment]
+    }
+
+    public let path: String
+    public var name: String
+    public var description: String
+    public var task: Task
+    public var buses: [Bus]
+    public var variables: [Variable]
+    public var instances: [Instance]
+}

@@ -1,0 +1,89 @@
+import PLCCore
+public import PLCGraph
+
+/// A Codesys-style cyclic task: it runs a compiled program at a fixed period on absolute deadlines.
+///
+/// Each scan reads as its steps: wait for the deadline, stamp the scan with one time, copy the
+/// input image in, run the program, hand the output image to the I/O workers, record statistics.
+public final class CyclicTask<Clock: PLCClock> {
+    public let program: CompiledProgram
+    public let settings: ProgramFile.Task
+    public let clock: Clock
+    public private(set) var statistics = CycleStatistics()
+    /// Called when the watchdog trips, with the scan's execution time in ns. The task keeps running.
+    public var onWatchdog: ((Int64) -> Void)?
+
+    private let interval: Int64
+    private let origin: Int64
+    private var nextStart: Int64
+    private var slowScansInARow = 0
+    private var lastStart: Int64 = 0
+
+    /// A task whose first scan is due now.
+    public init(program: CompiledProgram, settings: ProgramFile.Task, clock: Clock) {
+        self.program = program
+        self.settings = settings
+        self.clock = clock
+        interval = settings.interval * 1_000_000
+        origin = clock.now()
+        nextStart = origin
+    }
+
+    /// Waits for the next deadline, then runs one scan.
+    public func step() {
+        clock.sleep(until: nextStart)
+        scan()
+    }
+
+    /// Runs scans until `shouldStop` returns true (checked before each wait) or `cycles` scans ran;
+    /// `afterScan` is called after every scan, outside the measured scan time.
+    public func run(cycles: UInt64? = nil, shouldStop: () -> Bool = { false }, afterScan: () -> Void = {}) {
+        var ran: UInt64 = 0
+        while !shouldStop(), cycles.map({ ran < $0 }) ?? true {
+            step()
+            afterScan()
+            ran += 1
+        }
+    }
+
+    /// The scan time of the last scan in ms since the task started (the `t_ms` of monitoring).
+    public var elapsedMilliseconds: Int64 { (lastStart - origin) / 1_000_000 }
+
+    private func scan() {
+        let start = clock.now()
+        lastStart = start
+        let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: clock.wallClock(),
+                                  cycle: statistics.cycles)
+        for io in program.ioBlocks { io.readInputs() }
+        program.scan(context)
+        for io in program.ioBlocks { io.writeOutputs() }
+        let end = clock.now()
+        statistics.record(duration: end - start, jitter: start - nextStart)
+        checkWatchdog(end - start)
+        schedule(after: end)
+    }
+
+    private func schedule(after end: Int64) {
+        nextStart += interval
+        guard end > nextStart else { return }
+        switch settings.overrun {
+        case .skip:
+            let missed = (end - nextStart) / interval + 1
+            nextStart += missed * interval
+            statistics.recordOverrun(skipping: UInt64(missed))
+        case .catchUp:
+            statistics.recordOverrun(skipping: 0)
+        }
+    }
+
+    private func checkWatchdog(_ duration: Int64) {
+        guard settings.watchdog > 0 else { return }
+        let limit = settings.watchdog * 1_000_000
+        slowScansInARow = duration > limit ? slowScansInARow + 1 : 0
+        if duration > limit * Int64(settings.sensitivity) || slowScansInARow >= settings.sensitivity {
+            slowScansInARow = 0
+            statistics.recordWatchdogTrip()
+            onWatchdog?(duration)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// A clock that moves only when told: tests drive the executor scan by scan without sleeping.
+///
+/// `sleep(until:)` jumps straight to the deadline. A block can call `advance(by:)` during a scan to
+/// make that scan take time (to provoke overruns and watchdog trips).
+public final class ManualClock: PLCClock {
+    /// Monotonic time in ns.
+    public private(set) var nanoseconds: Int64
+    /// Wall-clock origin in ms since the epoch; wall time moves with the monotonic time.
+    public let wallOrigin: Int64
+    /// Every deadline the executor slept until, in order.
+    public private(set) var sleeps: [Int64] = []
+
+    public init(start: Int64 = 0, wallOrigin: Int64 = 1_767_225_600_000) {
+        nanoseconds = start
+        self.wallOrigin = wallOrigin
+    }
+
+    public func now() -> Int64 { nanoseconds }
+
+    public func wallClock() -> Int64 { wallOrigin + nanoseconds / 1_000_000 }
+
+    public func sleep(until deadline: Int64) {
+        sleeps.append(deadline)
+        nanoseconds = max(nanoseconds, deadline)
+    }
+
+    /// Moves time forward by `ns` nanoseconds.
+    public func advance(by ns: Int64) {
+        nanoseconds += ns
+    }
+
+    /// Moves time forward by `ms` milliseconds.
+    public func advance(ms: Int64) {
+        nanoseconds += ms * 1_000_000
+    }
+}

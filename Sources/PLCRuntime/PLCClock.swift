@@ -1,0 +1,9 @@
+/// Where the executor gets time from: the seam that lets tests replace the system clock.
+public protocol PLCClock: AnyObject {
+    /// Monotonic time in nanoseconds (any origin, never goes back).
+    func now() -> Int64
+    /// Wall-clock time in milliseconds since the Unix epoch (UTC).
+    func wallClock() -> Int64
+    /// Returns once `now()` has reached `deadline` (an absolute monotonic time in ns).
+    func sleep(until deadline: Int64)
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import PLCCore
+import PLCGraph
+
+/// `plc check`: validate a program and show its variable table and execution order.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a program; print its variable table and execution order.",
+        discussion: "On any error, prints every problem as file:line: message and exits 2."
+    )
+
+    @Argument(help: "Program folder (holding program.yaml) or program file.")
+    var program: String
+
+    @Option(name: .customLong("set"), help: "Override a variable's initial value or a bus setting: NAME=VALUE.")
+    var sets: [String] = []
+
+    func run() throws {
+        let loading = ProgramLoading(library: .all)
+        let file = try loading.load(program, sets: sets)
+        let compiled = try loading.compile(file)
+        emit(Self.report(compiled))
+    }
+
+    /// The text `plc check` prints for a valid program.
+    static func report(_ program: CompiledProgram) -> String {
+        let file = program.file
+        var out = "\(file.path): ok: program \(file.name), \(program.instances.count) blocks, "
+            + "task every T#\(file.task.interval)ms\n"
+        if !file.description.isEmpty { out += file.description + "\n" }
+        out += "\nVariables\n"
+        out += program.variables.decls.isEmpty ? "(none)\n" : program.variables.formatted() + "\n"
+        out += "\nExecution order\n"
+        let width = program.instances.map(\.name.count).max() ?? 0
+        for (n, i) in program.order.enumerated() {
+            let instance = program.instances[i]
+            let type = Swift.type(of: instance.block).typeName
+            out += "\(String(n + 1).leftPadded(3)). \(instance.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(type)\n"
+        }
+        for wire in program.feedbackWires { out += "feedback (value of the previous scan): \(wire)\n" }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import PLCBlocks
+import PLCCore
+import PLCGraph
+
+/// Loads, overrides and compiles a program folder; every failure is a `file:line: message` exit.
+struct ProgramLoading {
+    let library: BlockLibrary
+
+    /// The program file at `location` with `--set` overrides applied, or an exit with every problem listed.
+    func load(_ location: String, sets: [String] = []) throws -> ProgramFile {
+        var file: ProgramFile
+        do {
+            file = try ProgramLoader.load(location, enums: library.enumerations)
+        } catch {
+            throw fail(error)
+        }
+        for argument in sets {
+            do {
+                try file.apply(set: argument)
+            } catch {
+                throw fail(error)
+            }
+        }
+        return file
+    }
+
+    /// `file` compiled against the library, or an exit with every problem listed.
+    func compile(_ file: ProgramFile) throws -> CompiledProgram {
+        do {
+            return try ProgramCompiler.compile(file, library: library)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
