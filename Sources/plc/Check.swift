@@ -9,15 +9,11 @@ struct Check: ParsableCommand {
         discussion: "On any error, prints every problem as file:line: message and exits 2."
     )
 
-    @Argument(help: "Program folder (holding program.yaml) or program file.")
-    var program: String
-
-    @Option(name: .customLong("set"), help: "Override a variable's initial value or a bus setting: NAME=VALUE.")
-    var sets: [String] = []
+    @OptionGroup var target: ProgramArguments
 
     func run() throws {
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(program, sets: sets)
+        let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
         emit(Self.report(compiled))
     }

@@ -3,6 +3,15 @@ import PLCBlocks
 import PLCCore
 import PLCGraph
 
+/// The program folder and `--set` overrides that `check`, `run` and `bench` share.
+struct ProgramArguments: ParsableArguments {
+    @Argument(help: "Program folder (holding program.yaml) or program file.")
+    var program: String
+
+    @Option(name: .customLong("set"), help: "Override a variable's initial value or a bus setting: NAME=VALUE.")
+    var sets: [String] = []
+}
+
 /// Loads, overrides and compiles a program folder; every failure is a `file:line: message` exit.
 struct ProgramLoading {
     let library: BlockLibrary

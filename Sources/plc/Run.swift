@@ -11,11 +11,7 @@ struct Run: ParsableCommand {
         discussion: "On exit it prints the cycle statistics. A clean stop finishes the running scan first."
     )
 
-    @Argument(help: "Program folder (holding program.yaml) or program file.")
-    var program: String
-
-    @Option(name: .customLong("set"), help: "Override a variable's initial value or a bus setting: NAME=VALUE.")
-    var sets: [String] = []
+    @OptionGroup var target: ProgramArguments
 
     @Option(help: "Stop after this many scans.")
     var cycles: UInt64?
@@ -25,7 +21,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(program, sets: sets)
+        let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
         let monitored = try monitorPaths(compiled)
         let stop = StopSignal()
