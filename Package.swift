@@ -26,6 +26,7 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        .target(name: "CAllocCounter"),
         .target(name: "PLCCore", swiftSettings: strict),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(
@@ -37,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

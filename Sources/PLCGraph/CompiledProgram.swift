@@ -39,8 +39,14 @@ public final class CompiledProgram {
     /// The program's variable table (VAR and VAR_GLOBAL).
     public let variables: VarTable
     /// The current value of each variable, by its index in `variables`.
-    public internal(set) var values: [IECValue]
+    public var values: [IECValue] { Array(slots) }
     public let instances: [Instance]
+    /// The blocks by instance index, as the scan reads them: `unowned(unsafe)` references, so a scan
+    /// pays no retain and release per pin access. `instances` holds the strong references that keep
+    /// every block alive as long as the program.
+    private let blocks: ContiguousArray<BlockReference>
+    /// Variable storage, owned by the program; a buffer so the scan pays no exclusivity checks.
+    private let slots: UnsafeMutableBufferPointer<IECValue>
     /// Instance indices in execution order.
     public let order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
@@ -54,20 +60,31 @@ public final class CompiledProgram {
         self.name = file.name
         self.file = file
         self.variables = variables
-        self.values = variables.decls.map(\.initial)
+        self.slots = .allocate(capacity: variables.decls.count)
+        _ = slots.initialize(from: variables.decls.map(\.initial))
         self.instances = instances
+        self.blocks = ContiguousArray(instances.map { BlockReference(block: $0.block) })
         self.order = order
         self.steps = steps
         self.feedbackWires = feedbackWires
         self.ioBlocks = order.compactMap { instances[$0].block as? any IOBlock }
     }
 
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
     /// Runs one scan of the program: every step of the schedule, in order.
     public func scan(_ context: ScanContext) {
-        for step in steps {
+        // An index loop: a for-in over the array allocates an iterator buffer in debug builds.
+        var n = 0
+        while n < steps.count {
+            let step = steps[n]
+            n += 1
             switch step {
             case .call(let i):
-                instances[i].block.execute(context)
+                blocks[i].block.execute(context)
             case .copy(let source, let destination, let negate):
                 var value = read(source)
                 if negate { value = .bool(!value.bool) }
@@ -79,18 +96,18 @@ public final class CompiledProgram {
     @inline(__always)
     private func read(_ source: Source) -> IECValue {
         switch source {
-        case .pin(let i, let pin): instances[i].block[pin: pin]
-        case .element(let i, let pin, let index): instances[i].block.element(pin, index)
-        case .variable(let v): values[v]
+        case .pin(let i, let pin): blocks[i].block[pin: pin]
+        case .element(let i, let pin, let index): blocks[i].block.element(pin, index)
+        case .variable(let v): slots[v]
         }
     }
 
     @inline(__always)
     private func write(_ value: IECValue, to destination: Destination) {
         switch destination {
-        case .pin(let i, let pin): instances[i].block[pin: pin] = value
-        case .element(let i, let pin, let index): instances[i].block.setElement(pin, index, value)
-        case .variable(let v): values[v] = value
+        case .pin(let i, let pin): blocks[i].block[pin: pin] = value
+        case .element(let i, let pin, let index): blocks[i].block.setElement(pin, index, value)
+        case .variable(let v): slots[v] = value
         }
     }
 
@@ -98,7 +115,7 @@ public final class CompiledProgram {
 
     /// The value of a program variable (`PollInterval`) or an instance pin (`pollTimer.Q`).
     public func value(of path: String) -> IECValue? {
-        if let v = variables.index(of: path) { return values[v] }
+        if let v = variables.index(of: path) { return slots[v] }
         guard let (instance, pin) = resolvePin(path) else { return nil }
         return instance.block[pin: pin]
     }
@@ -115,7 +132,7 @@ public final class CompiledProgram {
         guard let type = type(of: path) else { throw IECError("no variable or pin named '\(path)'") }
         guard value.fits(type) else { throw IECError("value does not fit \(path) : \(type.name)") }
         if let v = variables.index(of: path) {
-            values[v] = value
+            slots[v] = value
         } else if let (instance, pin) = resolvePin(path) {
             instance.block[pin: pin] = value
         }
@@ -131,4 +148,9 @@ public final class CompiledProgram {
 
     /// The number of steps in the schedule (calls plus copies).
     public var stepCount: Int { steps.count }
+}
+
+/// A block reference that does not retain: valid while `CompiledProgram.instances` holds the block.
+struct BlockReference {
+    unowned(unsafe) let block: any FunctionBlock
 }

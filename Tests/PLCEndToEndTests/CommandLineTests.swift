@@ -96,3 +96,15 @@ struct CommandLineTests {
         #expect(result.stderr.contains("scans        60 at T#10ms"))
     }
 }
+
+@Suite("plc bench")
+struct BenchTests {
+    @Test("a steady-state scan allocates nothing, and the graph agrees with its hand-written twin")
+    func zeroAllocations() throws {
+        let result = try PLCCommand.run(["bench", "--scans", "2000", "--jitter-seconds", "0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("allocations   0.000 per steady-state scan (0 in 100000 scans)"), "\(result.stdout)")
+        #expect(result.stdout.contains("hand-written Swift"))
+        #expect(result.stdout.contains(": ratio "))
+    }
+}

@@ -8,9 +8,9 @@ public final class RS: FunctionBlock {
         .output("Q1", .bool, nil, "stored state"),
     ])
 
-    public var SET = false
-    public var RESET1 = false
-    public var Q1 = false
+    @exclusivity(unchecked) public var SET = false
+    @exclusivity(unchecked) public var RESET1 = false
+    @exclusivity(unchecked) public var Q1 = false
 
     public init() {}
 

@@ -8,9 +8,9 @@ public final class SR: FunctionBlock {
         .output("Q1", .bool, nil, "stored state"),
     ])
 
-    public var SET1 = false
-    public var RESET = false
-    public var Q1 = false
+    @exclusivity(unchecked) public var SET1 = false
+    @exclusivity(unchecked) public var RESET = false
+    @exclusivity(unchecked) public var Q1 = false
 
     public init() {}
 

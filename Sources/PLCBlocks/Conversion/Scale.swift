@@ -16,14 +16,14 @@ public final class Scale: FunctionBlock {
         .output("xValid", .bool, nil, "FALSE when the raw value is NaN or infinite"),
     ])
 
-    public var wReg0: UInt16 = 0
-    public var wReg1: UInt16 = 0
-    public var eFormat: Int64 = 0
-    public var eOrder: Int64 = 0
-    public var lrFactor = 1.0
-    public var lrOffset = 0.0
-    public var lrValue = 0.0
-    public var xValid = false
+    @exclusivity(unchecked) public var wReg0: UInt16 = 0
+    @exclusivity(unchecked) public var wReg1: UInt16 = 0
+    @exclusivity(unchecked) public var eFormat: Int64 = 0
+    @exclusivity(unchecked) public var eOrder: Int64 = 0
+    @exclusivity(unchecked) public var lrFactor = 1.0
+    @exclusivity(unchecked) public var lrOffset = 0.0
+    @exclusivity(unchecked) public var lrValue = 0.0
+    @exclusivity(unchecked) public var xValid = false
 
     public init() {}
 

@@ -12,12 +12,12 @@ public final class CTD: FunctionBlock {
         .output("CV", .word, nil, "current count"),
     ])
 
-    public var CD = false
-    public var LOAD = false
-    public var PV: UInt16 = 0
-    public var Q = false
-    public var CV: UInt16 = 0
-    private var memory = false
+    @exclusivity(unchecked) public var CD = false
+    @exclusivity(unchecked) public var LOAD = false
+    @exclusivity(unchecked) public var PV: UInt16 = 0
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) public var CV: UInt16 = 0
+    @exclusivity(unchecked) private var memory = false
 
     public init() {}
 

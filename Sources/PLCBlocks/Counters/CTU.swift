@@ -12,12 +12,12 @@ public final class CTU: FunctionBlock {
         .output("CV", .word, nil, "current count"),
     ])
 
-    public var CU = false
-    public var RESET = false
-    public var PV: UInt16 = 0
-    public var Q = false
-    public var CV: UInt16 = 0
-    private var memory = false
+    @exclusivity(unchecked) public var CU = false
+    @exclusivity(unchecked) public var RESET = false
+    @exclusivity(unchecked) public var PV: UInt16 = 0
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) public var CV: UInt16 = 0
+    @exclusivity(unchecked) private var memory = false
 
     public init() {}
 

@@ -23,20 +23,20 @@ public final class ErrorLatch: FunctionBlock {
         .output("udiCount", .udint, nil, "outages since start"),
     ])
 
-    public var xError = false
-    public var udiErrorCode: UInt32 = 0
-    public var xReset = false
-    public var xLatched = false
-    public var udiLatchedCode: UInt32 = 0
-    public var tLatchedAt: Int64 = 0
-    public var xActive = false
-    public var xRaised = false
-    public var xCleared = false
-    public var tOutage: Int64 = 0
-    public var udiCount: UInt32 = 0
-    private var previousError = false
-    private var previousReset = false
-    private var outageStart: Int64 = 0
+    @exclusivity(unchecked) public var xError = false
+    @exclusivity(unchecked) public var udiErrorCode: UInt32 = 0
+    @exclusivity(unchecked) public var xReset = false
+    @exclusivity(unchecked) public var xLatched = false
+    @exclusivity(unchecked) public var udiLatchedCode: UInt32 = 0
+    @exclusivity(unchecked) public var tLatchedAt: Int64 = 0
+    @exclusivity(unchecked) public var xActive = false
+    @exclusivity(unchecked) public var xRaised = false
+    @exclusivity(unchecked) public var xCleared = false
+    @exclusivity(unchecked) public var tOutage: Int64 = 0
+    @exclusivity(unchecked) public var udiCount: UInt32 = 0
+    @exclusivity(unchecked) private var previousError = false
+    @exclusivity(unchecked) private var previousReset = false
+    @exclusivity(unchecked) private var outageStart: Int64 = 0
 
     public init() {}
 

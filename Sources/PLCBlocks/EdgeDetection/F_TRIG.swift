@@ -10,9 +10,9 @@ public final class F_TRIG: FunctionBlock {
         .output("Q", .bool, nil, "TRUE for one call on a falling edge of CLK (and on a first call with CLK FALSE)"),
     ])
 
-    public var CLK = false
-    public var Q = false
-    private var memory = false
+    @exclusivity(unchecked) public var CLK = false
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) private var memory = false
 
     public init() {}
 

@@ -9,9 +9,9 @@ public final class R_TRIG: FunctionBlock {
         .output("Q", .bool, nil, "TRUE for one call on a rising edge of CLK"),
     ])
 
-    public var CLK = false
-    public var Q = false
-    private var memory = false
+    @exclusivity(unchecked) public var CLK = false
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) private var memory = false
 
     public init() {}
 

@@ -11,12 +11,12 @@ public final class TOF: TimerPins {
         .output("ET", .time, nil, "elapsed time since IN fell, held at PT"),
     ])
 
-    public var IN = false
-    public var PT: Int64 = 0
-    public var Q = false
-    public var ET: Int64 = 0
-    private var timing = false
-    private var start: Int64 = 0
+    @exclusivity(unchecked) public var IN = false
+    @exclusivity(unchecked) public var PT: Int64 = 0
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) public var ET: Int64 = 0
+    @exclusivity(unchecked) private var timing = false
+    @exclusivity(unchecked) private var start: Int64 = 0
 
     public init() {}
 

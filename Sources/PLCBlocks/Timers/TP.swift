@@ -12,12 +12,12 @@ public final class TP: TimerPins {
         .output("ET", .time, nil, "elapsed pulse time, held at PT"),
     ])
 
-    public var IN = false
-    public var PT: Int64 = 0
-    public var Q = false
-    public var ET: Int64 = 0
-    private var previousIN = false
-    private var start: Int64 = 0
+    @exclusivity(unchecked) public var IN = false
+    @exclusivity(unchecked) public var PT: Int64 = 0
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) public var ET: Int64 = 0
+    @exclusivity(unchecked) private var previousIN = false
+    @exclusivity(unchecked) private var start: Int64 = 0
 
     public init() {}
 
