@@ -35,17 +35,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
+        .target(
+            name: "PLCModbus",
+            dependencies: ["CModbus", "PLCCore", "PLCGraph"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "CAllocCounter",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus"],
             swiftSettings: strict
         ),
         .testTarget(

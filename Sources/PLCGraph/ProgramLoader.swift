@@ -208,7 +208,10 @@ public struct ProgramLoader {
             return nil
         }
         if scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
-            return .init(pin: pin, index: index, source: .literal(scalar.string), negate: negate, feedback: feedback, line: line)
+            // Quoted: a pin reference (quotes are needed for [ in a flow mapping) or else literal text.
+            var source = ProgramFile.Source.literal(scalar.string)
+            if case .pin = Self.classify(scalar.string) { source = Self.classify(scalar.string) }
+            return .init(pin: pin, index: index, source: source, negate: negate, feedback: feedback, line: line)
         }
         var text = scalar.string.trimmingCharacters(in: .whitespaces)
         if text.uppercased().hasPrefix("NOT ") {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PLCCore
 import PLCGraph
+import PLCModbus
 import PLCRuntime
 
 /// `plc run`: run a program as a cyclic task until stopped.
@@ -19,10 +20,46 @@ struct Run: ParsableCommand {
     @Option(help: "Print these variables or pins (comma-separated) as CSV after every scan.")
     var monitor: String?
 
+    @Flag(help: "Start the built-in RX380 simulator on loopback and point every bus at it.")
+    var simulate = false
+
     func run() throws {
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(target.program, sets: target.sets)
+        var file = try loading.load(target.program, sets: target.sets)
+        var simulator: RX380Simulator?
+        if simulate {
+            let sim = RX380Simulator(slave: Int(file.buses.first?.value("slave") ?? "1") ?? 1)
+            let port: Int
+            do {
+                port = try sim.startTCP()
+            } catch {
+                throw fail("plc run --simulate: \(error.reason)")
+            }
+            for i in file.buses.indices {
+                file.buses[i].settings += [("kind", "tcp", 0), ("host", "127.0.0.1", 0), ("port", String(port), 0)]
+            }
+            simulator = sim
+            log("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
+        }
         let compiled = try loading.compile(file)
+        let io: ModbusIO
+        do {
+            io = try ModbusIO(program: compiled, file: file)
+        } catch {
+            throw fail(error)
+        }
+        let name = file.name
+        for worker in io.workers.values {
+            log("\(file.name): bus \(worker.name): \(worker.settings.summary)")
+            worker.onLinkChange = { up, reason in
+                FileHandle.standardError.write(Data("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)\n".utf8))
+            }
+        }
+        io.start()
+        defer {
+            io.stop()
+            simulator?.stop()
+        }
         let monitored = try monitorPaths(compiled)
         let stop = StopSignal()
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())

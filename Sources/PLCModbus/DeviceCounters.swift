@@ -1,0 +1,28 @@
+/// Per-device traffic counters a bus worker keeps.
+public struct DeviceCounters: Sendable, Equatable {
+    public var requests: UInt64 = 0
+    public var timeouts: UInt64 = 0
+    public var crcErrors: UInt64 = 0
+    public var exceptions: UInt64 = 0
+    public var otherErrors: UInt64 = 0
+    /// Request-to-reply time of the last answered request, in ns.
+    public var lastLatency: Int64 = 0
+
+    public init() {}
+
+    mutating func count(_ reply: ModbusReply) {
+        requests += 1
+        guard let error = reply.error else {
+            lastLatency = reply.latency
+            return
+        }
+        switch error.code {
+        case 1...11:
+            exceptions += 1
+            lastLatency = reply.latency
+        case ModbusError.timeoutCode: timeouts += 1
+        case ModbusError.crcCode: crcErrors += 1
+        default: otherErrors += 1
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import PLCCore
+public import PLCGraph
+
+/// The Modbus side of a running program: one worker per declared bus, each `ModbusRead` attached to its bus.
+public final class ModbusIO {
+    /// The workers by bus name.
+    public let workers: [String: BusWorker]
+
+    /// Creates the workers and attaches the blocks; every problem is reported with its line.
+    /// A bus's `slave` and `function` settings apply to its blocks whose `uiUnitId` / `usiFunction` are not wired.
+    public init(program: CompiledProgram, file: ProgramFile) throws(ProgramErrors) {
+        var errors: [SourceError] = []
+        var workers: [String: BusWorker] = [:]
+        var defaults: [String: (slave: String?, function: String?)] = [:]
+        for bus in file.buses {
+            do throws(ProgramErrors) {
+                workers[bus.name] = BusWorker(name: bus.name, settings: try BusSettings.parse(bus, file: file.path))
+                defaults[bus.name] = (bus.value("slave"), bus.value("function"))
+            } catch {
+                errors += error.errors
+            }
+        }
+        for (index, instance) in program.instances.enumerated() {
+            guard let block = instance.block as? ModbusRead else { continue }
+            let busName = instance.bus ?? (file.buses.count == 1 ? file.buses[0].name : nil)
+            guard let busName, let worker = workers[busName] else {
+                if file.buses.isEmpty || instance.bus == nil {
+                    errors.append(SourceError(file: file.path, line: instance.line,
+                        "\(instance.name) (ModbusRead) needs a bus: declare one under buses"
+                        + (file.buses.count > 1 ? " and name it with bus: NAME" : "")))
+                }
+                continue
+            }
+            block.attach(worker)
+            let wired = Set(file.instances[index].inputs.map { $0.pin.uppercased() })
+            if let text = defaults[busName]?.slave, !wired.contains("UIUNITID") {
+                if let v = UInt16(text), v <= 247 { block.uiUnitId = v }
+                else { errors.append(SourceError(file: file.path, line: nil, "bus \(busName): slave '\(text)' must be 0 to 247")) }
+            }
+            if let text = defaults[busName]?.function, !wired.contains("USIFUNCTION") {
+                if let v = UInt8(text), v == 3 || v == 4 { block.usiFunction = v }
+                else { errors.append(SourceError(file: file.path, line: nil, "bus \(busName): function '\(text)' must be 3 or 4")) }
+            }
+        }
+        if !errors.isEmpty { throw ProgramErrors(errors) }
+        self.workers = workers
+    }
+
+    /// Starts every worker thread.
+    public func start() {
+        for worker in workers.values { worker.start() }
+    }
+
+    /// Stops every worker and closes its port.
+    public func stop() {
+        for worker in workers.values { worker.stop() }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The result of one Modbus request: the registers read, or why not, and how long it took.
+public struct ModbusReply: Sendable {
+    public var registers: [UInt16]
+    public var error: ModbusError?
+    /// Request to reply, in ns.
+    public var latency: Int64
+}
+
+/// A one-slot hand-over of replies from a bus worker to the block that asked: the worker posts,
+/// the scan takes at its input image. The lock is held only to move one value.
+public final class ModbusMailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reply: ModbusReply?
+
+    public init() {}
+
+    /// Worker side: leave a reply for the block.
+    public func post(_ reply: ModbusReply) {
+        lock.lock()
+        self.reply = reply
+        lock.unlock()
+    }
+
+    /// Scan side: the reply, if one arrived since the last call.
+    public func take() -> ModbusReply? {
+        lock.lock()
+        defer { lock.unlock() }
+        let r = reply
+        reply = nil
+        return r
+    }
+}
