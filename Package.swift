@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCModbus"],
             swiftSettings: strict
         ),
     ]

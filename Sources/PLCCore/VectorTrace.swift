@@ -31,7 +31,11 @@ public struct VectorTrace {
             for (column, cell) in zip(vectors.columns, row.cells) where column.decl.scope == .input {
                 if let cell { block[pin: column.pin] = cell }
             }
+            // An I/O block gets its input and output image phases around the call, as in a task.
+            let io = block as? any IOBlock
+            io?.readInputs()
             block.execute(ScanContext(time: row.time, wallClock: row.time, cycle: UInt64(cycle)))
+            io?.writeOutputs()
             for (column, cell) in zip(vectors.columns, row.cells) where column.decl.scope == .output {
                 guard let expected = cell else { continue }
                 let actual = block[pin: column.pin]

@@ -111,6 +111,9 @@ public final class ModbusConnection {
 
     private func select(_ slave: Int) throws(ModbusError) {
         guard isConnected else { throw ModbusError.notConnected("the port is closed") }
+        // A reply that came after its request timed out may still sit in the input buffer; left
+        // there, it would be read as the answer to this request.
+        if case .rtu = settings.transport { modbus_flush(context) }
         guard modbus_set_slave(context, Int32(slave)) == 0 else {
             throw ModbusError.invalidRequest("slave \(slave) is not 0 to 247: \(Self.lastError())")
         }

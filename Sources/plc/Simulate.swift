@@ -39,6 +39,8 @@ struct Simulate: ParsableCommand {
         guard (tcp == nil) != (rtu == nil) else { throw fail("plc simulate: give exactly one of --tcp HOST:PORT or --rtu DEVICE") }
         guard (1...247).contains(slave) else { throw fail("plc simulate: --slave \(slave) must be 1 to 247") }
         let simulator = RX380Simulator(slave: slave, frozen: frozen)
+        let stop = StopSignal { simulator.stop() }
+        defer { withExtendedLifetime(stop) {} }
         readFaultCommands(simulator)
         do {
             if let tcp {
@@ -59,6 +61,7 @@ struct Simulate: ParsableCommand {
         } catch let error as ModbusError {
             throw fail("plc simulate: \(error.reason)")
         }
+        note("rx380 simulator: stopped after \(simulator.requestCount) requests")
     }
 
     private func readFaultCommands(_ simulator: RX380Simulator) {

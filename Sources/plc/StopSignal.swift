@@ -12,12 +12,16 @@ final class StopSignal {
     private let flag = Flag()
     private var sources: [any DispatchSourceSignal] = []
 
-    init() {
+    /// Starts watching; `onStop` (if any) runs on the signal queue when the first stop signal arrives.
+    init(onStop: (@Sendable () -> Void)? = nil) {
         let queue = DispatchQueue(label: "plc.signals")
         for signo in [SIGINT, SIGTERM] {
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
-            source.setEventHandler { [flag] in flag.value.store(true, ordering: .releasing) }
+            source.setEventHandler { [flag] in
+                flag.value.store(true, ordering: .releasing)
+                onStop?()
+            }
             source.resume()
             sources.append(source)
         }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Standard blocks against blocks/")
 struct BlockTests {
-    static let library = BlockLibrary.standard
+    static let library = Fixtures.library
 
     @Test("every golden vector file passes", arguments: Fixtures.vectorFiles)
     func vectors(_ vector: VectorCase) throws {
@@ -18,7 +18,7 @@ struct BlockTests {
     }
 
     @Test("every block has vectors and a declaration equal to its Swift table",
-          arguments: BlockLibrary.standard.typeNames)
+          arguments: Fixtures.library.typeNames)
     func declarationMatches(_ name: String) throws {
         let type = try #require(Self.library.type(named: name))
         let dir = Fixtures.blocks.appendingPathComponent(name)
@@ -40,7 +40,7 @@ struct BlockTests {
     }
 
     @Test("each pin reads back what was written, by name, for every block",
-          arguments: BlockLibrary.standard.typeNames)
+          arguments: Fixtures.library.typeNames)
     func pinsRoundTrip(_ name: String) throws {
         let type = try #require(Self.library.type(named: name))
         try Self.checkRoundTrip(type.init())
@@ -70,6 +70,8 @@ struct BlockTests {
         case .time: .time(Int64(1000 + seed))
         case .real, .lreal: .real(0.5 + Double(seed))
         case .enumeration(let e): .int(Int64(seed % e.cases.count))
+        case .string: .string("probe \(seed)")
+        case .array(let element, let count): .array((0..<count).map { probe(for: element, seed: seed + $0) })
         default: .int(Int64(7 + seed))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PLCBlocks
+import PLCModbus
 
 /// Paths into the repository, found from this file's location.
 enum Fixtures {
@@ -7,6 +8,13 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent()
     static let blocks = root.appendingPathComponent("blocks")
     static let programs = root.appendingPathComponent("programs")
+
+    /// Every block type with a declaration under blocks/: the standard ones and the I/O blocks.
+    static let library: BlockLibrary = {
+        var library = BlockLibrary.standard
+        library.add(ModbusRead.self)
+        return library
+    }()
 
     /// Every `blocks/<Type>/vectors/*.csv`, as (type name, path).
     static var vectorFiles: [VectorCase] {

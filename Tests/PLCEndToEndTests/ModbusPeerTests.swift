@@ -1,0 +1,82 @@
+import Foundation
+import PLCBlocks
+import PLCModbus
+import Testing
+
+/// The runtime's Modbus client against pymodbus, a server this project did not write.
+@Suite("Modbus client against a pymodbus server", .serialized)
+struct ModbusPeerTests {
+    /// Reads the image with FC04 and FC03 and checks the decoded engineering values.
+    static func checkReads(_ connection: ModbusConnection) throws {
+        for function: UInt8 in [4, 3] {
+            var regs: [UInt16] = []
+            try connection.readRegisters(function: function, slave: 1, address: 4000, count: 46, into: &regs)
+            #expect(regs.count >= 46)
+            #expect(Scale.decode(regs[12], regs[13], format: 2, order: 0) == Double(MeterImage.totalPower))
+            #expect(Scale.decode(regs[18], 0, format: 0, order: 0) * 0.001 == -0.853)
+            #expect(Scale.decode(regs[19], 0, format: 1, order: 0) * 0.01 == 50.02)
+            #expect(Scale.decode(regs[34], regs[35], format: 3, order: 0) * 0.1 == 229.70000000000002)
+            #expect(Scale.decode(regs[2], regs[3], format: 3, order: 0) == Double(MeterImage.importEnergy))
+            #expect(Array(regs[0..<46]) == (4000...4045).map { MeterImage.registers[$0]! })
+        }
+    }
+
+    @Test("TCP: FC03 and FC04 decode to the values put in the server; exceptions carry their code")
+    func tcp() throws {
+        let port = freePort()
+        let peer = try ModbusPeer(tcp: port, image: MeterImage.registers)
+        defer { peer.stop() }
+        let connection = try ModbusConnection(BusSettings(transport: .tcp(host: "127.0.0.1", port: port)))
+        try connection.connect()
+        try Self.checkReads(connection)
+        var regs: [UInt16] = []
+        #expect(throws: ModbusError.exception(2)) {
+            try connection.readRegisters(function: 4, slave: 1, address: 4046, count: 2, into: &regs)
+        }
+        peer.command("exception 4")
+        #expect(throws: ModbusError.exception(4)) {
+            try connection.readRegisters(function: 4, slave: 1, address: 4000, count: 2, into: &regs)
+        }
+        #expect(peer.requests.map(\.function).prefix(2) == [4, 3])
+    }
+
+    @Test("RTU over a socat pty pair: the same values, and a timeout when the slave stays silent")
+    func rtu() throws {
+        let line = try SerialLine()
+        let peer = try ModbusPeer(rtu: line.b, image: MeterImage.registers)
+        defer { peer.stop() }
+        var settings = BusSettings(transport: .rtu(device: line.a, baud: 19_200, parity: .none, dataBits: 8,
+                                                   stopBits: 1, rs485: false))
+        settings.responseTimeout = 300
+        let connection = try ModbusConnection(settings)
+        try connection.connect()
+        try Self.checkReads(connection)
+        var regs: [UInt16] = []
+        #expect(throws: ModbusError.exception(2)) {
+            try connection.readRegisters(function: 3, slave: 1, address: 3990, count: 20, into: &regs)
+        }
+        // The slave goes silent: its reply comes after the client gave up (pymodbus answers an
+        // unknown slave with exception 4 instead of staying silent, so hold the reply instead).
+        peer.command("hold 800")
+        #expect(throws: ModbusError.timeout()) {
+            try connection.readRegisters(function: 4, slave: 1, address: 4000, count: 2, into: &regs)
+        }
+        peer.command("normal")
+        Thread.sleep(forTimeInterval: 0.8)     // the late reply arrives and is left in the input buffer
+        // The late reply is discarded, not taken for the answer to this request.
+        try connection.readRegisters(function: 4, slave: 1, address: 4019, count: 1, into: &regs)
+        #expect(regs[0] == MeterImage.frequency)
+    }
+
+    @Test("a missing serial device is a clear 'not connected' error, not a crash")
+    func missingDevice() throws {
+        let connection = try ModbusConnection(BusSettings(transport: .rtu(device: "/dev/ttyNOPE9", baud: 19_200,
+                                                                          parity: .even, dataBits: 8, stopBits: 1, rs485: false)))
+        #expect {
+            try connection.connect()
+        } throws: { error in
+            let e = error as? ModbusError
+            return e?.code == ModbusError.notConnectedCode && e?.reason.contains("No such file or directory") == true
+        }
+    }
+}
