@@ -40,22 +40,23 @@ let package = Package(
             dependencies: ["CModbus", "PLCCore", "PLCGraph"],
             swiftSettings: strict
         ),
+        .target(name: "PLCStorage", dependencies: ["PLCCore"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "CAllocCounter",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCModbus"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
     ]

@@ -225,11 +225,21 @@ public enum IECLiteral {
         }
         let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
         let parts = inner.isEmpty ? [] : inner.components(separatedBy: ",")
-        guard parts.count <= count else {
-            throw IECError("array literal has \(parts.count) elements, the type holds \(count)")
+        var items: [IECValue] = []
+        for part in parts {
+            // IEC repeat syntax: 16(TRUE) is sixteen TRUEs.
+            let text = part.trimmingCharacters(in: .whitespaces)
+            if let open = text.firstIndex(of: "("), text.hasSuffix(")"), let n = Int(text[..<open]), n >= 0 {
+                let value = try parse(String(text[text.index(after: open)..<text.index(before: text.endIndex)]), as: element)
+                items += Array(repeating: value, count: n)
+            } else {
+                items.append(try parse(text, as: element))
+            }
         }
-        var items = Array(repeating: element.defaultValue, count: count)
-        for (i, part) in parts.enumerated() { items[i] = try parse(part, as: element) }
+        guard items.count <= count else {
+            throw IECError("array literal has \(items.count) elements, the type holds \(count)")
+        }
+        items += Array(repeating: element.defaultValue, count: count - items.count)
         return .array(items)
     }
 }

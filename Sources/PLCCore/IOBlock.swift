@@ -8,4 +8,10 @@ public protocol IOBlock: FunctionBlock {
     func readInputs()
     /// Scan end: post the requests this scan made.
     func writeOutputs()
+    /// Clean stop, after the last scan: hand over whatever must not be lost (pending rows, a last log line).
+    func shutdown()
+}
+
+extension IOBlock {
+    public func shutdown() {}
 }

@@ -8,10 +8,16 @@ public struct ScanContext: Sendable {
     public var wallClock: Int64
     /// The number of the scan, starting at 0.
     public var cycle: UInt64
+    /// The local time zone's offset from UTC at `wallClock`, in seconds east (Malaysia: 28800).
+    public var utcOffset: Int32
 
-    public init(time: Int64 = 0, wallClock: Int64 = 0, cycle: UInt64 = 0) {
+    public init(time: Int64 = 0, wallClock: Int64 = 0, cycle: UInt64 = 0, utcOffset: Int32 = 0) {
         self.time = time
         self.wallClock = wallClock
         self.cycle = cycle
+        self.utcOffset = utcOffset
     }
+
+    /// Local wall-clock time in milliseconds since 1970-01-01 00:00 local time.
+    public var localTime: Int64 { wallClock + Int64(utcOffset) * 1000 }
 }

@@ -52,8 +52,9 @@ public final class CyclicTask<Clock: PLCClock> {
     private func scan() {
         let start = clock.now()
         lastStart = start
-        let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: clock.wallClock(),
-                                  cycle: statistics.cycles)
+        let wall = clock.wallClock()
+        let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: wall, cycle: statistics.cycles,
+                                  utcOffset: clock.utcOffset(at: wall))
         for io in program.ioBlocks { io.readInputs() }
         program.scan(context)
         for io in program.ioBlocks { io.writeOutputs() }

@@ -9,11 +9,16 @@ public final class ManualClock: PLCClock {
     public let wallOrigin: Int64
     /// Every deadline the executor slept until, in order.
     public private(set) var sleeps: [Int64] = []
+    /// The time zone offset this clock reports, in seconds east of UTC.
+    public var offset: Int32
 
-    public init(start: Int64 = 0, wallOrigin: Int64 = 1_767_225_600_000) {
+    public init(start: Int64 = 0, wallOrigin: Int64 = 1_767_225_600_000, utcOffset: Int32 = 0) {
         nanoseconds = start
         self.wallOrigin = wallOrigin
+        offset = utcOffset
     }
+
+    public func utcOffset(at wallClock: Int64) -> Int32 { offset }
 
     public func now() -> Int64 { nanoseconds }
 

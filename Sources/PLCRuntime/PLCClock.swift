@@ -6,4 +6,6 @@ public protocol PLCClock: AnyObject {
     func wallClock() -> Int64
     /// Returns once `now()` has reached `deadline` (an absolute monotonic time in ns).
     func sleep(until deadline: Int64)
+    /// The local time zone's offset from UTC at wall time `wallClock` (ms), in seconds east.
+    func utcOffset(at wallClock: Int64) -> Int32
 }

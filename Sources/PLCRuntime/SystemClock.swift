@@ -19,6 +19,13 @@ public final class SystemClock: PLCClock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
+    public func utcOffset(at wallClock: Int64) -> Int32 {
+        var seconds = time_t(wallClock / 1000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return Int32(parts.tm_gmtoff)
+    }
+
     public func sleep(until deadline: Int64) {
         var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         // EINTR (a signal arrived): sleep again for what is left; the deadline is absolute.

@@ -1,11 +1,15 @@
 import PLCBlocks
+import PLCCore
 import PLCModbus
+import PLCStorage
 
 extension BlockLibrary {
     /// Every block type the command line knows.
     static var all: BlockLibrary {
         var library = BlockLibrary.standard
-        library.add(ModbusRead.self)
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
+            library.add(type)
+        }
         return library
     }
 }

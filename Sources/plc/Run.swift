@@ -3,6 +3,7 @@ import Foundation
 import PLCCore
 import PLCGraph
 import PLCModbus
+import PLCStorage
 import PLCRuntime
 
 /// `plc run`: run a program as a cyclic task until stopped.
@@ -55,8 +56,14 @@ struct Run: ParsableCommand {
                 FileHandle.standardError.write(Data("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)\n".utf8))
             }
         }
+        let storage = StorageIO(blocks: compiled.instances.map(\.block))
+        storage.start()
         io.start()
         defer {
+            // Clean stop, in order: the last scan is done; blocks hand over what must not be lost;
+            // the writer writes every queued row and line; then the buses close.
+            for block in compiled.ioBlocks { block.shutdown() }
+            storage.stop()
             io.stop()
             simulator?.stop()
         }

@@ -1,6 +1,8 @@
 import Foundation
 import PLCBlocks
 import PLCModbus
+import PLCStorage
+import PLCCore
 
 /// Paths into the repository, found from this file's location.
 enum Fixtures {
@@ -12,7 +14,9 @@ enum Fixtures {
     /// Every block type with a declaration under blocks/: the standard ones and the I/O blocks.
     static let library: BlockLibrary = {
         var library = BlockLibrary.standard
-        library.add(ModbusRead.self)
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
+            library.add(type)
+        }
         return library
     }()
 

@@ -1,0 +1,50 @@
+public import PLCCore
+
+/// Pulses Q for one scan each time local wall-clock time crosses a multiple of tInterval
+/// (T#5m: at 10:00:00, 10:05:00, ...), so logs land on a regular grid whatever time the program started.
+///
+/// The first scan never pulses (the block cannot know that a boundary was crossed before it ran),
+/// nor does the first scan after tInterval changes.
+/// A clock set back (NTP) does not pulse again for slots already passed; tInterval <= 0 never pulses.
+public final class WallClockPulse: FunctionBlock {
+    public static let interface = VarTable("WallClockPulse", summary: "Pulses on wall-clock multiples of an interval.", [
+        .required("tInterval", .time, "grid of the pulses, counted from local midnight 1970-01-01"),
+        .output("Q", .bool, nil, "TRUE for one scan after each multiple of tInterval"),
+        .output("tSlot", .time, nil, "local time of day of the last multiple crossed"),
+    ])
+
+    @exclusivity(unchecked) public var tInterval: Int64 = 0
+    @exclusivity(unchecked) public var Q = false
+    @exclusivity(unchecked) public var tSlot: Int64 = 0
+    @exclusivity(unchecked) private var lastSlot: Int64?
+    @exclusivity(unchecked) private var gridInterval: Int64 = 0
+
+    public init() {}
+
+    public func execute(_ context: ScanContext) {
+        Q = false
+        guard tInterval > 0 else { return }
+        if tInterval != gridInterval {
+            // A new interval is a new grid: slot numbers of the old one mean nothing.
+            gridInterval = tInterval
+            lastSlot = nil
+        }
+        let slot = context.localTime >= 0 ? context.localTime / tInterval : (context.localTime - tInterval + 1) / tInterval
+        if let last = lastSlot, slot > last {
+            Q = true
+            tSlot = (slot * tInterval) % 86_400_000
+        }
+        if lastSlot.map({ slot > $0 }) ?? true { lastSlot = slot }
+    }
+
+    public subscript(pin pin: Int) -> IECValue {
+        get { pin == 0 ? .time(tInterval) : pin == 1 ? .bool(Q) : .time(tSlot) }
+        set {
+            switch pin {
+            case 0: tInterval = newValue.time
+            case 1: Q = newValue.bool
+            default: tSlot = newValue.time
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Glibc
+
+/// Calendar text for local times given as milliseconds since 1970-01-01 00:00 local time.
+///
+/// The scan context already carries local time, so formatting needs no time zone look-up.
+public enum CivilTime {
+    /// `2026-11-25 18:41:30`
+    public static func timestamp(_ localMs: Int64) -> String {
+        let t = parts(localMs)
+        return "\(date(t)) \(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec))"
+    }
+
+    /// `2026-11-25 18:41:30,123`, as the error log writes it.
+    public static func logTimestamp(_ localMs: Int64) -> String {
+        let ms = Int(((localMs % 1000) + 1000) % 1000)
+        return timestamp(localMs) + "," + String(repeating: "0", count: ms < 10 ? 2 : ms < 100 ? 1 : 0) + String(ms)
+    }
+
+    /// `2026-11-25`
+    public static func date(_ localMs: Int64) -> String {
+        date(parts(localMs))
+    }
+
+    /// A duration as `3m 30s`, `2h 5m`, `450ms`.
+    public static func duration(_ ms: Int64) -> String {
+        if ms < 1000 { return "\(ms)ms" }
+        let s = ms / 1000
+        let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60)
+        let units = [(d, "d"), (h, "h"), (m, "m"), (sec, "s")].drop { $0.0 == 0 }
+        return units.prefix(2).map { "\($0.0)\($0.1)" }.joined(separator: " ")
+    }
+
+    private static func parts(_ localMs: Int64) -> tm {
+        var seconds = time_t(localMs >= 0 ? localMs / 1000 : (localMs - 999) / 1000)
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        return t
+    }
+
+    private static func date(_ t: tm) -> String {
+        "\(t.tm_year + 1900)-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))"
+    }
+
+    private static func pad(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}

@@ -1,0 +1,28 @@
+public import PLCCore
+
+/// The storage side of a running program: one writer thread for every CSVLogger, EventLog and Display.
+public final class StorageIO {
+    public let writer: StorageWriter
+    /// True when the program has at least one storage block.
+    public let isUsed: Bool
+
+    /// Attaches every storage block among `blocks` to a new writer.
+    public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
+        writer = StorageWriter(rowCapacity: rowCapacity)
+        var used = false
+        for block in blocks {
+            switch block {
+            case let logger as CSVLogger: logger.attach(writer); used = true
+            case let log as EventLog: log.attach(writer); used = true
+            case let display as Display: display.attach(writer); used = true
+            default: break
+            }
+        }
+        isUsed = used
+    }
+
+    public func start() { writer.start() }
+
+    /// Writes what is still queued and ends the writer thread.
+    public func stop() { writer.stop() }
+}
