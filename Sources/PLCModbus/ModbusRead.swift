@@ -41,8 +41,7 @@ public final class ModbusRead: IOBlock {
     @exclusivity(unchecked) public var sError = ""
     @exclusivity(unchecked) public var awData = [UInt16](repeating: 0, count: 125)
 
-    @exclusivity(unchecked) private var previousExecute = false
-    @exclusivity(unchecked) private var resultShown = false
+    @exclusivity(unchecked) private var handshake = ExecuteHandshake()
     @exclusivity(unchecked) private var pending: ModbusRequest?
     @exclusivity(unchecked) private var arrived: ModbusReply?
     @exclusivity(unchecked) private var inFlight: ModbusRequest?
@@ -65,39 +64,30 @@ public final class ModbusRead: IOBlock {
 
     public func execute(_ context: ScanContext) {
         if firstScan == nil { firstScan = context.time }
-        if resultShown && !xExecute {
-            xDone = false
-            xError = false
-            resultShown = false
-        }
+        handshake.clearShownResult(execute: xExecute)
         if let reply = arrived, let request = inFlight {
             arrived = nil
             inFlight = nil
-            xBusy = false
-            resultShown = true
+            handshake.finish(failed: reply.error != nil)
             if let error = reply.error {
-                xError = true
                 xValid = false
                 udiErrorID = error.code
                 sError = "Error reading \(request.description): \(error.reason)"
             } else {
                 for (i, word) in reply.registers.enumerated() where i < awData.count { awData[i] = word }
-                xDone = true
                 xValid = true
                 udiErrorID = 0
                 if !sError.isEmpty { sError = "" }
                 refreshedAt = context.time
             }
         }
-        if xExecute && !previousExecute && !xBusy {
-            xDone = false
-            xError = false
-            resultShown = false
-            xBusy = true
+        if handshake.startsJob(execute: xExecute) {
             pending = ModbusRequest(slave: Int(uiUnitId), function: usiFunction, address: Int(uiStartItem),
                                     count: Int(uiQuantity), mailbox: mailbox)
         }
-        previousExecute = xExecute
+        xDone = handshake.done
+        xBusy = handshake.busy
+        xError = handshake.error
         tAge = context.time - (refreshedAt ?? firstScan!)
     }
 

@@ -9,7 +9,7 @@ public import PLCCore
 /// until the row is on disk (`xDone`), or `xError` at once when the disk is in fault (the row
 /// stays queued and is written when the disk is back). `xFault` is the disk's state as a level,
 /// for an ErrorLatch; `udiRowsLost` counts rows dropped because the queue overflowed.
-public final class CSVLogger: IOBlock {
+public final class CSVLogger: StorageBlock {
     public static let interface = VarTable("CSVLogger", summary: "Appends durable CSV rows.", [
         .required("xExecute", .bool, "rising edge appends one row"),
         .input("sFolder", .string, .string("csv"), "folder of the CSV files"),
@@ -44,8 +44,7 @@ public final class CSVLogger: IOBlock {
     @exclusivity(unchecked) public var udiRowsQueued: UInt32 = 0
     @exclusivity(unchecked) public var udiRowsLost: UInt32 = 0
 
-    @exclusivity(unchecked) private var previousExecute = false
-    @exclusivity(unchecked) private var resultShown = false
+    @exclusivity(unchecked) private var handshake = ExecuteHandshake()
     @exclusivity(unchecked) private var pending: (line: String, file: String, header: String)?
     @exclusivity(unchecked) private var ticket: UInt64?
     @exclusivity(unchecked) private var arrived: StorageError??
@@ -83,35 +82,24 @@ public final class CSVLogger: IOBlock {
     }
 
     public func execute(_ context: ScanContext) {
-        if resultShown && !xExecute {
-            xDone = false
-            xError = false
-            resultShown = false
-        }
+        handshake.clearShownResult(execute: xExecute)
         if let outcome = arrived {
             arrived = nil
-            xBusy = false
-            resultShown = true
+            handshake.finish(failed: outcome != nil)
             if let error = outcome {
-                xError = true
                 udiErrorID = error.code
                 sError = error.description
-            } else {
-                xDone = true
-                if udiErrorID != 0 {
-                    udiErrorID = 0
-                    sError = ""
-                }
+            } else if udiErrorID != 0 {
+                udiErrorID = 0
+                sError = ""
             }
         }
-        if xExecute && !previousExecute && !xBusy {
-            xDone = false
-            xError = false
-            resultShown = false
-            xBusy = true
+        if handshake.startsJob(execute: xExecute) {
             pending = row(at: context.localTime)
         }
-        previousExecute = xExecute
+        xDone = handshake.done
+        xBusy = handshake.busy
+        xError = handshake.error
     }
 
     public func writeOutputs() {

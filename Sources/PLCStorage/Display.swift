@@ -6,7 +6,7 @@ import Foundation
 /// Each row shows a column's name, value with its decimals and unit, and its quality: `ok`,
 /// `stale` (the source failed since; the last good value is shown), or `no data`. The heading
 /// gives the time, the source's state (`sStatus`, e.g. ModbusRead.sError) and the data's age.
-public final class Display: IOBlock {
+public final class Display: StorageBlock {
     public static let interface = VarTable("Display", summary: "Prints a table of values.", [
         .required("xExecute", .bool, "rising edge prints the table"),
         .input("sTitle", .string, nil, "heading"),

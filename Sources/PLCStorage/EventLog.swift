@@ -4,7 +4,7 @@ public import PLCCore
 /// it clears (with how long it lasted), never one per scan; plus a start-up and a shutdown line.
 ///
 /// Lines read `2026-11-25 18:41:30,123 - ERROR - Error reading registers 4000-4045 from slave 1: timeout`.
-public final class EventLog: IOBlock {
+public final class EventLog: StorageBlock {
     public static let interface = VarTable("EventLog", summary: "Writes once-per-outage error log lines.", [
         .input("sFile", .string, .string("rx380_logger.log"), "the log file"),
         .required("xRaised", .bool, "TRUE for one scan when an outage starts (ErrorLatch.xRaised)"),

@@ -10,13 +10,9 @@ public final class StorageIO {
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
         writer = StorageWriter(rowCapacity: rowCapacity)
         var used = false
-        for block in blocks {
-            switch block {
-            case let logger as CSVLogger: logger.attach(writer); used = true
-            case let log as EventLog: log.attach(writer); used = true
-            case let display as Display: display.attach(writer); used = true
-            default: break
-            }
+        for case let block as any StorageBlock in blocks {
+            block.attach(writer)
+            used = true
         }
         isUsed = used
     }
