@@ -4,6 +4,7 @@ import Foundation
 import PLCBlocks
 import PLCCore
 import PLCGraph
+import PLCModbus
 import PLCRuntime
 
 /// `plc bench`: scan time against hand-written Swift, allocations per scan, and start jitter.
@@ -24,6 +25,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Seconds of real 10 ms task for the jitter figure (0 skips it).")
     var jitterSeconds = 3.0
+
+    @Flag(help: "Also poll programs/rx380_main against the built-in simulator: requests per poll and poll time.")
+    var modbus = false
 
     func run() throws {
         let path = program ?? "programs/blinker"
@@ -69,6 +73,43 @@ struct Bench: ParsableCommand {
             emit("start jitter  10 ms task for \(s.cycles) scans: p50 \(Self.micro(s.jitterPercentile(0.5))), "
                  + "p99 \(Self.micro(s.jitterPercentile(0.99))), max \(Self.micro(s.maxJitter)); overruns \(s.overruns)\n")
         }
+        if modbus { try benchModbusPoll(loading) }
+    }
+
+    /// Runs rx380_main against the in-process simulator and reports requests per poll and poll time.
+    private func benchModbusPoll(_ loading: ProgramLoading) throws {
+        var file = try loading.load("programs/rx380_main", sets: ["PollInterval=T#100ms"])
+        let wire = try? BusSettings.parse(file.buses[0], file: file.path)
+        let simulator = RX380Simulator()
+        let port = try simulator.startTCP()
+        defer { simulator.stop() }
+        file.buses[0].settings += [("kind", "tcp", 0), ("host", "127.0.0.1", 0), ("port", String(port), 0)]
+        let program = try loading.compile(file)
+        let io = try ModbusIO(program: program, file: file)
+        io.start()
+        defer { io.stop() }
+        let task = CyclicTask(program: program, settings: file.task, clock: SystemClock())
+        var polls = 0
+        var wasBusy = false
+        task.run(cycles: 60, afterScan: {
+            let busy = program.value(of: "readMain.xBusy") == .bool(true)
+            if busy && !wasBusy { polls += 1 }
+            wasBusy = busy
+        })
+        let counters = io.workers.values.first!.counters(slave: 1)
+        let count = Int(program.value(of: "readMain.uiQuantity")!.int)
+        let requestsPerPoll = Double(simulator.requestCount) / Double(max(polls, 1))
+        emit("modbus poll   rx380_main: \(String(format: "%.2f", requestsPerPoll)) requests per full poll "
+             + "(\(simulator.requestCount) requests in \(polls) polls, \(count) registers each)\n")
+        var line = "poll time     \(String(format: "%.2f", Double(counters.averageLatency) / 1e6)) ms per poll on loopback TCP"
+        if let wire {
+            // RTU frames: request 8 bytes; reply 5 + 2 per register. Plus the silent interval before each.
+            let frames = wire.wireTime(bytes: 8) + wire.wireTime(bytes: 5 + 2 * count)
+            let gaps = 2 * wire.frameGap
+            line += String(format: "; on the wire at %@: %.1f ms frames + %.1f ms silent intervals = %.1f ms",
+                           wire.summary, Double(frames) / 1000, Double(gaps) / 1000, Double(frames + gaps) / 1000)
+        }
+        emit(line + "\n")
     }
 
     /// Mean ns per scan over `scans` scans with 10 ms of virtual time between them.
