@@ -1,0 +1,154 @@
+import Foundation
+import PLCBlocks
+import PLCCore
+import PLCGraph
+import PLCModbus
+import PLCStorage
+import Testing
+
+/// st-reference/ against blocks/ and programs/, read by blark (a parser this project did not write).
+@Suite("The Codesys port in st-reference/", .serialized)
+struct CodesysPortTests {
+    /// Blocks that Codesys's Standard library (or an ST operator) provides: no ST file of ours.
+    static let fromCodesys: Set<String> = ["TON", "TOF", "TP", "R_TRIG", "F_TRIG", "CTU", "CTD", "SR", "RS", "AND", "OR"]
+
+    static let library: BlockLibrary = {
+        var library = BlockLibrary.standard
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
+            library.add(type)
+        }
+        return library
+    }()
+
+    /// One declaration as blark read it from an ST file.
+    struct STDecl: Decodable {
+        let scope: String
+        let name: String
+        let type: String
+        let initial: String?
+    }
+
+    struct STSummary: Decodable {
+        let files: Int
+        let function_blocks: [String: [STDecl]]
+        let programs: [String]
+    }
+
+    /// Runs Tests/peers/st_check.py (blark) over `folder`.
+    static func blark(_ folder: String) throws -> (summary: STSummary?, status: Int32, stderr: String) {
+        let process = try BackgroundProcess("/usr/bin/env", ["python3", "Tests/peers/st_check.py", folder])
+        process.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.1)
+        let json = process.output.joined(separator: "\n")
+        let summary = try? JSONDecoder().decode(STSummary.self, from: Data(json.utf8))
+        return (summary, process.process.terminationStatus, process.errorOutput.joined(separator: "\n"))
+    }
+
+    /// Every difference between the ST function blocks and the blocks/ declarations.
+    static func interfaceMismatches(_ summary: STSummary) throws -> [String] {
+        var problems: [String] = []
+        let enums = library.enumerations
+        for name in library.typeNames where !fromCodesys.contains(name) {
+            let path = PLCCommand.root.appendingPathComponent("blocks/\(name)/\(name).yaml").path
+            let declared = try BlockDeclaration.load(path, enums: enums).table.decls.filter { $0.scope != .local }
+            guard let st = summary.function_blocks[name] else {
+                problems.append("\(name): no FUNCTION_BLOCK in st-reference")
+                continue
+            }
+            if st.map(\.name) != declared.map(\.name) {
+                problems.append("\(name): pins \(st.map(\.name)) in ST, \(declared.map(\.name)) in blocks/")
+                continue
+            }
+            for (s, d) in zip(st, declared) {
+                if s.scope != d.scope.rawValue { problems.append("\(name).\(d.name): \(s.scope) in ST, \(d.scope.rawValue) in blocks/") }
+                guard let type = try? IECType.parse(s.type.hasPrefix("STRING(") ? "STRING" : s.type, enums: enums) else {
+                    problems.append("\(name).\(d.name): ST type \(s.type) is unknown")
+                    continue
+                }
+                if type != d.type { problems.append("\(name).\(d.name): \(s.type) in ST, \(d.type.name) in blocks/") }
+                let initial = try s.initial.map { try IECLiteral.parse($0, as: type) } ?? type.defaultValue
+                if !IECLiteral.matches(initial, d.initial, as: d.type) {
+                    problems.append("\(name).\(d.name): initial \(s.initial ?? "(none)") in ST, "
+                                    + "\(IECLiteral.format(d.initial, as: d.type)) in blocks/")
+                }
+            }
+        }
+        for name in fromCodesys where summary.function_blocks[name] != nil {
+            problems.append("\(name) comes from Codesys's Standard library and must not be re-implemented")
+        }
+        return problems
+    }
+
+    @Test("every .st file parses with blark, and each block's ST interface equals its blocks/ declaration")
+    func interfaces() throws {
+        let result = try Self.blark("st-reference")
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(result.summary)
+        #expect(summary.files >= 17)
+        #expect(summary.programs.contains("rx380_main"))
+        let problems = try Self.interfaceMismatches(summary)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    /// A scratch copy of st-reference/ to mutate.
+    static func copyOfReference() throws -> String {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("st-copy-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.copyItem(atPath: PLCCommand.root.appendingPathComponent("st-reference").path, toPath: copy)
+        return copy
+    }
+
+    @Test("a pin renamed on the ST side only is caught, naming the block and the pins")
+    func renamedPinIsCaught() throws {
+        let copy = try Self.copyOfReference()
+        let path = copy + "/Scale.st"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "wReg1", with: "wRegHigh").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try #require(try Self.blark(copy).summary)
+        let problems = try Self.interfaceMismatches(summary)
+        #expect(problems.count == 1 && problems[0].hasPrefix("Scale: pins ") && problems[0].contains("wRegHigh"), "\(problems)")
+    }
+
+    @Test("a changed initial value or type on the ST side only is caught")
+    func changedDeclarationIsCaught() throws {
+        let copy = try Self.copyOfReference()
+        let path = copy + "/ModbusRead.st"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "uiQuantity : UINT := 1;", with: "uiQuantity : UINT := 2;")
+            .replacingOccurrences(of: "tAge : TIME := T#0MS;", with: "tAge : DINT := 0;")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let problems = try Self.interfaceMismatches(try #require(try Self.blark(copy).summary))
+        #expect(problems.contains("ModbusRead.uiQuantity: initial 2 in ST, 1 in blocks/"), "\(problems)")
+        #expect(problems.contains("ModbusRead.tAge: DINT in ST, TIME in blocks/"), "\(problems)")
+    }
+
+    @Test("a syntax error in an ST file fails the blark check with its file and line")
+    func syntaxErrorIsCaught() throws {
+        let copy = try Self.copyOfReference()
+        let path = copy + "/ErrorLatch.st"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "xRaised := FALSE;\nxCleared", with: "xRaised := ;\nxCleared")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Self.blark(copy)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("ErrorLatch.st:"), "\(result.stderr)")
+    }
+
+    @Test("the ST program rx380_main calls the same instances with the same wires as programs/rx380_main")
+    func sameWiring() throws {
+        let committed = try String(contentsOf: PLCCommand.root.appendingPathComponent("st-reference/rx380_main.st"), encoding: .utf8)
+        let exported = try PLCCommand.run(["export", "st", "programs/rx380_main"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout == committed, "st-reference/rx380_main.st is stale: run plc export st programs/rx380_main --output st-reference")
+    }
+
+    @Test("a wire changed in the program file only makes the exported ST differ from the committed one")
+    func changedWireIsCaught() throws {
+        let source = try String(contentsOf: PLCCommand.root.appendingPathComponent("programs/rx380_main/program.yaml"), encoding: .utf8)
+        let dir = try PLCCommand.programFolder(source.replacingOccurrences(of: "wReg0: readMain.awData[34]", with: "wReg0: readMain.awData[35]"))
+        let exported = try PLCCommand.run(["export", "st", dir])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let committed = try String(contentsOf: PLCCommand.root.appendingPathComponent("st-reference/rx380_main.st"), encoding: .utf8)
+        #expect(exported.stdout != committed)
+        #expect(exported.stdout.contains("vL1(wReg0 := readMain.awData[35]"))
+    }
+}
