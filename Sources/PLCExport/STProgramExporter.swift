@@ -8,7 +8,7 @@ public import PLCGraph
 /// program gives the previous cycle's value, as the feedback does in the runtime.
 public struct STProgramExporter {
     /// Boxes that ST writes as operators: the instance becomes a BOOL holding the expression.
-    static let operators: [String: String] = ["AND": "AND", "OR": "OR"]
+    public static let operators: [String: String] = ["AND": "AND", "OR": "OR"]
 
     let program: CompiledProgram
     let file: ProgramFile

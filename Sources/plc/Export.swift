@@ -1,16 +1,18 @@
 import ArgumentParser
 import Foundation
 import PLCExport
+import PLCBlocks
+import PLCCore
 import PLCGraph
 
 /// `plc export`: the Codesys side of a program: Structured Text, ST tests, PLCopen XML.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a program for Codesys: st (the PROGRAM), st-tests (ST tests from blocks/ vectors).",
+        abstract: "Export for Codesys: st (the PROGRAM), st-tests (ST tests from blocks/ vectors), plcopen (PLCopen XML).",
         discussion: "Without --output the text goes to standard output."
     )
 
-    @Argument(help: "What to export: st or st-tests.")
+    @Argument(help: "What to export: st, st-tests or plcopen.")
     var format: String
 
     @Argument(help: "Program folder (for st).")
@@ -26,10 +28,63 @@ struct Export: ParsableCommand {
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
             files = STProgramExporter(try loading.compile(try loading.load(program))).files()
+        case "st-tests":
+            files = try stTests()
+        case "plcopen":
+            guard let program else { throw fail("plc export plcopen: name a program folder") }
+            let loading = ProgramLoading(library: .all)
+            let compiled = try loading.compile(try loading.load(program))
+            files = [(compiled.name + ".xml", PLCopenExporter(compiled, sources: try stSources()).xml())]
         default:
-            throw fail("plc export: unknown format '\(format)' (st, st-tests)")
+            throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")
         }
         try write(files)
+    }
+
+    @Option(help: "The st-reference/ folder whose POUs go into the PLCopen project.")
+    var stReference = "st-reference"
+
+    /// The POUs of st-reference/ (not its tests).
+    func stSources() throws -> [STSource] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: stReference)) ?? []).sorted()
+        guard !names.isEmpty else { throw fail("plc export plcopen: no .st files in \(stReference)") }
+        return names.filter { $0.hasSuffix(".st") }.compactMap { name in
+            (try? String(contentsOfFile: (stReference as NSString).appendingPathComponent(name), encoding: .utf8))
+                .flatMap(STSource.init)
+        }
+    }
+
+    @Option(help: "The blocks/ folder the st-tests vectors come from.")
+    var blocks = "blocks"
+
+    /// One ST test suite per vector file of every block that has an ST equivalent without I/O.
+    func stTests() throws -> [(name: String, text: String)] {
+        let library = BlockLibrary.all
+        let exporter = STTestExporter()
+        var files: [(name: String, text: String)] = []
+        let types = (try? FileManager.default.contentsOfDirectory(atPath: blocks))?.sorted() ?? []
+        guard !types.isEmpty else { throw fail("plc export st-tests: no block folders in \(blocks)") }
+        for typeName in types {
+            guard let type = library.type(named: typeName) else { continue }
+            // I/O blocks' vectors pin the Swift handshake without a device; Codesys has no such mode.
+            if type.init() is any IOBlock { continue }
+            // AND and OR are operators in ST: nothing to instantiate.
+            if STProgramExporter.operators[type.typeName] != nil { continue }
+            let dir = (blocks as NSString).appendingPathComponent("\(typeName)/vectors")
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where file.hasSuffix(".csv") {
+                let path = (dir as NSString).appendingPathComponent(file)
+                let vectors: VectorFile
+                do {
+                    vectors = try VectorFile.load(path, for: type.interface)
+                } catch {
+                    throw fail(error)
+                }
+                let stem = (file as NSString).deletingPathExtension
+                let suite = exporter.suite(for: type.interface, vectors: vectors, stem: stem, source: "blocks/\(typeName)/vectors/\(file)")
+                files.append((suite.name + ".st", suite.text))
+            }
+        }
+        return files
     }
 
     func write(_ files: [(name: String, text: String)]) throws {

@@ -152,3 +152,87 @@ struct CodesysPortTests {
         #expect(exported.stdout.contains("vL1(wReg0 := readMain.awData[35]"))
     }
 }
+
+@Suite("Generated Codesys artefacts", .serialized)
+struct CodesysExportTests {
+    @Test("st-reference/tests holds exactly what plc export st-tests generates from blocks/ vectors")
+    func stTestsAreCurrent() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("st-tests-\(UUID().uuidString.prefix(8))").path
+        let result = try PLCCommand.run(["export", "st-tests", "--output", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let committedDir = PLCCommand.root.appendingPathComponent("st-reference/tests").path
+        let generated = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let committed = try FileManager.default.contentsOfDirectory(atPath: committedDir).sorted()
+        #expect(generated == committed)
+        #expect(generated.count >= 18)
+        for name in generated {
+            let a = try String(contentsOfFile: out + "/" + name, encoding: .utf8)
+            let b = try String(contentsOfFile: committedDir + "/" + name, encoding: .utf8)
+            #expect(a == b, "st-reference/tests/\(name) is stale: run plc export st-tests --output st-reference/tests")
+        }
+        // Every recorded output of a vector file becomes one assertion.
+        let scale = try String(contentsOfFile: out + "/Test_Scale_scale_word_orders.st", encoding: .utf8)
+        #expect(scale.components(separatedBy: "AssertEquals_").count - 1 == 22)
+    }
+
+    /// Validates `xml` (Codesys's 2.0 namespace) against the TC6 2.01 schema in shared/plcopen.
+    static func validate(_ xml: String) throws -> (ok: Bool, output: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plcopen-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("project.xml").path
+        try xml.replacingOccurrences(of: "http://www.plcopen.org/xml/tc6_0200", with: "http://www.plcopen.org/xml/tc6_0201")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let schema = PLCCommand.root.deletingLastPathComponent().appendingPathComponent("shared/plcopen/tc6_xml_v201.xsd").path
+        let process = try BackgroundProcess("/usr/bin/xmllint", ["--noout", "--schema", schema, file])
+        process.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.1)
+        return (process.process.terminationStatus == 0, process.errorOutput.joined(separator: "\n"))
+    }
+
+    static let schemaAvailable = FileManager.default.fileExists(
+        atPath: PLCCommand.root.deletingLastPathComponent().appendingPathComponent("shared/plcopen/tc6_xml_v201.xsd").path)
+
+    @Test("plc export plcopen writes a project that validates against the TC6 schema, and a broken one does not",
+          .enabled(if: schemaAvailable))
+    func plcopenValidates() throws {
+        let result = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let valid = try Self.validate(result.stdout)
+        #expect(valid.ok, "\(valid.output)")
+        let broken = result.stdout.replacingOccurrences(of: "<pou name=\"Scale\" pouType=\"functionBlock\">",
+                                                        with: "<pou name=\"Scale\" pouType=\"gadget\">")
+        #expect(!(try Self.validate(broken)).ok)
+    }
+
+    @Test("the PLCopen program is the FBD graph: every block in plc check's order, every connection resolved")
+    func plcopenGraph() throws {
+        let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
+        let check = try PLCCommand.run(["check", "programs/rx380_main"]).stdout
+        // plc check's execution order: "  1. pollTimer     TON"
+        let order = check.split(separator: "\n").compactMap { line -> String? in
+            let parts = line.split(separator: " ")
+            return parts.count == 3 && parts[0].hasSuffix(".") && Int(parts[0].dropLast()) != nil ? String(parts[1]) : nil
+        }
+        #expect(order.count == 26)
+        var blocks: [(order: Int, name: String)] = []
+        var ids = Set<String>()
+        var references: [String] = []
+        for line in xml.split(separator: "\n") {
+            let text = String(line)
+            if let id = Self.attribute("localId", text) { ids.insert(id) }
+            if let ref = Self.attribute("refLocalId", text) { references.append(ref) }
+            if text.contains("<block "), let n = Self.attribute("executionOrderId", text).flatMap(Int.init) {
+                blocks.append((n, Self.attribute("instanceName", text) ?? Self.attribute("typeName", text)!))
+            }
+        }
+        #expect(blocks.sorted { $0.order < $1.order }.map(\.name) == order.map { $0 == "displayNow" ? "OR" : $0 })
+        #expect(references.count >= 60)
+        #expect(references.allSatisfy(ids.contains), "a connection points at no element")
+    }
+
+    static func attribute(_ name: String, _ line: String) -> String? {
+        guard let start = line.range(of: " \(name)=\"") else { return nil }
+        let rest = line[start.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A POU read back from an st-reference file, for the PLCopen export: its kind, name, header
+/// comment, declaration sections and body. Reads the subset of ST the reference files use
+/// (blark, not this reader, is what checks the files are valid ST).
+public struct STSource {
+    public enum Kind: String { case functionBlock, function, program, dataType, globalVars }
+
+    /// One declared variable.
+    public struct Variable {
+        public let name: String
+        public let type: String
+        public let initial: String?
+        public let comment: String
+    }
+
+    public let kind: Kind
+    public let name: String
+    public let documentation: String
+    /// FUNCTION's return type.
+    public let returnType: String?
+    /// Sections in file order: (VAR_INPUT | VAR_OUTPUT | VAR_IN_OUT | VAR | VAR_GLOBAL, variables).
+    public let sections: [(keyword: String, variables: [Variable])]
+    /// The statements, or for a TYPE the enumeration values (name, value).
+    public let body: String
+    public let enumValues: [(name: String, value: String)]
+
+    /// Reads `text`; nil when it is not one POU of the shapes above.
+    public init?(_ text: String) {
+        var rest = Substring(text)
+        var doc = ""
+        if rest.hasPrefix("(*"), let end = rest.range(of: "*)") {
+            doc = rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+            rest = rest[end.upperBound...]
+        }
+        documentation = doc
+        let lines = rest.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        guard let first = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        let head = lines[first].trimmingCharacters(in: .whitespaces)
+        var returnType: String? = nil
+        if head.hasPrefix("FUNCTION_BLOCK ") {
+            kind = .functionBlock
+            name = String(head.dropFirst(15).split(separator: " ").first ?? "")
+        } else if head.hasPrefix("FUNCTION ") {
+            kind = .function
+            let parts = head.dropFirst(9).split(separator: ":", maxSplits: 1)
+            name = parts[0].trimmingCharacters(in: .whitespaces)
+            returnType = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+        } else if head.hasPrefix("PROGRAM ") {
+            kind = .program
+            name = String(head.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+        } else if head.hasPrefix("TYPE ") {
+            kind = .dataType
+            name = head.dropFirst(5).split(separator: ":").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        } else if head.hasPrefix("VAR_GLOBAL") {
+            kind = .globalVars
+            name = ""
+        } else {
+            return nil
+        }
+        self.returnType = returnType
+        var sections: [(String, [Variable])] = []
+        var enumValues: [(String, String)] = []
+        var bodyLines: [String] = []
+        var current: (String, [Variable])? = nil
+        let start = kind == .globalVars ? first : first + 1
+        for raw in lines[start...] {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if let open = current {
+                if line == "END_VAR" {
+                    sections.append(open)
+                    current = nil
+                } else if let variable = Self.variable(line) {
+                    current = (open.0, open.1 + [variable])
+                }
+            } else if ["VAR_INPUT", "VAR_OUTPUT", "VAR_IN_OUT", "VAR", "VAR_GLOBAL"].contains(line) {
+                current = (line, [])
+            } else if kind == .dataType {
+                let cleaned = line.replacingOccurrences(of: ",", with: "")
+                let parts = cleaned.components(separatedBy: ":=").map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, !parts[0].isEmpty { enumValues.append((parts[0], parts[1])) }
+            } else if !line.hasPrefix("END_FUNCTION") && line != "END_PROGRAM" {
+                bodyLines.append(raw)
+            }
+        }
+        self.sections = sections
+        self.enumValues = enumValues
+        body = bodyLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `name : TYPE := initial;    // comment`
+    static func variable(_ line: String) -> Variable? {
+        var text = line
+        var comment = ""
+        if let slashes = text.range(of: "//") {
+            comment = text[slashes.upperBound...].trimmingCharacters(in: .whitespaces)
+            text = String(text[..<slashes.lowerBound])
+        }
+        text = text.trimmingCharacters(in: .whitespaces)
+        guard text.hasSuffix(";"), let colon = text.firstIndex(of: ":") else { return nil }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        var declaration = String(text[text.index(after: colon)..<text.index(before: text.endIndex)])
+        var initial: String? = nil
+        if let assign = declaration.range(of: ":=") {
+            initial = declaration[assign.upperBound...].trimmingCharacters(in: .whitespaces)
+            declaration = String(declaration[..<assign.lowerBound])
+        }
+        return Variable(name: name, type: declaration.trimmingCharacters(in: .whitespaces), initial: initial, comment: comment)
+    }
+}
