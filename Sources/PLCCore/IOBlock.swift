@@ -13,5 +13,7 @@ public protocol IOBlock: FunctionBlock {
 }
 
 extension IOBlock {
+    /// Blocks that only send (a log, a display) have no input image.
+    public func readInputs() {}
     public func shutdown() {}
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import Glibc
 
 /// Owns one bus (a serial port or a TCP connection) on its own thread and serialises every
@@ -19,8 +20,7 @@ public final class BusWorker: @unchecked Sendable {
     private var queue: [ModbusRequest] = []
     private var stopping = false
     private var counters: [Int: DeviceCounters] = [:]
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
 
     // Worker thread only.
     private var connection: ModbusConnection?
@@ -40,23 +40,16 @@ public final class BusWorker: @unchecked Sendable {
 
     /// Starts the worker thread.
     public func start() {
-        let thread = Thread { [self] in
-            loop()
-            finished.signal()
-        }
-        thread.name = "plc.bus.\(name)"
-        self.thread = thread
-        thread.start()
+        thread.start(name: "plc.bus.\(name)") { [self] in loop() }
     }
 
     /// Finishes the request in progress, fails the queued ones, closes the port, and waits for the thread.
     public func stop() {
         condition.lock()
-        let wasRunning = thread != nil && !stopping
         stopping = true
         condition.broadcast()
         condition.unlock()
-        if wasRunning { finished.wait() }
+        thread.join()
     }
 
     /// Queues `request`; its reply arrives in its mailbox. Never blocks on I/O.

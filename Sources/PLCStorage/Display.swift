@@ -42,8 +42,6 @@ public final class Display: StorageBlock {
         self.writer = writer
     }
 
-    public func readInputs() {}
-
     public func execute(_ context: ScanContext) {
         if xValid {
             everValid = true

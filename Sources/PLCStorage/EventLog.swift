@@ -43,8 +43,6 @@ public final class EventLog: StorageBlock {
         self.writer = writer
     }
 
-    public func readInputs() {}
-
     public func execute(_ context: ScanContext) {
         lastLocalTime = context.localTime
         if !started {

@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import Glibc
 
 /// The one thread that touches files and standard output, so a scan never waits for a disk.
@@ -32,8 +33,7 @@ public final class StorageWriter: @unchecked Sendable {
     private var messages: [Message] = []
     private var stopping = false
     private var retryAt: Int64 = 0
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
     // Writer thread only.
     private var files: [String: CSVFile] = [:]
     private var foldersSeen: Set<String> = []
@@ -47,23 +47,16 @@ public final class StorageWriter: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            loop()
-            finished.signal()
-        }
-        thread.name = "plc.storage"
-        self.thread = thread
-        thread.start()
+        thread.start(name: "plc.storage") { [self] in loop() }
     }
 
     /// Writes everything still queued (one attempt per row if the disk fails) and ends the thread.
     public func stop() {
         condition.lock()
-        let running = thread != nil && !stopping
         stopping = true
         condition.broadcast()
         condition.unlock()
-        if running { finished.wait() }
+        thread.join()
     }
 
     /// Queues a row for `folder/fileName` (created with `header` when new); returns its ticket in `status`.

@@ -11,3 +11,8 @@ func fail(_ message: some CustomStringConvertible, code: Int32 = 2) -> ExitCode 
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
 }
+
+/// A status line on standard error.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -25,6 +25,7 @@ struct Run: ParsableCommand {
     var simulate = false
 
     func run() throws {
+        let stop = StopSignal()          // first: a Ctrl-C during start-up still stops cleanly
         let loading = ProgramLoading(library: .all)
         var file = try loading.load(target.program, sets: target.sets)
         var simulator: RX380Simulator?
@@ -40,9 +41,10 @@ struct Run: ParsableCommand {
                 file.buses[i].settings += [("kind", "tcp", 0), ("host", "127.0.0.1", 0), ("port", String(port), 0)]
             }
             simulator = sim
-            log("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
+            note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
         }
         let compiled = try loading.compile(file)
+        let monitored = try monitorPaths(compiled)
         let io: ModbusIO
         do {
             io = try ModbusIO(program: compiled, file: file)
@@ -51,10 +53,8 @@ struct Run: ParsableCommand {
         }
         let name = file.name
         for worker in io.workers.values {
-            log("\(file.name): bus \(worker.name): \(worker.settings.summary)")
-            worker.onLinkChange = { up, reason in
-                FileHandle.standardError.write(Data("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)\n".utf8))
-            }
+            note("\(file.name): bus \(worker.name): \(worker.settings.summary)")
+            worker.onLinkChange = { up, reason in note("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)") }
         }
         let storage = StorageIO(blocks: compiled.instances.map(\.block))
         storage.start()
@@ -67,13 +67,9 @@ struct Run: ParsableCommand {
             io.stop()
             simulator?.stop()
         }
-        let monitored = try monitorPaths(compiled)
-        let stop = StopSignal()
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
-        task.onWatchdog = { ns in
-            FileHandle.standardError.write(Data("\(file.name): watchdog: a scan took \(ns / 1_000_000) ms\n".utf8))
-        }
-        log("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
+        task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
+        note("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
@@ -83,7 +79,7 @@ struct Run: ParsableCommand {
             }
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })
-        log(task.statistics.summary(interval: file.task.interval))
+        note(task.statistics.summary(interval: file.task.interval))
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
@@ -93,9 +89,5 @@ struct Run: ParsableCommand {
             throw fail("--monitor: no variable or pin named '\(path)'")
         }
         return paths
-    }
-
-    private func log(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

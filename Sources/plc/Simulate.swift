@@ -80,8 +80,3 @@ struct Simulate: ParsableCommand {
         thread.start()
     }
 }
-
-/// A status line on standard error.
-func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
