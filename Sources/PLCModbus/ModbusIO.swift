@@ -23,14 +23,14 @@ public final class ModbusIO {
         for (index, instance) in program.instances.enumerated() {
             guard let block = instance.block as? ModbusRead else { continue }
             let busName = instance.bus ?? (file.buses.count == 1 ? file.buses[0].name : nil)
-            guard let busName, let worker = workers[busName] else {
-                if file.buses.isEmpty || instance.bus == nil {
-                    errors.append(SourceError(file: file.path, line: instance.line,
-                        "\(instance.name) (ModbusRead) needs a bus: declare one under buses"
-                        + (file.buses.count > 1 ? " and name it with bus: NAME" : "")))
-                }
+            guard let busName else {
+                errors.append(SourceError(file: file.path, line: instance.line,
+                    "\(instance.name) (ModbusRead) needs a bus: " + (file.buses.isEmpty
+                        ? "declare one under buses" : "the program has several, name one with bus: NAME")))
                 continue
             }
+            // A declared bus whose settings are wrong has its own error already.
+            guard let worker = workers[busName] else { continue }
             block.attach(worker)
             let wired = Set(file.instances[index].inputs.map { $0.pin.uppercased() })
             if let text = defaults[busName]?.slave, !wired.contains("UIUNITID") {

@@ -95,13 +95,18 @@ final class BackgroundProcess: @unchecked Sendable {
 final class SerialLine {
     let a: String
     let b: String
-    private let socat: BackgroundProcess
+    private var socat: BackgroundProcess?
 
     init() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-pty-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         a = dir.appendingPathComponent("a").path
         b = dir.appendingPathComponent("b").path
+        try plugIn()
+    }
+
+    /// Creates the pty pair (again): like a USB adapter that comes back under the same name.
+    func plugIn() throws {
         socat = try BackgroundProcess("/usr/bin/socat", ["pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline && !(FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b)) {
@@ -109,8 +114,14 @@ final class SerialLine {
         }
     }
 
+    /// Ends the pair: both devices vanish, like an unplugged USB adapter.
+    func unplug() {
+        socat?.stop(signal: SIGTERM, timeout: 2)
+        socat = nil
+    }
+
     deinit {
-        socat.stop(signal: SIGTERM, timeout: 2)
+        unplug()
     }
 }
 

@@ -81,6 +81,26 @@ struct CommandLineTests {
         #expect(result.stderr == "--set OnTime=5s: OnTime : TIME: '5s' is not a TIME literal (expected e.g. T#1m30s or TIME#250ms)\n")
     }
 
+    @Test("a bad bus setting is one clear line naming --set and the bus, and nothing else", arguments: [
+        ("bus.baudrate=9600", "--set: bus meter: unknown setting 'baudrate' (settings: baud, "),
+        ("bus.baud=fast", "--set: bus meter: baud 'fast' must be a whole number from 300 to 4000000"),
+        ("bus.parity=X", "--set: bus meter: parity 'X' must be N, E or O"),
+        ("bus.responseTimeout=500", "--set: bus meter: responseTimeout '500': '500' is not a TIME literal"),
+    ])
+    func badBusSetting(argument: String, message: String) throws {
+        let result = try PLCCommand.run(["run", "programs/rx380_main", "--set", argument, "--cycles", "1"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test("plc run --monitor with an unknown name stops before anything starts")
+    func badMonitor() throws {
+        let result = try PLCCommand.run(["run", "programs/blinker", "--monitor", "Lamp,Lmap", "--cycles", "5"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "--monitor: no variable or pin named 'Lmap'\n")
+    }
+
     @Test("plc run --cycles runs the program and prints monitored values and statistics")
     func runCycles() throws {
         let result = try PLCCommand.run(["run", "programs/blinker", "--cycles", "60", "--set", "OffTime=T#200ms",

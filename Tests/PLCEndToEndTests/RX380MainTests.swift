@@ -187,6 +187,49 @@ struct RX380MainTests {
         for (a, b) in zip(seconds, seconds.dropFirst()) { #expect((b - a + 60) % 60 == 1, "a row is missing: \(rows)") }
     }
 
+    @Test("no adapter at all: one clear 'not connected' error line, empty rows, the process keeps running")
+    func noAdapter() throws {
+        let ws = try Workspace()
+        let plc = try Self.start(ws, ["--set", "bus.device=/dev/ttyNOPE7"])
+        Thread.sleep(forTimeInterval: 3.5)
+        #expect(plc.process.isRunning)
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let errors = ws.logLines().filter { $0.contains(" - ERROR - ") }
+        #expect(errors.count == 1, "\(ws.logLines())")
+        #expect(errors.first?.hasSuffix(" - ERROR - Error reading registers 4000-4045 from slave 1: "
+                                        + "not connected: No such file or directory") == true, "\(errors)")
+        let rows = ws.rows()
+        #expect(rows.count >= 2 && rows.allSatisfy { $0.dropFirst(19) == ",,,,,,,,,,,,," }, "\(rows)")
+        #expect(plc.errorOutput.contains { $0.contains("bus meter down: /dev/ttyNOPE7 19200 8E1: not connected") })
+    }
+
+    @Test("the USB adapter is unplugged and plugged back in: errors latch, the bus reconnects, values recover")
+    func adapterUnpluggedAndBack() throws {
+        let ws = try Workspace()
+        let line = try SerialLine()
+        var peer = try ModbusPeer(rtu: line.b, image: MeterImage.registers)
+        let plc = try Self.start(ws, Self.rtuArguments(line) + ["--set", "bus.reconnectMin=T#200ms",
+                                                                 "--set", "bus.reconnectMax=T#400ms"])
+        Thread.sleep(forTimeInterval: 2)
+        peer.stop()
+        line.unplug()                                  // the device files vanish
+        Thread.sleep(forTimeInterval: 2.5)
+        try line.plugIn()                              // ... and come back under the same names
+        peer = try ModbusPeer(rtu: line.b, image: MeterImage.registers)
+        defer { peer.stop() }
+        Thread.sleep(forTimeInterval: 3)
+        #expect(plc.process.isRunning)
+        #expect(plc.stop(signal: SIGTERM) == 0)
+
+        let log = ws.logLines()
+        #expect(log.filter { $0.contains(" - ERROR - Error reading registers 4000-4045 from slave 1: ") }.count == 1, "\(log)")
+        #expect(log.filter { $0.contains(" - INFO - Recovered after ") }.count == 1, "\(log)")
+        #expect(plc.errorOutput.contains { $0.contains("bus meter up: connected to \(line.a)") }, "\(plc.errorOutput)")
+        let rows = ws.rows()
+        #expect(rows.last?.hasSuffix(Self.expectedCells) == true, "values did not recover: \(rows.suffix(3))")
+        #expect(rows.contains { $0.dropFirst(19) == ",,,,,,,,,,,,," }, "rows of the outage must have empty cells")
+    }
+
     /// True when this machine lets the tests make a read-only bind mount (root with CAP_SYS_ADMIN).
     static let canMountReadOnly: Bool = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-ro-probe").path
