@@ -6,6 +6,12 @@ public struct ModbusReply: Sendable {
     public var error: ModbusError?
     /// Request to reply, in ns.
     public var latency: Int64
+
+    public init(registers: [UInt16], error: ModbusError?, latency: Int64) {
+        self.registers = registers
+        self.error = error
+        self.latency = latency
+    }
 }
 
 /// A one-slot hand-over of replies from a bus worker to the block that asked: the worker posts,

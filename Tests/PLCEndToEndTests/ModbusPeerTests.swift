@@ -80,3 +80,70 @@ struct ModbusPeerTests {
         }
     }
 }
+
+@Suite("Modbus client: writes, bits, counters", .serialized)
+struct ModbusClientMoreTests {
+    @Test("FC06 and FC16 writes reach the server and read back; FC01/FC02 read the register's bits")
+    func writesAndBits() throws {
+        let port = freePort()
+        let peer = try ModbusPeer(tcp: port, image: MeterImage.registers)
+        defer { peer.stop() }
+        let connection = try ModbusConnection(BusSettings(transport: .tcp(host: "127.0.0.1", port: port)))
+        try connection.connect()
+        try connection.writeRegister(slave: 1, address: 4040, value: 0x1234)
+        try connection.writeRegisters(slave: 1, address: 4042, values: [7, 8, 9])
+        var regs: [UInt16] = []
+        try connection.readRegisters(function: 3, slave: 1, address: 4040, count: 5, into: &regs)
+        #expect(Array(regs[0..<5]) == [0x1234, MeterImage.registers[4041]!, 7, 8, 9])
+        #expect(Set(peer.requests.map(\.function)).isSuperset(of: [6, 16, 3]))
+        // Coils and discrete inputs: pymodbus maps them onto its registers in its own way, so the
+        // reference is what mbpoll, another client, reads from the same server.
+        for (function, table) in [(UInt8(1), "0"), (UInt8(2), "1")] {
+            let bits = try connection.readBits(function: function, slave: 1, address: 4040, count: 16)
+            let out = try ModbusRuntimeTests.mbpoll(["-m", "tcp", "-p", String(port), "-a", "1", "-t", table,
+                                                     "-r", "4040", "-c", "16", "-0", "-1", "127.0.0.1"])
+            let theirs = (4040..<4056).map { a in out.contains("[\(a)]: \t1") }
+            #expect(out.contains("[4055]: "), "\(out)")
+            #expect(bits == theirs, "FC0\(function): ours \(bits), mbpoll \(theirs)")
+            #expect(bits.contains(true))
+        }
+    }
+
+    @Test("a TCP server that is not there is 'not connected: Connection refused'")
+    func connectionRefused() throws {
+        let connection = try ModbusConnection(BusSettings(transport: .tcp(host: "127.0.0.1", port: freePort())))
+        #expect(throws: ModbusError.notConnected("Connection refused")) { try connection.connect() }
+    }
+
+    @Test("the bus worker counts requests, exceptions and timeouts per device, and the last latency")
+    func counters() throws {
+        let port = freePort()
+        let peer = try ModbusPeer(tcp: port, image: MeterImage.registers)
+        defer { peer.stop() }
+        var settings = BusSettings(transport: .tcp(host: "127.0.0.1", port: port))
+        settings.responseTimeout = 200
+        let worker = BusWorker(name: "test", settings: settings)
+        worker.start()
+        defer { worker.stop() }
+        func read(_ address: Int, _ count: Int) -> ModbusReply {
+            let mailbox = ModbusMailbox()
+            worker.submit(ModbusRequest(slave: 1, function: 4, address: address, count: count, mailbox: mailbox))
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline {
+                if let reply = mailbox.take() { return reply }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            return ModbusReply(registers: [], error: ModbusError(code: 999, reason: "no reply"), latency: 0)
+        }
+        #expect(read(4000, 46).error == nil)
+        #expect(read(4100, 2).error == ModbusError.exception(2))
+        peer.command("hold 600")
+        #expect(read(4000, 2).error == ModbusError.timeout())
+        peer.command("normal")
+        let counters = worker.counters(slave: 1)
+        #expect(counters.requests == 3)
+        #expect(counters.exceptions == 1 && counters.timeouts == 1 && counters.crcErrors == 0)
+        #expect(counters.lastLatency > 0 && counters.answered == 2)
+        #expect(worker.counters(slave: 2) == DeviceCounters())
+    }
+}

@@ -30,6 +30,10 @@ image: dict[int, int] = {}
 
 async def action(function_code, start_address, address, count, current_registers, set_values):
     start = time.monotonic_ns()
+    if set_values is not None and function_code in (6, 16):
+        # A write: the image follows it, so later reads return what was written.
+        for offset, value in enumerate(set_values):
+            image[address + offset] = int(value) & 0xFFFF
     for a in range(address, address + count):
         if a in image:
             current_registers[a - start_address] = image[a]
