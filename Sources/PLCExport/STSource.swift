@@ -4,6 +4,7 @@ import Foundation
 /// comment, declaration sections and body. Reads the subset of ST the reference files use
 /// (blark, not this reader, is what checks the files are valid ST).
 public struct STSource {
+    /// What a file declares.
     public enum Kind: String { case functionBlock, function, program, dataType, globalVars }
 
     /// One declared variable.
