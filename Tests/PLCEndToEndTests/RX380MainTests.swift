@@ -239,6 +239,33 @@ struct RX380MainTests {
         return true
     }()
 
+    @Test("a full disk: one 'No space left on device' line, rows wait, and are written once space is free",
+          .enabled(if: canMountReadOnly))
+    func fullDisk() throws {
+        let ws = try Workspace()
+        try FileManager.default.createDirectory(atPath: ws.csv, withIntermediateDirectories: true)
+        #expect(Shell.run("mount -t tmpfs -o size=64k tmpfs \(ws.csv)"))
+        defer { _ = Shell.run("umount \(ws.csv)") }
+        // Fill the disk to the last byte.
+        _ = Shell.run("dd if=/dev/zero of=\(ws.csv)/filler bs=1k count=1000")
+        let plc = try Self.start(ws, ["--simulate"])
+        Thread.sleep(forTimeInterval: 2.5)
+        try FileManager.default.removeItem(atPath: ws.csv + "/filler")    // space again
+        Thread.sleep(forTimeInterval: 3)
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let log = ws.logLines()
+        let errors = log.filter { $0.contains(" - ERROR - Cannot write \(ws.csv)/rx380_data_") }
+        #expect(errors.count == 1 && errors[0].hasSuffix(": No space left on device"), "\(log)")
+        #expect(log.contains { $0.contains(" - INFO - Recovered after ") }, "\(log)")
+        let rows = ws.rows()
+        #expect(rows.count >= 4, "queued rows must be written once there is space: \(rows)")
+        let seconds = rows.compactMap { Int($0.dropFirst(17).prefix(2)) }
+        for (a, b) in zip(seconds, seconds.dropFirst()) { #expect((b - a + 60) % 60 == 1, "a row is missing: \(rows)") }
+        for file in try FileManager.default.contentsOfDirectory(atPath: ws.csv) {
+            #expect(try String(contentsOfFile: ws.csv + "/" + file, encoding: .utf8).hasSuffix("\n"))
+        }
+    }
+
     @Test("a read-only CSV folder: a clear error, and recovery when it becomes writable", .enabled(if: canMountReadOnly))
     func readOnlyFolder() throws {
         let ws = try Workspace()
