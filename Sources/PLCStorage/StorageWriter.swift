@@ -193,7 +193,7 @@ public final class StorageWriter: @unchecked Sendable {
     private func write(_ message: Message) {
         switch message {
         case .standardOutput(let text):
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Console.write(text, to: 1)
         case .line(let line, let path):
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             var ok = false
@@ -206,7 +206,7 @@ public final class StorageWriter: @unchecked Sendable {
             if !ok {
                 // The log itself cannot be written: say so where someone may see it, with the line.
                 let why = String(cString: strerror(errno))
-                FileHandle.standardError.write(Data("cannot write \(path): \(why): \(line)\n".utf8))
+                Console.write("cannot write \(path): \(why): \(line)\n", to: 2)
             }
         }
     }

@@ -100,6 +100,6 @@ struct Export: ParsableCommand {
         } catch {
             throw fail("plc export: cannot write to \(output): \(error.localizedDescription)")
         }
-        FileHandle.standardError.write(Data("plc export: wrote \(files.map(\.name).joined(separator: ", ")) to \(output)\n".utf8))
+        note("plc export: wrote \(files.map(\.name).joined(separator: ", ")) to \(output)")
     }
 }

@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import PLCCore
 
 /// Prints a one-line error to standard error and exits with `code`: the way every user mistake ends.
 func fail(_ message: some CustomStringConvertible, code: Int32 = 2) -> ExitCode {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    Console.write("\(message)\n", to: 2)
     return ExitCode(code)
 }
 
 /// Writes text to standard output without buffering surprises when piped.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    Console.write(text, to: 1)
 }
 
 /// A status line on standard error.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Console.write(text + "\n", to: 2)
 }

@@ -14,6 +14,9 @@ final class StopSignal {
 
     /// Starts watching; `onStop` (if any) runs on the signal queue when the first stop signal arrives.
     init(onStop: (@Sendable () -> Void)? = nil) {
+        // A long-running command must outlive a closed stdout (a pipe to head, a dead journal):
+        // writes then fail with EPIPE, which Console ignores, instead of the process being killed.
+        signal(SIGPIPE, SIG_IGN)
         let queue = DispatchQueue(label: "plc.signals")
         for signo in [SIGINT, SIGTERM] {
             signal(signo, SIG_IGN)

@@ -94,6 +94,18 @@ struct CommandLineTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
+    @Test("plc run outlives a closed standard output: no SIGPIPE death, statistics still on stderr")
+    func closedStdout() throws {
+        let command = "'\(PLCCommand.executable.path)' run programs/blinker --cycles 150 --monitor Lamp | head -1; "
+            + "echo \"status=${PIPESTATUS[0]}\" >&2"
+        let process = try BackgroundProcess("/bin/bash", ["-c", command])
+        process.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(process.output == ["cycle,t_ms,Lamp"])
+        #expect(process.errorOutput.contains("status=0"), "\(process.errorOutput)")
+        #expect(process.errorOutput.contains { $0.hasPrefix("scans        150 at T#10ms") })
+    }
+
     @Test("plc run --monitor with an unknown name stops before anything starts")
     func badMonitor() throws {
         let result = try PLCCommand.run(["run", "programs/blinker", "--monitor", "Lamp,Lmap", "--cycles", "5"])
