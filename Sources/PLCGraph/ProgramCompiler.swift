@@ -109,8 +109,11 @@ public struct ProgramCompiler {
                 }
                 let wholeKey = pinDecl.name.uppercased()
                 let key = target.uppercased()
-                if let first = fed[key] ?? (wire.index != nil ? fed[wholeKey] : nil)
-                    ?? (wire.index == nil ? fed.first(where: { $0.key.hasPrefix(wholeKey + "[") })?.value : nil) {
+                // An element clashes with itself or the whole array; the whole array with any element.
+                let earlier = wire.index != nil
+                    ? fed[key] ?? fed[wholeKey]
+                    : fed[key] ?? fed.first { $0.key.hasPrefix(wholeKey + "[") }?.value
+                if let first = earlier {
                     error(wire.line, "\(instance.name).\(target) is fed twice (also on line \(first))")
                     continue
                 }

@@ -6,8 +6,8 @@ import Testing
 
 /// Compiles program text (a whole program.yaml) against the standard library.
 func compile(_ text: String, path: String = "test.yaml") throws -> CompiledProgram {
-    let file = try ProgramLoader.parse(text, path: path, enums: BlockLibrary.standard.enumerations)
-    return try ProgramCompiler.compile(file, library: .standard)
+    let file = try ProgramLoader.parse(text, path: path, enums: Fixtures.library.enumerations)
+    return try ProgramCompiler.compile(file, library: Fixtures.library)
 }
 
 /// The errors compiling `text` reports (empty when it compiles).
@@ -56,6 +56,10 @@ struct ProgramValidationTests {
         ("  - {name: a, type: TON, inputs: {IN: NOT Delay}}", 7, "type mismatch: Delay is TIME but a.IN is BOOL"),
         ("  - {name: a, type: TON, inputs: {IN: Start, PT: NOT Delay}}", 7, "NOT applies to BOOL only"),
         ("  - {name: a, tipe: TON}", 7, "unknown key 'tipe' in a block"),
+        ("  - name: c\n    type: CSVLogger\n    inputs:\n      xExecute: Start\n      alrValues[1]: 1.0\n      alrValues: '[1.0]'",
+         12, "c.alrValues is fed twice (also on line 11)"),
+        ("  - name: c\n    type: CSVLogger\n    inputs:\n      xExecute: Start\n      alrValues: '[1.0]'\n      alrValues[1]: 1.0",
+         12, "c.alrValues[1] is fed twice (also on line 11)"),
     ])
     func mistake(block: String, line: Int, message: String) {
         let found = errors(Self.header + block + "\n")
