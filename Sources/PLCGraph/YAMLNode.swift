@@ -62,6 +62,8 @@ struct YAMLReader {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return mark.line
+        case .duplicatedKeysInMapping(_, let context):
+            return context.mark.line
         default:
             return nil
         }
@@ -71,6 +73,8 @@ struct YAMLReader {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
             return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "a key appears twice in this mapping: " + duplicates.sorted().joined(separator: ", ")
         default:
             return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
         }

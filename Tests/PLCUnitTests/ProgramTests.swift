@@ -84,6 +84,13 @@ struct ProgramValidationTests {
                 "\(found.map(\.description))")
     }
 
+    @Test("a key written twice in a mapping is an error with a line, not the last one silently winning")
+    func duplicateKey() {
+        let found = errors("program: t\nblocks:\n  - name: a\n    type: TON\n    inputs:\n      IN: TRUE\n      IN: FALSE\n")
+        #expect(found.count == 1 && found[0].line != nil
+                && found[0].message.contains("a key appears twice in this mapping: IN"), "\(found.map(\.description))")
+    }
+
     @Test("a wire marked as feedback breaks the loop and reads the previous scan's value")
     func feedback() throws {
         let program = try compile(Self.header + """
