@@ -36,12 +36,6 @@ public struct VarTable: Hashable, Sendable {
         decls.filter { $0.scope == scope }
     }
 
-    /// Names used twice (ignoring case): a well-formed table has none.
-    public var duplicateNames: [String] {
-        var seen = Set<String>()
-        return decls.compactMap { seen.insert($0.name.uppercased()).inserted ? nil : $0.name }
-    }
-
     /// The table as aligned text, one declaration per line, Codesys's tabular view.
     public func formatted() -> String {
         let rows = decls.map { d in

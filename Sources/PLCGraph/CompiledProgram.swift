@@ -38,8 +38,6 @@ public final class CompiledProgram {
     public let file: ProgramFile
     /// The program's variable table (VAR and VAR_GLOBAL).
     public let variables: VarTable
-    /// The current value of each variable, by its index in `variables`.
-    public var values: [IECValue] { Array(slots) }
     public let instances: [Instance]
     /// The blocks by instance index, as the scan reads them: `unowned(unsafe)` references, so a scan
     /// pays no retain and release per pin access. `instances` holds the strong references that keep

@@ -58,18 +58,4 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
     public var needsReconnect: Bool { code == Self.notConnectedCode || code == Self.ioCode }
 
     public var description: String { reason }
-
-    /// A name for `udiErrorID` values, for displays and logs.
-    public static func describe(code: UInt32) -> String {
-        switch code {
-        case 0: "ok"
-        case 1...11: "exception \(code) (\(exceptionName(UInt8(code))))"
-        case timeoutCode: "timeout"
-        case crcCode: "CRC error"
-        case notConnectedCode: "not connected"
-        case badReplyCode: "bad reply"
-        case invalidRequestCode: "invalid request"
-        default: "I/O error"
-        }
-    }
 }

@@ -3,18 +3,13 @@ public import PLCCore
 /// The storage side of a running program: one writer thread for every CSVLogger, EventLog and Display.
 public final class StorageIO {
     public let writer: StorageWriter
-    /// True when the program has at least one storage block.
-    public let isUsed: Bool
 
     /// Attaches every storage block among `blocks` to a new writer.
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
         writer = StorageWriter(rowCapacity: rowCapacity)
-        var used = false
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
-            used = true
         }
-        isUsed = used
     }
 
     public func start() { writer.start() }
