@@ -29,7 +29,6 @@ public final class BusWorker: @unchecked Sendable {
     private var linkError: ModbusError?
     private var timeoutsInARow = 0
     private var buffer = [UInt16](repeating: 0, count: 125)
-    private let clock = MonotonicClock()
 
     public init(name: String, settings: BusSettings) {
         self.name = name
@@ -102,7 +101,7 @@ public final class BusWorker: @unchecked Sendable {
     }
 
     private func perform(_ request: ModbusRequest) -> ModbusReply {
-        let start = clock.now()
+        let start = MonotonicTime.nanoseconds()
         if let error = ensureConnected() {
             return ModbusReply(registers: [], error: error, latency: 0)
         }
@@ -110,17 +109,17 @@ public final class BusWorker: @unchecked Sendable {
             try connection!.readRegisters(function: request.function, slave: request.slave, address: request.address,
                                           count: request.count, into: &buffer)
             timeoutsInARow = 0
-            return ModbusReply(registers: Array(buffer[0..<request.count]), error: nil, latency: clock.now() - start)
+            return ModbusReply(registers: Array(buffer[0..<request.count]), error: nil, latency: MonotonicTime.nanoseconds() - start)
         } catch {
             handle(error)
-            return ModbusReply(registers: [], error: error, latency: clock.now() - start)
+            return ModbusReply(registers: [], error: error, latency: MonotonicTime.nanoseconds() - start)
         }
     }
 
     /// Opens the link if it is closed and the back-off allows; nil when connected.
     private func ensureConnected() -> ModbusError? {
         if let connection, connection.isConnected { return nil }
-        let now = clock.now()
+        let now = MonotonicTime.nanoseconds()
         if now < nextAttempt, let linkError { return linkError }
         do throws(ModbusError) {
             let connection: ModbusConnection
@@ -154,15 +153,6 @@ public final class BusWorker: @unchecked Sendable {
         connection = nil
         linkError = error
         onLinkChange?(false, "\(settings.summary): \(error.reason)")
-        nextAttempt = clock.now() + backoff
-    }
-}
-
-/// CLOCK_MONOTONIC in ns, for latencies and back-off.
-struct MonotonicClock {
-    func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        nextAttempt = MonotonicTime.nanoseconds() + backoff
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import PLCCore
 
 /// The operating system's clocks: CLOCK_MONOTONIC for scans, CLOCK_REALTIME for time stamps.
 ///
@@ -8,9 +9,7 @@ public final class SystemClock: PLCClock {
     public init() {}
 
     public func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        MonotonicTime.nanoseconds()
     }
 
     public func wallClock() -> Int64 {

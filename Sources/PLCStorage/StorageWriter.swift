@@ -97,11 +97,11 @@ public final class StorageWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while messages.isEmpty && !stopping && (rows.isEmpty || MonotonicMs.now() < retryAt) {
+            while messages.isEmpty && !stopping && (rows.isEmpty || MonotonicTime.milliseconds() < retryAt) {
                 if rows.isEmpty {
                     condition.wait()
                 } else {
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(retryAt - MonotonicMs.now()) / 1000))
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(retryAt - MonotonicTime.milliseconds()) / 1000))
                 }
             }
             let pendingMessages = messages
@@ -115,7 +115,7 @@ public final class StorageWriter: @unchecked Sendable {
                 drain()
                 return
             }
-            if let head, MonotonicMs.now() >= retryAt { attempt(head) }
+            if let head, MonotonicTime.milliseconds() >= retryAt { attempt(head) }
         }
     }
 
@@ -148,7 +148,7 @@ public final class StorageWriter: @unchecked Sendable {
         } catch {
             condition.lock()
             for queued in rows { queued.status.failed(queued.ticket, error) }
-            retryAt = MonotonicMs.now() + backoff
+            retryAt = MonotonicTime.milliseconds() + backoff
             condition.unlock()
             backoff = min(backoff * 2, retryMax)
         }
@@ -209,14 +209,5 @@ public final class StorageWriter: @unchecked Sendable {
                 Console.write("cannot write \(path): \(why): \(line)\n", to: 2)
             }
         }
-    }
-}
-
-/// CLOCK_MONOTONIC in milliseconds.
-enum MonotonicMs {
-    static func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
