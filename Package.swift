@@ -42,10 +42,12 @@ let package = Package(
         ),
         .target(name: "PLCStorage", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
+        .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter",
+                "PLCStructuredText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -53,6 +55,11 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PLCStructuredTextTests",
+            dependencies: ["PLCStructuredText", "PLCCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,199 @@
+extension Checker {
+    /// The type two integer operands combine to: a literal takes the other side's type, else the wider.
+    private func integerResult(_ l: Typed, _ r: Typed) -> STType {
+        if l.literal && !r.literal { return r.type }
+        if r.literal && !l.literal { return l.type }
+        if case .enumeration = l.type { return r.type.rank > 3 ? r.type : .dint }
+        return r.type.rank > l.type.rank ? r.type : l.type
+    }
+
+    private func realResult(_ l: Typed, _ r: Typed) -> STType {
+        let lreal = (l.type == .lreal && !l.literal) || (r.type == .lreal && !r.literal)
+            || (l.type != .real && r.type != .real)
+        return lreal ? .lreal : .real
+    }
+
+    private func ints(_ l: Typed, _ r: Typed) -> (Code.Int, Code.Int)? {
+        if case .int(let a) = l.value, case .int(let b) = r.value { return (a, b) }
+        return nil
+    }
+
+    private func reals(_ l: Typed, _ r: Typed, _ type: STType) -> (Code.Real, Code.Real)? {
+        if case .real(let a) = Emit.convert(l, to: type), case .real(let b) = Emit.convert(r, to: type) { return (a, b) }
+        return nil
+    }
+
+    func binaryExpr(_ op: String, _ l: Typed, _ r: Typed, _ at: SourceLocation) -> Typed {
+        if l.isInvalid || r.isInvalid { return .invalid }
+        func mismatch() -> Typed {
+            error(at, "operator '\(op)' cannot combine '\(l.type)' and '\(r.type)'")
+            return .invalid
+        }
+        switch op {
+        case "AND", "OR", "XOR", "AND_THEN", "OR_ELSE":
+            guard let (a, b) = ints(l, r) else { return mismatch() }
+            let isBool = l.type == .bool && r.type == .bool
+            guard isBool || (l.type.isIntegral && r.type.isIntegral) else { return mismatch() }
+            let type = isBool ? STType.bool : integerResult(l, r)
+            let code: Code.Int
+            switch op {
+            case "AND": code = { a($0) & b($0) }
+            case "AND_THEN": code = { a($0) != 0 ? b($0) : 0 }
+            case "OR": code = { a($0) | b($0) }
+            case "OR_ELSE": code = { a($0) != 0 ? 1 : b($0) }
+            default: code = { a($0) ^ b($0) }
+            }
+            var constant: Int64? = nil
+            if let x = l.constant, let y = r.constant {
+                constant = op.hasPrefix("AND") ? x & y : op.hasPrefix("OR") ? x | y : x ^ y
+            }
+            return Typed(type: type, value: .int(code), place: nil, literal: l.literal && r.literal, constant: constant)
+        case "=", "<>", "<", ">", "<=", ">=":
+            return comparison(op, l, r, at) ?? mismatch()
+        case "+", "-", "*", "/", "MOD":
+            return arithmetic(op, l, r, at) ?? mismatch()
+        case "**":
+            guard l.type.isNumeric && r.type.isNumeric, let (a, b) = reals(l, r, .lreal) else { return mismatch() }
+            return Typed(type: .lreal, value: .real { Builtins.power(a($0), b($0)) }, place: nil)
+        default:
+            return mismatch()
+        }
+    }
+
+    private func compareInts(_ op: String, _ a: @escaping Code.Int, _ b: @escaping Code.Int) -> Code.Int {
+        switch op {
+        case "=": { a($0) == b($0) ? 1 : 0 }
+        case "<>": { a($0) != b($0) ? 1 : 0 }
+        case "<": { a($0) < b($0) ? 1 : 0 }
+        case ">": { a($0) > b($0) ? 1 : 0 }
+        case "<=": { a($0) <= b($0) ? 1 : 0 }
+        default: { a($0) >= b($0) ? 1 : 0 }
+        }
+    }
+
+    private func comparison(_ op: String, _ l: Typed, _ r: Typed, _ at: SourceLocation) -> Typed? {
+        let lt = l.type, rt = r.type
+        if lt.isString && rt.isString, case .str(let a) = l.value, case .str(let b) = r.value {
+            let code: Code.Int
+            switch op {
+            case "=": code = { a($0) == b($0) ? 1 : 0 }
+            case "<>": code = { a($0) != b($0) ? 1 : 0 }
+            case "<": code = { a($0) < b($0) ? 1 : 0 }
+            case ">": code = { a($0) > b($0) ? 1 : 0 }
+            case "<=": code = { a($0) <= b($0) ? 1 : 0 }
+            default: code = { a($0) >= b($0) ? 1 : 0 }
+            }
+            return Typed(type: .bool, value: .int(code), place: nil)
+        }
+        if lt.isNumeric && rt.isNumeric && (lt.isReal || rt.isReal) {
+            guard let (a, b) = reals(l, r, .lreal) else { return nil }
+            let code: Code.Int
+            switch op {
+            case "=": code = { a($0) == b($0) ? 1 : 0 }
+            case "<>": code = { a($0) != b($0) ? 1 : 0 }
+            case "<": code = { a($0) < b($0) ? 1 : 0 }
+            case ">": code = { a($0) > b($0) ? 1 : 0 }
+            case "<=": code = { a($0) <= b($0) ? 1 : 0 }
+            default: code = { a($0) >= b($0) ? 1 : 0 }
+            }
+            return Typed(type: .bool, value: .int(code), place: nil)
+        }
+        let compatible = (lt.isIntegral && rt.isIntegral) || (lt == rt && lt.isIntDomain)
+            || (lt.isPointerLike && rt.isPointerLike) || (lt.isPointerLike && r.literal) || (rt.isPointerLike && l.literal)
+        guard compatible, let (a, b) = ints(l, r) else { return nil }
+        if case .enumeration(let x) = lt, case .enumeration(let y) = rt, x !== y { return nil }
+        var constant: Int64? = nil
+        if let x = l.constant, let y = r.constant {
+            switch op {
+            case "=": constant = x == y ? 1 : 0
+            case "<>": constant = x != y ? 1 : 0
+            case "<": constant = x < y ? 1 : 0
+            case ">": constant = x > y ? 1 : 0
+            case "<=": constant = x <= y ? 1 : 0
+            default: constant = x >= y ? 1 : 0
+            }
+        }
+        return Typed(type: .bool, value: .int(compareInts(op, a, b)), place: nil, constant: constant)
+    }
+
+    private func arithmetic(_ op: String, _ l: Typed, _ r: Typed, _ at: SourceLocation) -> Typed? {
+        let lt = l.type, rt = r.type
+        // Durations and dates.
+        if lt.isTime || rt.isTime || lt.isDateTime || rt.isDateTime {
+            guard let (a, b) = ints(l, r) else { return nil }
+            var type: STType? = nil
+            if (op == "+" || op == "-") && lt.isTime && rt == lt { type = lt }
+            if op == "-" && lt.isDateTime && rt == lt { type = lt == .tod ? .time : .time }
+            if (op == "+" || op == "-") && lt == .dt && rt == .time { type = .dt }
+            if (op == "+" || op == "-") && lt == .tod && rt == .time { type = .tod }
+            if (op == "*" || op == "/") && lt.isTime && rt.isInteger { type = lt }
+            if op == "*" && rt.isTime && lt.isInteger { type = rt }
+            guard let type else { return nil }
+            let code: Code.Int
+            let scale: Int64 = lt.isDateTime && op == "-" && rt == lt && lt != .tod ? 1000 : 1
+            let dtScale: Int64 = lt == .dt && rt == .time ? 1000 : 1
+            switch op {
+            case "+": code = dtScale == 1 ? { type.normalise(a($0) + b($0)) } : { type.normalise(a($0) + b($0) / dtScale) }
+            case "-":
+                code = dtScale == 1 ? { type.normalise((a($0) - b($0)) * scale) } : { type.normalise(a($0) - b($0) / dtScale) }
+            case "*": code = { type.normalise(a($0) * b($0)) }
+            default:
+                code = { env in
+                    let d = b(env)
+                    guard d != 0 else { env.raise("division by zero"); return 0 }
+                    return type.normalise(a(env) / d)
+                }
+            }
+            return Typed(type: type, value: .int(code), place: nil)
+        }
+        guard lt.isNumeric && rt.isNumeric else { return nil }
+        if case .enumeration = lt { return nil }
+        if case .enumeration = rt { return nil }
+        if lt.isReal || rt.isReal {
+            guard op != "MOD" else { return nil }
+            let type = realResult(l, r)
+            guard let (a, b) = reals(l, r, type) else { return nil }
+            let single = type == .real
+            let code: Code.Real
+            switch op {
+            case "+": code = single ? { Double(Float(a($0) + b($0))) } : { a($0) + b($0) }
+            case "-": code = single ? { Double(Float(a($0) - b($0))) } : { a($0) - b($0) }
+            case "*": code = single ? { Double(Float(a($0) * b($0))) } : { a($0) * b($0) }
+            default: code = single ? { Double(Float(a($0) / b($0))) } : { a($0) / b($0) }
+            }
+            return Typed(type: type, value: .real(code), place: nil, literal: l.literal && r.literal)
+        }
+        guard let (a, b) = ints(l, r) else { return nil }
+        let type = integerResult(l, r)
+        let wraps = type.rank >= 4 || (type.rank == 3 && !(l.literal && r.literal))
+        let code: Code.Int
+        switch op {
+        case "+": code = wraps ? { type.normalise(a($0) &+ b($0)) } : { a($0) &+ b($0) }
+        case "-": code = wraps ? { type.normalise(a($0) &- b($0)) } : { a($0) &- b($0) }
+        case "*": code = wraps ? { type.normalise(a($0) &* b($0)) } : { a($0) &* b($0) }
+        case "/":
+            code = { env in
+                let d = b(env)
+                guard d != 0 else { env.raise("division by zero"); return 0 }
+                return type.normalise(a(env) / d)
+            }
+        default:
+            code = { env in
+                let d = b(env)
+                guard d != 0 else { return 0 }
+                return a(env) % d
+            }
+        }
+        var constant: Int64? = nil
+        if let x = l.constant, let y = r.constant {
+            switch op {
+            case "+": constant = x &+ y
+            case "-": constant = x &- y
+            case "*": constant = x &* y
+            case "/": constant = y != 0 ? x / y : nil
+            default: constant = y != 0 ? x % y : nil
+            }
+        }
+        return Typed(type: type, value: .int(code), place: nil, literal: l.literal && r.literal, constant: constant)
+    }
+}
