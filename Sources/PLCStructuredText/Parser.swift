@@ -502,12 +502,13 @@ struct Parser {
         while true {
             let l = location
             if accept(symbol: ".") {
-                // Bit access (x.3) and members.
+                // Bit access (x.3) and members; located at the member's name.
+                let m = location
                 if case .integer(let v, nil) = current.kind {
                     advance()
-                    e = AST.Expr(.member(e, String(v)), l)
+                    e = AST.Expr(.member(e, String(v)), m)
                 } else {
-                    e = AST.Expr(.member(e, try identifier()), l)
+                    e = AST.Expr(.member(e, try identifier()), m)
                 }
             } else if accept(symbol: "[") {
                 var indexes: [AST.Expr] = []

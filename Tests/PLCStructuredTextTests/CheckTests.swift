@@ -90,7 +90,7 @@ import Testing
             "t.st:5:3: index 4 is outside the array bounds 0..3",
             "t.st:6:1: EXIT outside a loop",
             "t.st:7:6: CASE needs an integer or enumeration selector, not 'BOOL'",
-            "t.st:8:11: 'xTiming' is not an input or output of 'TON' and cannot be accessed from outside",
+            "t.st:8:12: 'xTiming' is not an input or output of 'TON' and cannot be accessed from outside",
         ])
     }
 }
