@@ -57,6 +57,12 @@ let package = Package(
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport"],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "st-bench",
+            dependencies: ["PLCStructuredText", "PLCBlocks", "PLCCore", "CAllocCounter"],
+            path: "Sources/STBench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PLCStructuredTextTests",
             dependencies: ["PLCStructuredText", "PLCCore"],

@@ -284,16 +284,16 @@ enum Builtins {
         guard let type = common(args, exprs, at, c) else { return .invalid }
         let values = zip(args, exprs).map { c.coerce($0, to: type, at: $1.location) }
         if type.isReal {
-            let fs = values.compactMap { v -> Code.Real? in if case .real(let f) = v { f } else { nil } }
+            let fs = values.compactMap { v -> RealStep? in if case .real(let f) = v { RealStep(run: f) } else { nil } }
             guard fs.count == values.count else { return .invalid }
             if name == "LIMIT" {
-                let (mn, x, mx) = (fs[0], fs[1], fs[2])
+                let (mn, x, mx) = (fs[0].run, fs[1].run, fs[2].run)
                 return Typed(type: type, value: .real { Swift.min(Swift.max(x($0), mn($0)), mx($0)) }, place: nil)
             }
             let isMin = name == "MIN"
             return Typed(type: type, value: .real { env in
-                var r = fs[0](env)
-                for f in fs.dropFirst() { let v = f(env); r = isMin ? Swift.min(r, v) : Swift.max(r, v) }
+                var r = fs[0].run(env)
+                for f in fs.dropFirst() { let v = f.run(env); r = isMin ? Swift.min(r, v) : Swift.max(r, v) }
                 return r
             }, place: nil)
         }
@@ -301,20 +301,20 @@ enum Builtins {
             c.error(at, "\(name) needs numbers or times, not '\(type)'")
             return .invalid
         }
-        let fs = values.compactMap { v -> Code.Int? in if case .int(let f) = v { f } else { nil } }
+        let fs = values.compactMap { v -> IntStep? in if case .int(let f) = v { IntStep(run: f) } else { nil } }
         guard fs.count == values.count else { return .invalid }
         if name == "LIMIT" {
-            let (mn, x, mx) = (fs[0], fs[1], fs[2])
+            let (mn, x, mx) = (fs[0].run, fs[1].run, fs[2].run)
             return Typed(type: type, value: .int { Swift.min(Swift.max(x($0), mn($0)), mx($0)) }, place: nil)
         }
         let isMin = name == "MIN"
         if fs.count == 2 {
-            let a = fs[0], b = fs[1]
+            let a = fs[0].run, b = fs[1].run
             return Typed(type: type, value: .int { isMin ? Swift.min(a($0), b($0)) : Swift.max(a($0), b($0)) }, place: nil)
         }
         return Typed(type: type, value: .int { env in
-            var r = fs[0](env)
-            for f in fs.dropFirst() { let v = f(env); r = isMin ? Swift.min(r, v) : Swift.max(r, v) }
+            var r = fs[0].run(env)
+            for f in fs.dropFirst() { let v = f.run(env); r = isMin ? Swift.min(r, v) : Swift.max(r, v) }
             return r
         }, place: nil)
     }
@@ -325,14 +325,14 @@ enum Builtins {
         let values = zip(args, exprs).map { c.coerce($0, to: type, at: $1.location) }
         switch values.first {
         case .int?:
-            let fs = values.compactMap { v -> Code.Int? in if case .int(let f) = v { f } else { nil } }
-            return Typed(type: type, value: .int { fs[Int(which($0))]($0) }, place: nil)
+            let fs = values.compactMap { v -> IntStep? in if case .int(let f) = v { IntStep(run: f) } else { nil } }
+            return Typed(type: type, value: .int { fs[Int(which($0))].run($0) }, place: nil)
         case .real?:
-            let fs = values.compactMap { v -> Code.Real? in if case .real(let f) = v { f } else { nil } }
-            return Typed(type: type, value: .real { fs[Int(which($0))]($0) }, place: nil)
+            let fs = values.compactMap { v -> RealStep? in if case .real(let f) = v { RealStep(run: f) } else { nil } }
+            return Typed(type: type, value: .real { fs[Int(which($0))].run($0) }, place: nil)
         case .str?:
-            let fs = values.compactMap { v -> Code.Str? in if case .str(let f) = v { f } else { nil } }
-            return Typed(type: type, value: .str { fs[Int(which($0))]($0) }, place: nil)
+            let fs = values.compactMap { v -> StrStep? in if case .str(let f) = v { StrStep(run: f) } else { nil } }
+            return Typed(type: type, value: .str { fs[Int(which($0))].run($0) }, place: nil)
         default:
             return .invalid
         }

@@ -92,7 +92,7 @@ extension Checker {
     }
 
     /// Code that makes the reference parameter `v` (at `slot`) point to the argument's variable.
-    private func bindReference(_ v: VarInfo, _ a: AST.Arg, slot: Place, callee: String) -> Code.Stmt? {
+    private func bindReference(_ v: VarInfo, _ a: AST.Arg, slot: Place, callee: String) -> Step? {
         guard case .reference(let inner) = v.type else { return nil }
         let t = expr(a.value)
         if t.isInvalid { return nil }
@@ -116,11 +116,11 @@ extension Checker {
         }
         let addr = place.addr
         let target = slot.addr
-        return { env in target(env).pointee = Int64(Int(bitPattern: addr(env))) }
+        return Step { env in target(env).pointee = Int64(Int(bitPattern: addr(env))) }
     }
 
     /// Code for `=> target` outputs, read from the callee's frame at `frame`.
-    private func bindOutputs(_ outputs: [(VarInfo, AST.Arg)], frame: (Int) -> Place, callee: String) -> [Code.Stmt] {
+    private func bindOutputs(_ outputs: [(VarInfo, AST.Arg)], frame: (Int) -> Place, callee: String) -> [Step] {
         outputs.compactMap { v, a in
             let t = expr(a.value)
             if t.isInvalid { return nil }
@@ -129,7 +129,7 @@ extension Checker {
                 return nil
             }
             let source = variable(frame(v.offset))
-            return assign(target, source, at: a.value.location)
+            return Step(run: assign(target, source, at: a.value.location))
         }
     }
 
@@ -141,8 +141,8 @@ extension Checker {
             return .invalid
         }
         let fo = p.frameOffset
-        var stage: [Code.Stmt] = []
-        var copy: [Code.Stmt] = []
+        var stage: [Step] = []
+        var copy: [Step] = []
         for (v, a) in inputs {
             let slot = Place.global(fo + v.offset, v.type)
             if case .reference = v.type {
@@ -151,8 +151,8 @@ extension Checker {
             }
             let t = expr(a.value)
             let temp = staging(v.type)
-            stage.append(assign(temp, t, at: a.value.location))
-            copy.append(Emit.copy(from: temp, to: slot))
+            stage.append(Step(run: assign(temp, t, at: a.value.location)))
+            copy.append(Step(run: Emit.copy(from: temp, to: slot)))
         }
         for v in parameters(p) where v.section == .inOut && !inputs.contains(where: { $0.0 === v }) {
             error(at, "VAR_IN_OUT '\(v.name)' of '\(p.name)' must be assigned in the call")
@@ -160,18 +160,22 @@ extension Checker {
         let post = bindOutputs(outputs, frame: { offset in
             .global(fo + offset, p.vars.first { $0.offset == offset }?.type ?? .void)
         }, callee: p.name)
+        compile(p)
+        let staged = Emit.sequence(stage), copied = Emit.sequence(copy), postCode = Emit.sequence(post)
+        let initialise = p.initialise
+        let body = p.runnable
         let run: Code.Stmt = { env in
-            for s in stage { s(env) }
+            staged(env)
             let saved = env.f
             env.f = env.g + fo
-            p.initialise(env)
+            initialise(env)
             env.f = saved
-            for s in copy { s(env) }
+            copied(env)
             env.f = env.g + fo
-            if let native = p.native { native(env) } else { p.body(env) }
+            body(env)
             env.jump = 0
             env.f = saved
-            for s in post { s(env) }
+            postCode(env)
         }
         let result = Place.global(fo, p.returnType)
         switch Emit.load(result) {
@@ -191,14 +195,14 @@ extension Checker {
             for a in args { _ = expr(a.value) }
             return { _ in }
         }
-        var pre: [Code.Stmt] = []
+        var pre: [Step] = []
         for (v, a) in inputs {
             let slot = place.member(v.offset, v.type)
             if case .reference = v.type {
                 if let s = bindReference(v, a, slot: slot, callee: p.name) { pre.append(s) }
                 continue
             }
-            pre.append(assign(slot, expr(a.value), at: a.value.location))
+            pre.append(Step(run: assign(slot, expr(a.value), at: a.value.location)))
         }
         for v in parameters(p) where v.section == .inOut && !inputs.contains(where: { $0.0 === v }) {
             error(at, "VAR_IN_OUT '\(v.name)' of '\(p.name)' must be assigned in the call")
@@ -207,23 +211,59 @@ extension Checker {
             place.member(offset, p.vars.first { $0.offset == offset }?.type ?? .void)
         }, callee: p.name)
         let addr = place.addr
+        compile(p)
+        let body = p.runnable
         if pre.isEmpty && post.isEmpty {
+            if let f = place.frameOffset {
+                return { env in
+                    let saved = env.f
+                    env.f = saved + f
+                    body(env)
+                    env.jump = 0
+                    env.f = saved
+                }
+            }
             return { env in
                 let saved = env.f
                 env.f = addr(env)
-                if let native = p.native { native(env) } else { p.body(env) }
+                body(env)
                 env.jump = 0
                 env.f = saved
             }
         }
+        let preCode = Emit.sequence(pre), postCode = Emit.sequence(post)
         return { env in
-            for s in pre { s(env) }
+            preCode(env)
             let saved = env.f
             env.f = addr(env)
-            if let native = p.native { native(env) } else { p.body(env) }
+            body(env)
             env.jump = 0
             env.f = saved
-            for s in post { s(env) }
+            postCode(env)
         }
+    }
+
+    /// Compiles `p`'s initialiser and body once, before any call of it is compiled, so calls capture the
+    /// closures themselves. IEC has no recursion: a POU reached again while compiling is an error.
+    func compile(_ p: POUInfo) {
+        guard !p.compiled else { return }
+        guard let ast = p.ast else {
+            p.compiled = true
+            return
+        }
+        if p.compiling {
+            error(ast.location, "'\(p.name)' calls itself (recursion is not allowed)")
+            return
+        }
+        p.compiling = true
+        let (savedPOU, savedDepth) = (pou, loopDepth)
+        pou = p
+        loopDepth = 0
+        p.initialise = initialiser(p)
+        p.body = block(ast.body)
+        pou = savedPOU
+        loopDepth = savedDepth
+        p.compiling = false
+        p.compiled = true
     }
 }

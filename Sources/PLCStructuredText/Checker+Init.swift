@@ -4,27 +4,27 @@ extension Checker {
         let saved = pou
         pou = p
         defer { pou = saved }
-        var code: [Code.Stmt] = []
+        var code: [Step] = []
         for v in p.vars {
             if case .reference = v.type { continue }
             code += initialise(.frame(v.offset, v.type), v.ast?.initial)
         }
-        return { env in for c in code { c(env) } }
+        return Emit.sequence(code)
     }
 
     /// Code that sets the global variables to their initial values (run once per machine).
     func globalInitialiser() -> Code.Stmt {
-        var code: [Code.Stmt] = []
+        var code: [Step] = []
         for name in index.gvls.keys.sorted() {
             for v in index.gvls[name]!.vars {
                 code += initialise(.global(v.offset, v.type), v.ast?.initial)
             }
         }
-        return { env in for c in code { c(env) } }
+        return Emit.sequence(code)
     }
 
     /// Initialisation of one place of any type, from an optional initialiser expression.
-    func initialise(_ place: Place, _ initial: AST.Expr?) -> [Code.Stmt] {
+    func initialise(_ place: Place, _ initial: AST.Expr?) -> [Step] {
         let type = place.type
         switch type {
         case .array(let element, let lo, let hi):
@@ -75,10 +75,12 @@ extension Checker {
             }
         case .instance(let q):
             let addr = place.addr
-            var code: [Code.Stmt] = [{ env in
+            compile(q)
+            let inner = q.initialise
+            var code: [Step] = [Step { env in
                 let saved = env.f
                 env.f = addr(env)
-                q.initialise(env)
+                inner(env)
                 env.f = saved
             }]
             if let initial {
@@ -97,14 +99,14 @@ extension Checker {
             return code
         default:
             guard let initial else {
-                if type.isString { return [Emit.store(place, .str { _ in "" })] }
-                return [Emit.store(place, .int { _ in 0 })]
+                if type.isString { return [Step(run: Emit.store(place, .str { _ in "" }))] }
+                return [Step(run: Emit.store(place, .int { _ in 0 }))]
             }
             if case .arrayLiteral = initial.kind {
                 error(initial.location, "'\(type)' is not an array")
                 return []
             }
-            return [assign(place, expr(initial), at: initial.location)]
+            return [Step(run: assign(place, expr(initial), at: initial.location))]
         }
     }
 }

@@ -1,24 +1,20 @@
 extension Checker {
     /// A statement list as one closure; it stops at the first EXIT, CONTINUE or RETURN.
     func block(_ stmts: [AST.Stmt]) -> Code.Stmt {
-        let code = stmts.map(stmt)
-        switch code.count {
-        case 0: return { _ in }
-        case 1: return code[0]
-        case 2:
-            let a = code[0], b = code[1]
-            return { env in
-                a(env)
-                if env.jump == 0 { b(env) }
-            }
-        default:
-            return { env in
-                for s in code {
+        var next: Step? = nil
+        for step in stmts.map({ Step(run: stmt($0)) }).reversed() {
+            let s = step.run
+            if let rest = next?.run {
+                next = Step { env in
                     s(env)
-                    if env.jump != 0 { return }
+                    if env.jump == 0 { rest(env) }
                 }
+            } else {
+                next = step
             }
         }
+        if let next { return next.run }
+        return { _ in }
     }
 
     func stmt(_ s: AST.Stmt) -> Code.Stmt {
@@ -53,20 +49,17 @@ extension Checker {
             }
             return instanceCall(instance, p, args, call.location)
         case .ifThen(let branches, let otherwise):
-            let conds = branches.map { (condition($0.condition), block($0.body)) }
-            let other = otherwise.map(block)
-            if conds.count == 1 {
-                let (c, body) = conds[0]
-                if let other { return { env in if c(env) != 0 { body(env) } else { other(env) } } }
-                return { env in if c(env) != 0 { body(env) } }
-            }
-            return { env in
-                for (c, body) in conds where c(env) != 0 {
-                    body(env)
-                    return
+            var chain: Step? = otherwise.map { Step(run: block($0)) }
+            for (test, step) in branches.map({ (IntStep(run: condition($0.condition)), Step(run: block($0.body))) }).reversed() {
+                let c = test.run, body = step.run
+                if let other = chain?.run {
+                    chain = Step { env in if c(env) != 0 { body(env) } else { other(env) } }
+                } else {
+                    chain = Step { env in if c(env) != 0 { body(env) } }
                 }
-                other?(env)
             }
+            if let chain { return chain.run }
+            return { _ in }
         case .caseOf(let selector, let branches, let otherwise):
             return caseStmt(selector, branches, otherwise)
         case .forLoop(let variable, let from, let to, let by, let body):
@@ -120,7 +113,7 @@ extension Checker {
                 error(selector.location, "CASE needs an integer or enumeration selector, not '\(sel.type)'")
             }
         }
-        var table: [(ranges: [ClosedRange<Int64>], body: Code.Stmt)] = []
+        var table: [(ranges: [ClosedRange<Int64>], body: Step)] = []
         var seen: [ClosedRange<Int64>] = []
         for b in branches {
             var ranges: [ClosedRange<Int64>] = []
@@ -144,20 +137,29 @@ extension Checker {
                 seen.append(r)
                 ranges.append(r)
             }
-            table.append((ranges, block(b.body)))
+            table.append((ranges, Step(run: block(b.body))))
         }
-        let other = otherwise.map(block)
-        // Single values go in a dictionary-free sorted scan; the lists are short.
-        return { env in
-            let v = value(env)
-            for (ranges, body) in table {
-                for r in ranges where r.contains(v) {
-                    body(env)
-                    return
+        // A chain of tests, each branch's ranges checked in order; no closures in arrays at run time.
+        typealias Branch = (Env, Int64) -> Void
+        var chain: Branch = { _, _ in }
+        if let other = otherwise.map({ Step(run: block($0)) })?.run { chain = { env, _ in other(env) } }
+        for (ranges, step) in table.reversed() {
+            let rest = chain, body = step.run
+            if ranges.count == 1 && ranges[0].lowerBound == ranges[0].upperBound {
+                let k = ranges[0].lowerBound
+                chain = { env, v in if v == k { body(env) } else { rest(env, v) } }
+            } else {
+                chain = { env, v in
+                    for r in ranges where r.contains(v) {
+                        body(env)
+                        return
+                    }
+                    rest(env, v)
                 }
             }
-            other?(env)
         }
+        let run = chain
+        return { env in run(env, value(env)) }
     }
 
     private func forStmt(_ variable: AST.Expr, _ from: AST.Expr, _ to: AST.Expr, _ by: AST.Expr?,

@@ -1,5 +1,22 @@
 /// Builds the closures for loads, stores and conversions; the checker decides what is allowed.
+///
+/// Closures are chained into closures, never kept in arrays at run time: an array of function values
+/// is called through reabstraction thunks that retain and release on every call.
 enum Emit {
+    /// One closure that runs `stmts` in order (a balanced tree of pairs).
+    static func sequence(_ stmts: [Step]) -> Code.Stmt {
+        switch stmts.count {
+        case 0: return { _ in }
+        case 1: return stmts[0].run
+        case 2:
+            let a = stmts[0].run, b = stmts[1].run
+            return { a($0); b($0) }
+        default:
+            let a = sequence(Array(stmts[..<(stmts.count / 2)])), b = sequence(Array(stmts[(stmts.count / 2)...]))
+            return { a($0); b($0) }
+        }
+    }
+
     static func realFromBits(_ bits: Int64, _ type: STType) -> Double {
         type == .real ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
             : Double(bitPattern: UInt64(bitPattern: bits))

@@ -54,6 +54,27 @@ final class Env {
     }
 }
 
+/// A statement closure kept in an array or optional: wrapping it in a struct keeps Swift from
+/// storing it at maximal abstraction, which would add a retaining thunk to every call.
+struct Step {
+    let run: Code.Stmt
+}
+
+/// An integer closure kept in an array (see `Step`).
+struct IntStep {
+    let run: Code.Int
+}
+
+/// A real closure kept in an array (see `Step`).
+struct RealStep {
+    let run: Code.Real
+}
+
+/// A string closure kept in an array (see `Step`).
+struct StrStep {
+    let run: Code.Str
+}
+
 /// The closure types the compiler produces.
 enum Code {
     typealias Stmt = (Env) -> Void

@@ -53,6 +53,7 @@ public final class STInstance {
     private let size: Int
     private let scanTime: Int?
     private let scanLocal: Int?
+    private let body: Code.Stmt
 
     convenience init(_ type: STBlockType, machine: STMachine) {
         self.init(pou: type.pou, pins: type.pins, interface: type.interface, machine: machine)
@@ -72,6 +73,7 @@ public final class STInstance {
         env.f = frame
         pou.initialise(env)
         env.f = saved
+        body = pou.runnable
         scanTime = machine.globalVar("GVL_Scan.tNow").map(\.offset)
         scanLocal = machine.globalVar("GVL_Scan.liLocalMs").map(\.offset)
     }
@@ -88,7 +90,7 @@ public final class STInstance {
         if let l = scanLocal { env.g[l] = context.localTime }
         let saved = env.f
         env.f = frame
-        if let native = pou.native { native(env) } else { pou.body(env) }
+        body(env)
         env.jump = 0
         env.f = saved
     }

@@ -103,12 +103,8 @@ public final class STLibrary: @unchecked Sendable {
         checker.layoutGlobals()
         let pous = index.pous.values.sorted { $0.name < $1.name }
         for p in pous { checker.layout(p) }
-        for p in pous {
-            checker.pou = p
-            p.initialise = checker.initialiser(p)
-            if let ast = p.ast { p.body = checker.block(ast.body) }
-            if let native = StandIns.native[index.pous.first { $0.value === p }!.key] { p.native = native }
-        }
+        for (key, p) in index.pous { p.native = StandIns.native[key] }
+        for p in pous { checker.compile(p) }
         checker.pou = nil
         let initialiseGlobals = checker.globalInitialiser()
         diagnostics += index.diagnostics + checker.diagnostics

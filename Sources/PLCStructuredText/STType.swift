@@ -244,10 +244,12 @@ final class POUInfo: @unchecked Sendable {
     /// The function block this one extends; its variables come first, at the same offsets.
     var base: POUInfo?
     /// A library stand-in whose behaviour is written in Swift, not ST.
-    var native: NativeBody?
+    var native: NativeStep?
     /// True while its declarations are being laid out (to catch an instance that contains itself).
     var layingOut = false
     var laidOut = false
+    var compiling = false
+    var compiled = false
 
     init(name: String, kind: AST.POU.Kind, ast: AST.POU?) {
         self.name = name
@@ -258,6 +260,12 @@ final class POUInfo: @unchecked Sendable {
     func variable(_ name: String) -> VarInfo? {
         let upper = name.uppercased()
         return vars.first { $0.name.uppercased() == upper }
+    }
+
+    /// The closure a call runs: the native body of a stand-in, else the compiled body.
+    var runnable: Code.Stmt {
+        if let native { return native.run }
+        return body
     }
 
     /// True when this is `other` or extends it.
@@ -273,3 +281,8 @@ final class POUInfo: @unchecked Sendable {
 
 /// A Swift implementation of a block's algorithm, called with the instance's frame as `env.f`.
 typealias NativeBody = @Sendable (Env) -> Void
+
+/// A native body kept in a dictionary or optional (see `Step`).
+struct NativeStep: Sendable {
+    let run: NativeBody
+}

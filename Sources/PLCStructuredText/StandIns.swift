@@ -12,7 +12,7 @@ enum StandIns {
                                                (nil, sysTimeRtc)]
 
     /// Swift bodies of stand-ins that do something, by upper-cased qualified name.
-    static let native: [String: NativeBody] = [:]
+    static let native: [String: NativeStep] = [:]
 
     static let modbusFB = """
         {attribute 'qualified_only'}
