@@ -15,7 +15,9 @@ extension Checker {
             let p = derefPlace(loadInt(place), inner, writable: place.writable)
             return Typed(type: inner, value: Emit.load(p), place: p)
         }
-        return Typed(type: place.type, value: Emit.load(place), place: place)
+        var t = Typed(type: place.type, value: Emit.load(place), place: place)
+        if place.type.isIntDomain { t.slot = place.frameOffset }
+        return t
     }
 
     func loadInt(_ place: Place) -> Code.Int {
@@ -212,6 +214,9 @@ extension Checker {
             guard case .int(let v) = t.value, t.type == .bool || t.type.isIntegral else {
                 error(at, "NOT needs BOOL or a bit string, not '\(t.type)'")
                 return .invalid
+            }
+            if t.type == .bool, let o = t.slot {
+                return Typed(type: .bool, value: .int { $0.f[o] == 0 ? 1 : 0 }, place: nil)
             }
             if t.type == .bool {
                 return Typed(type: .bool, value: .int { v($0) == 0 ? 1 : 0 }, place: nil, constant: t.constant.map { $0 == 0 ? 1 : 0 })

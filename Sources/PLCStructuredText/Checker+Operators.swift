@@ -35,13 +35,21 @@ extension Checker {
             let isBool = l.type == .bool && r.type == .bool
             guard isBool || (l.type.isIntegral && r.type.isIntegral) else { return mismatch() }
             let type = isBool ? STType.bool : integerResult(l, r)
-            let code: Code.Int
+            var code: Code.Int
             switch op {
             case "AND": code = { a($0) & b($0) }
             case "AND_THEN": code = { a($0) != 0 ? b($0) : 0 }
             case "OR": code = { a($0) | b($0) }
             case "OR_ELSE": code = { a($0) != 0 ? 1 : b($0) }
             default: code = { a($0) ^ b($0) }
+            }
+            if op == "AND" || op == "OR", let o = l.slot {
+                let and = op == "AND"
+                if let p = r.slot {
+                    code = and ? { $0.f[o] & $0.f[p] } : { $0.f[o] | $0.f[p] }
+                } else {
+                    code = and ? { env in env.f[o] & b(env) } : { env in env.f[o] | b(env) }
+                }
             }
             var constant: Int64? = nil
             if let x = l.constant, let y = r.constant {
@@ -58,6 +66,41 @@ extension Checker {
         default:
             return mismatch()
         }
+    }
+
+    /// A comparison that reads frame slots and constants directly (no closure call per operand).
+    private func fusedCompare(_ op: String, _ l: Typed, _ r: Typed) -> IntStep? {
+        if let o = l.slot, let k = r.constant {
+            switch op {
+            case "=": return IntStep { $0.f[o] == k ? 1 : 0 }
+            case "<>": return IntStep { $0.f[o] != k ? 1 : 0 }
+            case "<": return IntStep { $0.f[o] < k ? 1 : 0 }
+            case ">": return IntStep { $0.f[o] > k ? 1 : 0 }
+            case "<=": return IntStep { $0.f[o] <= k ? 1 : 0 }
+            default: return IntStep { $0.f[o] >= k ? 1 : 0 }
+            }
+        }
+        if let o = l.slot, let p = r.slot {
+            switch op {
+            case "=": return IntStep { $0.f[o] == $0.f[p] ? 1 : 0 }
+            case "<>": return IntStep { $0.f[o] != $0.f[p] ? 1 : 0 }
+            case "<": return IntStep { $0.f[o] < $0.f[p] ? 1 : 0 }
+            case ">": return IntStep { $0.f[o] > $0.f[p] ? 1 : 0 }
+            case "<=": return IntStep { $0.f[o] <= $0.f[p] ? 1 : 0 }
+            default: return IntStep { $0.f[o] >= $0.f[p] ? 1 : 0 }
+            }
+        }
+        if case .int(let a) = l.value, let k = r.constant {
+            switch op {
+            case "=": return IntStep { a($0) == k ? 1 : 0 }
+            case "<>": return IntStep { a($0) != k ? 1 : 0 }
+            case "<": return IntStep { a($0) < k ? 1 : 0 }
+            case ">": return IntStep { a($0) > k ? 1 : 0 }
+            case "<=": return IntStep { a($0) <= k ? 1 : 0 }
+            default: return IntStep { a($0) >= k ? 1 : 0 }
+            }
+        }
+        return nil
     }
 
     private func compareInts(_ op: String, _ a: @escaping Code.Int, _ b: @escaping Code.Int) -> Code.Int {
@@ -113,7 +156,9 @@ extension Checker {
             default: constant = x >= y ? 1 : 0
             }
         }
-        return Typed(type: .bool, value: .int(compareInts(op, a, b)), place: nil, constant: constant)
+        let code: Code.Int
+        if let fused = fusedCompare(op, l, r) { code = fused.run } else { code = compareInts(op, a, b) }
+        return Typed(type: .bool, value: .int(code), place: nil, constant: constant)
     }
 
     private func arithmetic(_ op: String, _ l: Typed, _ r: Typed, _ at: SourceLocation) -> Typed? {

@@ -226,7 +226,15 @@ final class Checker {
             }
             return Emit.copy(from: from, to: target)
         }
-        return Emit.store(target, coerce(source, to: target.type, at: at))
+        let value = coerce(source, to: target.type, at: at)
+        if let t = target.frameOffset, target.type.isIntDomain, implicitlyConverts(source, to: target.type) {
+            if let k = source.constant, !target.type.isPointerLike {
+                let v = target.type == .bool ? (k != 0 ? 1 : 0) : target.type.normalise(k)
+                return { $0.f[t] = v }
+            }
+            if let s = source.slot, source.type == target.type { return { $0.f[t] = $0.f[s] } }
+        }
+        return Emit.store(target, value)
     }
 
     /// The expression as a BOOL condition.

@@ -43,6 +43,9 @@ struct Typed {
     var literal = false
     /// The value when known at compile time (integer family).
     var constant: Int64?
+    /// The frame slot when the value is a plain load of an integer-domain frame variable: operators
+    /// read the slot themselves instead of calling a load closure (fused loads).
+    var slot: Int?
 
     static var invalid: Typed { Typed(type: .void, value: .none) }
 
