@@ -57,6 +57,11 @@ let package = Package(
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport"],
             swiftSettings: strict
         ),
+        .target(
+            name: "PLCStructuredTextModbus",
+            dependencies: ["PLCStructuredText", "PLCModbus"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "st-bench",
             dependencies: ["PLCStructuredText", "PLCBlocks", "PLCCore", "CAllocCounter"],
@@ -65,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCStructuredTextTests",
-            dependencies: ["PLCStructuredText", "PLCCore"],
+            dependencies: ["PLCStructuredText", "PLCStructuredTextModbus", "PLCModbus", "PLCCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -26,6 +26,8 @@ final class Env {
     @exclusivity(unchecked) var sp = 0
     /// The first run-time fault (index out of range, division by zero, null pointer), if any.
     @exclusivity(unchecked) var fault: String?
+    /// The bus of the ModbusFB stand-ins, when the machine has one.
+    var modbus: (any STModbusBus)?
     /// A slot that faulty accesses read and write instead of crashing.
     let trash: UnsafeMutablePointer<Int64>
 

@@ -73,12 +73,34 @@ public final class STInstance {
         env.f = frame
         pou.initialise(env)
         env.f = saved
+        // A VAR_IN_OUT is bound by its caller; an instance run on its own (a trace, an FBD box) gets a
+        // private variable of the parameter's type, as the Swift block runs "without a bus".
+        var backing: [UnsafeMutablePointer<Int64>] = []
+        for v in pou.vars where v.section == .inOut {
+            guard case .reference(let target) = v.type else { continue }
+            let cell = UnsafeMutablePointer<Int64>.allocate(capacity: max(target.size, 1))
+            cell.initialize(repeating: 0, count: max(target.size, 1))
+            for offset in target.stringSlots() { cell[offset] = env.strings.allocate() }
+            if case .instance(let inner) = target {
+                env.f = cell
+                inner.initialise(env)
+                env.f = saved
+            }
+            frame[v.offset] = Int64(Int(bitPattern: cell))
+            backing.append(cell)
+        }
+        self.backing = backing
         body = pou.runnable
         scanTime = machine.globalVar("GVL_Scan.tNow").map(\.offset)
         scanLocal = machine.globalVar("GVL_Scan.liLocalMs").map(\.offset)
     }
 
-    deinit { frame.deallocate() }
+    private let backing: [UnsafeMutablePointer<Int64>]
+
+    deinit {
+        frame.deallocate()
+        for cell in backing { cell.deallocate() }
+    }
 
     /// Runs the block once. `TIME()` is `context.time` (32-bit); when the sources declare the
     /// `GVL_Scan` list of `st-reference/`, its `tNow` and `liLocalMs` are stamped from the context first,

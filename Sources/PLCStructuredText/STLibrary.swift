@@ -103,7 +103,10 @@ public final class STLibrary: @unchecked Sendable {
         checker.layoutGlobals()
         let pous = index.pous.values.sorted { $0.name < $1.name }
         for p in pous { checker.layout(p) }
-        for (key, p) in index.pous { p.native = StandIns.native[key] }
+        // Stand-ins get their Swift bodies after layout and before any call of them is compiled.
+        for (key, p) in index.pous {
+            if let make = StandIns.native[key], p.laidOut { p.native = make(p) }
+        }
         for p in pous { checker.compile(p) }
         checker.pou = nil
         let initialiseGlobals = checker.globalInitialiser()

@@ -15,6 +15,12 @@ public final class STMachine {
         library.initialiseGlobals(env)
     }
 
+    /// The bus behind every ModbusFB client of this machine (nil: requests fail as not processed).
+    public var modbus: (any STModbusBus)? {
+        get { env.modbus }
+        set { env.modbus = newValue }
+    }
+
     /// A new instance of the function block `name` at its initial values, or nil when there is none.
     public func instantiate(_ name: String) -> STInstance? {
         library.functionBlock(name).map { STInstance($0, machine: self) }

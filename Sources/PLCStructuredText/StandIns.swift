@@ -11,8 +11,14 @@ enum StandIns {
     static let sources: [(String?, String)] = [("ModbusFB", modbusFB), ("FILE", caaFile), ("CAA", caaTypes),
                                                (nil, sysTimeRtc)]
 
-    /// Swift bodies of stand-ins that do something, by upper-cased qualified name.
-    static let native: [String: NativeStep] = [:]
+    /// Swift bodies of stand-ins that do something, by upper-cased qualified name; each is made
+    /// from its POU, whose variables' offsets it reads once.
+    static let native: [String: @Sendable (POUInfo) -> NativeStep] = [
+        "ModbusFB.CLIENTSERIAL": ModbusStandIns.client,
+        "ModbusFB.CLIENTTCP": ModbusStandIns.client,
+        "ModbusFB.CLIENTREQUESTREADINPUTREGISTERS": { ModbusStandIns.readRegisters($0, function: 4) },
+        "ModbusFB.CLIENTREQUESTREADHOLDINGREGISTERS": { ModbusStandIns.readRegisters($0, function: 3) },
+    ]
 
     static let modbusFB = """
         {attribute 'qualified_only'}
@@ -65,6 +71,8 @@ enum StandIns {
 
         FUNCTION_BLOCK ClientRequestRead EXTENDS ClientRequest
         VAR_INPUT uiStartItem : UINT := 0; uiQuantity : UINT := 1; pData : POINTER TO BYTE := 0; END_VAR
+        (* the engine's own state of a running request, not part of the library's interface *)
+        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; diTicket__ : DINT; tStart__ : TIME; END_VAR
         END_FUNCTION_BLOCK
 
         FUNCTION_BLOCK ClientRequestReadRegisters EXTENDS ClientRequestRead

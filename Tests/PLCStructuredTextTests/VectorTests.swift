@@ -6,8 +6,10 @@ import Testing
 /// Every vector file under blocks/ runs through the block's ST twin in st-reference/ (Codesys's own
 /// blocks through the engine's Standard library, the AND/OR boxes through the ST operators).
 @Suite struct VectorTests {
-    /// Block types whose vectors need I/O the engine's stand-ins do not perform yet.
-    static let notCovered: Set<String> = ["ModbusRead", "CSVLogger", "EventLog"]
+    /// Block types whose twins do not match their vectors yet (issue 11): ModbusRead never reports 102
+    /// (not connected) without a bus; CSVLogger waits on CAA File, which the stand-ins do not perform,
+    /// where the Swift block, traced without a writer, fails the row at once.
+    static let notCovered: Set<String> = ["ModbusRead", "CSVLogger"]
 
     static var vectorFiles: [(type: String, path: String)] {
         let blocks = repositoryRoot + "/blocks"
