@@ -103,7 +103,9 @@ extension Checker {
         return nil
     }
 
-    private func compareInts(_ op: String, _ a: @escaping Code.Int, _ b: @escaping Code.Int) -> Code.Int {
+    /// A comparison of two operands of one Swift type (integers, reals or strings).
+    private func compare<T: Comparable>(_ op: String, _ a: @escaping (Env) -> T,
+                                            _ b: @escaping (Env) -> T) -> Code.Int {
         switch op {
         case "=": { a($0) == b($0) ? 1 : 0 }
         case "<>": { a($0) != b($0) ? 1 : 0 }
@@ -117,29 +119,11 @@ extension Checker {
     private func comparison(_ op: String, _ l: Typed, _ r: Typed, _ at: SourceLocation) -> Typed? {
         let lt = l.type, rt = r.type
         if lt.isString && rt.isString, case .str(let a) = l.value, case .str(let b) = r.value {
-            let code: Code.Int
-            switch op {
-            case "=": code = { a($0) == b($0) ? 1 : 0 }
-            case "<>": code = { a($0) != b($0) ? 1 : 0 }
-            case "<": code = { a($0) < b($0) ? 1 : 0 }
-            case ">": code = { a($0) > b($0) ? 1 : 0 }
-            case "<=": code = { a($0) <= b($0) ? 1 : 0 }
-            default: code = { a($0) >= b($0) ? 1 : 0 }
-            }
-            return Typed(type: .bool, value: .int(code), place: nil)
+            return Typed(type: .bool, value: .int(compare(op, a, b)), place: nil)
         }
         if lt.isNumeric && rt.isNumeric && (lt.isReal || rt.isReal) {
             guard let (a, b) = reals(l, r, .lreal) else { return nil }
-            let code: Code.Int
-            switch op {
-            case "=": code = { a($0) == b($0) ? 1 : 0 }
-            case "<>": code = { a($0) != b($0) ? 1 : 0 }
-            case "<": code = { a($0) < b($0) ? 1 : 0 }
-            case ">": code = { a($0) > b($0) ? 1 : 0 }
-            case "<=": code = { a($0) <= b($0) ? 1 : 0 }
-            default: code = { a($0) >= b($0) ? 1 : 0 }
-            }
-            return Typed(type: .bool, value: .int(code), place: nil)
+            return Typed(type: .bool, value: .int(compare(op, a, b)), place: nil)
         }
         let compatible = (lt.isIntegral && rt.isIntegral) || (lt == rt && lt.isIntDomain)
             || (lt.isPointerLike && rt.isPointerLike) || (lt.isPointerLike && r.literal) || (rt.isPointerLike && l.literal)
@@ -157,7 +141,7 @@ extension Checker {
             }
         }
         let code: Code.Int
-        if let fused = fusedCompare(op, l, r) { code = fused.run } else { code = compareInts(op, a, b) }
+        if let fused = fusedCompare(op, l, r) { code = fused.run } else { code = compare(op, a, b) }
         return Typed(type: .bool, value: .int(code), place: nil, constant: constant)
     }
 

@@ -67,7 +67,7 @@ enum Format {
             switch type {
             case .bool: return { v($0) != 0 ? "TRUE" : "FALSE" }
             case .time: return { time(v($0)) }
-            case .ltime: return { env in "LT#" + String(time(v(env) / 1_000_000, prefix: "").dropFirst(0)) }
+            case .ltime: return { time(v($0) / 1_000_000, prefix: "LTIME#") }
             case .dt: return { dateTime(v($0)) }
             case .date: return { date(v($0)) }
             case .tod: return { timeOfDay(v($0)) }

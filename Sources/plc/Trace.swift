@@ -52,13 +52,7 @@ struct Trace: ParsableCommand {
             emit(yaml ? BlockDeclaration(type.interface).yaml() : type.interface.formatted() + "\n")
             return
         }
-        guard let vectors else { throw fail("plc trace: name a vector file, or use --describe") }
-        let file: VectorFile
-        do {
-            file = try VectorFile.load(vectors, for: type.interface)
-        } catch {
-            throw fail(error)
-        }
+        let file = try vectorFile(for: type.interface)
         try report(VectorTrace(type, file), file)
     }
 
@@ -77,18 +71,22 @@ struct Trace: ParsableCommand {
             emit(type.interface.formatted() + "\n")
             return
         }
-        guard let vectors else { throw fail("plc trace: name a vector file, or use --describe") }
-        let file: VectorFile
-        do {
-            file = try VectorFile.load(vectors, for: type.interface)
-        } catch {
-            throw fail(error)
-        }
+        let file = try vectorFile(for: type.interface)
         let instance = type.instantiate()
         let trace = VectorTrace(type.interface, file, read: { instance[pin: $0] }, write: { instance[pin: $0] = $1 },
                                 execute: { instance.execute($0) })
         if let fault = instance.machine.takeFault() { note("plc trace: run-time fault in \(name): \(fault)") }
         try report(trace, file)
+    }
+
+    /// The vector file named on the command line, read against `interface`.
+    private func vectorFile(for interface: VarTable) throws -> VectorFile {
+        guard let vectors else { throw fail("plc trace: name a vector file, or use --describe") }
+        do {
+            return try VectorFile.load(vectors, for: interface)
+        } catch {
+            throw fail(error)
+        }
     }
 
     /// Prints the trace, or with --check the first mismatch (exit 1) or a summary.
