@@ -44,7 +44,8 @@ enum Builtins {
                 return .invalid
             }
             let a = place.addr
-            return Typed(type: .pointer(t.type), value: .int { Int64(Int(bitPattern: a($0))) }, place: nil)
+            let tag: Int64 = t.type.isString ? Pointer.stringTag : 0
+            return Typed(type: .pointer(t.type), value: .int { Int64(Int(bitPattern: a($0))) | tag }, place: nil)
         }
         let args = argExprs.map(c.expr)
         if args.contains(where: \.isInvalid) { return .invalid }

@@ -2,7 +2,7 @@ extension Checker {
     /// A place whose address is the value of `pointer` (a POINTER or a VAR_IN_OUT reference).
     func derefPlace(_ pointer: @escaping Code.Int, _ type: STType, writable: Bool = true) -> Place {
         Place(type: type, addr: { env in
-            if let p = UnsafeMutablePointer<Int64>(bitPattern: Int(truncatingIfNeeded: pointer(env))) { return p }
+            if let p = Pointer.slot(pointer(env)) { return p }
             env.raise("dereference of a null pointer")
             env.trash.update(repeating: 0, count: 64)
             return env.trash

@@ -28,6 +28,8 @@ final class Env {
     @exclusivity(unchecked) var fault: String?
     /// The bus of the ModbusFB stand-ins, when the machine has one.
     var modbus: (any STModbusBus)?
+    /// The folder CAA File's relative paths start from; nil: no file system (file blocks fail).
+    var fileRoot: String?
     /// A slot that faulty accesses read and write instead of crashing.
     let trash: UnsafeMutablePointer<Int64>
 

@@ -84,7 +84,7 @@ enum ModbusStandIns {
             if let result = bus.poll(Int(f[ticket])) {
                 switch result {
                 case .registers(let registers):
-                    if let data = UnsafeMutablePointer<Int64>(bitPattern: Int(truncatingIfNeeded: f[pData])) {
+                    if let data = Pointer.slot(f[pData]) {
                         for (i, r) in registers.prefix(Int(f[uiQuantity])).enumerated() { data[i] = Int64(r) }
                         finish(error: ok, exception: 0)
                     } else {

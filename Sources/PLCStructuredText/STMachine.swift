@@ -21,6 +21,13 @@ public final class STMachine {
         set { env.modbus = newValue }
     }
 
+    /// The folder the CAA File stand-ins resolve relative paths against; nil (the default) gives them
+    /// no file system, so they fail, as a Swift storage block without a writer does.
+    public var fileRoot: String? {
+        get { env.fileRoot }
+        set { env.fileRoot = newValue }
+    }
+
     /// A new instance of the function block `name` at its initial values, or nil when there is none.
     public func instantiate(_ name: String) -> STInstance? {
         library.functionBlock(name).map { STInstance($0, machine: self) }

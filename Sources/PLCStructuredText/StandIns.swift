@@ -18,6 +18,13 @@ enum StandIns {
         "ModbusFB.CLIENTTCP": ModbusStandIns.client,
         "ModbusFB.CLIENTREQUESTREADINPUTREGISTERS": { ModbusStandIns.readRegisters($0, function: 4) },
         "ModbusFB.CLIENTREQUESTREADHOLDINGREGISTERS": { ModbusStandIns.readRegisters($0, function: 3) },
+        "FILE.OPEN": FileStandIns.open,
+        "FILE.CLOSE": FileStandIns.close,
+        "FILE.WRITE": FileStandIns.write,
+        "FILE.READ": FileStandIns.read,
+        "FILE.GETSIZE": FileStandIns.getSize,
+        "FILE.FLUSH": FileStandIns.flush,
+        "FILE.DIRCREATE": FileStandIns.dirCreate,
     ]
 
     static let modbusFB = """
@@ -103,6 +110,8 @@ enum StandIns {
         FUNCTION_BLOCK ETrig
         VAR_INPUT xExecute : BOOL; END_VAR
         VAR_OUTPUT xDone : BOOL; xBusy : BOOL; xError : BOOL; END_VAR
+        (* the engine's own state of a running job, not part of the library's interface *)
+        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; xPending__ : BOOL; END_VAR
         END_FUNCTION_BLOCK
 
         FUNCTION_BLOCK ETrigATo EXTENDS ETrig
