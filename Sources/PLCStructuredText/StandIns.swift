@@ -25,6 +25,10 @@ enum StandIns {
         "FILE.GETSIZE": FileStandIns.getSize,
         "FILE.FLUSH": FileStandIns.flush,
         "FILE.DIRCREATE": FileStandIns.dirCreate,
+        "SYSTIMERTCHIGHRESGET": TimeStandIns.highResGet,
+        "SYSTIMERTCGET": TimeStandIns.get,
+        "SYSTIMERTCCONVERTUTCTOLOCAL": TimeStandIns.utcToLocal,
+        "SYSTIMERTCCONVERTHIGHRESTOLOCAL": TimeStandIns.highResToLocal,
     ]
 
     static let modbusFB = """
