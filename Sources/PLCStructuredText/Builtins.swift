@@ -26,7 +26,12 @@ enum Builtins {
 
     static let maxString = 255
 
-    static func truncated(_ s: String) -> String { s.count > maxString ? String(s.prefix(maxString)) : s }
+    static func truncated(_ s: String) -> String { limit(s, maxString) }
+
+    /// `s` cut to `n` characters; the byte count (O(1)) settles the common case without counting.
+    static func limit(_ s: String, _ n: Int) -> String {
+        s.utf8.count <= n || s.count <= n ? s : String(s.prefix(n))
+    }
 
     /// Checks a standard function call and emits its code.
     static func check(_ name: String, _ argExprs: [AST.Expr], _ at: SourceLocation, _ c: Checker) -> Typed {

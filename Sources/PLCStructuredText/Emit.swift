@@ -86,7 +86,7 @@ enum Emit {
             guard case .string(let n) = type else { return { _ in } }
             return { env in
                 let s = v(env)
-                env.strings.items[Int(a(env).pointee)] = s.count > n ? String(s.prefix(n)) : s
+                env.strings.items[Int(a(env).pointee)] = Builtins.limit(s, n)
             }
         case .none:
             return { _ in }

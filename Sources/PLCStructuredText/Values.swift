@@ -47,7 +47,7 @@ enum Values {
         case .real, .lreal: p.pointee = Emit.bitsFromReal(value.real, type)
         case .time: p.pointee = value.time & 0xFFFF_FFFF
         case .ltime: p.pointee = value.time * 1_000_000
-        case .string(let n): strings.items[Int(p.pointee)] = String(value.string.prefix(n))
+        case .string(let n): strings.items[Int(p.pointee)] = Builtins.limit(value.string, n)
         case .array(let element, let lo, let hi):
             guard case .array(let items) = value else { return }
             for (i, item) in items.prefix(hi - lo + 1).enumerated() {

@@ -57,3 +57,35 @@ for swiftType in BlockLibrary.standard.types.sorted(by: { $0.typeName < $1.typeN
           + String(format: "%11.1f  %13.1f  %5.2fx  %.3f", stTime, swiftTime, stTime / swiftTime,
                    Double(allocations) / 100_000))
 }
+
+// The whole program twin: rx380_main with no bus (every poll fails) and files in a scratch folder,
+// the scan time and allocations per scan in a steady state between polls.
+if only == nil || only == "rx380_main" {
+    do {
+        let library = try STLibrary.load(folder: folder, root: "rx380_main")
+        let machine = library.makeMachine()
+        let root = NSTemporaryDirectory() + "st-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: root + "/csv", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        machine.fileRoot = root
+        let main = machine.instantiate("rx380_main")!
+        var i: Int64 = 0
+        func scan() {
+            main.execute(ScanContext(time: i * 10, wallClock: 1_764_208_790_000 + i * 10, cycle: UInt64(i)))
+            i += 1
+        }
+        for _ in 0..<1_000 { scan() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<100_000 { scan() }
+        let ns = Double(DispatchTime.now().uptimeNanoseconds - start) / 100_000
+        // 150 scans of 10 ms between two polls (PollInterval 2 s): no poll, no row, no log line.
+        while (i * 10) % 2000 != 100 { scan() }
+        alloc_counter_start()
+        for _ in 0..<150 { scan() }
+        let allocations = alloc_counter_stop()
+        print(String(format: "rx380_main twin: %.1f ns/scan (26 block calls); %.3f allocations/scan between polls",
+                     ns, Double(allocations) / 150))
+    } catch {
+        print("rx380_main twin: not loaded: \(error)")
+    }
+}
