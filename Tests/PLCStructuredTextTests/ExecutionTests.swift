@@ -168,3 +168,32 @@ import Testing
         #expect(hyst[pin: 2] == .bool(false))
     }
 }
+
+/// IEC literals of every kind, as the lexer reads them.
+@Suite struct LiteralTests {
+    @Test(arguments: [("16#FF", Int64(255)), ("2#1010", 10), ("8#17", 15), ("1_000", 1000), ("INT#-5", -5),
+                      ("UINT#16#FFFF", 65535), ("BOOL_TO_INT(BOOL#1)", 1), ("TIME_TO_DINT(TIME#1h2m3s4ms)", 3_723_004),
+                      ("TIME_TO_DINT(T#1.5s)", 1500), ("LTIME_TO_LINT(LTIME#1ms)", 1_000_000),
+                      ("TIME_TO_DINT(LTIME_TO_TIME(LT#2s))", 2000), ("DT_TO_UDINT(DT#1970-01-02-00:00:01)", 86401),
+                      ("TOD_TO_UDINT(TOD#01:00:00.5)", 3_600_500), ("DATE_TO_UDINT(D#1970-01-03)", 172_800)])
+    func literals(_ expression: String, _ expected: Int64) throws {
+        #expect(try evaluate(expression, "LINT") == .int(expected))
+    }
+
+    @Test func realLiterals() throws {
+        #expect(try evaluate("1.5E3", "LREAL") == .real(1500))
+        #expect(try evaluate("REAL#2.5", "LREAL") == .real(2.5))
+        #expect(try evaluate("-2.5e-1", "LREAL") == .real(-0.25))
+    }
+
+    @Test func malformedLiteralsAreErrors() {
+        #expect(diagnostics("FUNCTION_BLOCK T\nVAR t : TIME; END_VAR\nt := T#5x;\nEND_FUNCTION_BLOCK\n")
+            == ["t.st:3:6: malformed duration literal 'T#5x'"])
+        #expect(diagnostics("FUNCTION_BLOCK T\nVAR s : STRING; END_VAR\ns := 'open;\nEND_FUNCTION_BLOCK\n").first
+            == "t.st:3:6: unterminated string literal")
+        #expect(diagnostics("FUNCTION_BLOCK T\nVAR b : BYTE; END_VAR\nb := BYTE#300;\nEND_FUNCTION_BLOCK\n")
+            == ["t.st:3:6: constant 300 does not fit type 'BYTE'"])
+        #expect(diagnostics("(* unclosed (* nested *)\nFUNCTION_BLOCK T\nEND_FUNCTION_BLOCK\n")
+            == ["t.st:1:1: unterminated comment"])
+    }
+}
