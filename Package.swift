@@ -52,11 +52,12 @@ let package = Package(
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
+        .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter",
+                "CAllocCounter", "PLCStructuredText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -65,6 +66,22 @@ let package = Package(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
                            "PLCApp"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PLCStructuredTextModbus",
+            dependencies: ["PLCStructuredText", "PLCModbus"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "st-bench",
+            dependencies: ["PLCStructuredText", "PLCBlocks", "PLCCore", "CAllocCounter"],
+            path: "Sources/STBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PLCStructuredTextTests",
+            dependencies: ["PLCStructuredText", "PLCStructuredTextModbus", "PLCModbus", "PLCCore"],
             swiftSettings: strict
         ),
         .testTarget(
