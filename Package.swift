@@ -42,17 +42,20 @@ let package = Package(
         ),
         .target(name: "PLCStorage", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter",
+                "PLCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
+                           "PLCReport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -35,9 +35,10 @@ public struct BlockLibrary: Sendable {
         return result
     }
 
-    /// The IEC standard blocks plus WallClockPulse, Scale and ErrorLatch: everything that does no I/O.
+    /// The IEC standard blocks plus WallClockPulse, Scale, ErrorLatch and EnergyInterval: everything that does no I/O.
     public static var standard: BlockLibrary {
         BlockLibrary([TON.self, TOF.self, TP.self, R_TRIG.self, F_TRIG.self, CTU.self, CTD.self,
-                      SR.self, RS.self, AND.self, OR.self, WallClockPulse.self, Scale.self, ErrorLatch.self])
+                      SR.self, RS.self, AND.self, OR.self, WallClockPulse.self, Scale.self, ErrorLatch.self,
+                      EnergyInterval.self])
     }
 }
