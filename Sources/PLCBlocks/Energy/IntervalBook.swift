@@ -1,4 +1,8 @@
-/// Energy per interval of fixed width, kept open until the readings are known past its end.
+/// Energy per interval of fixed width, kept open until the readings are known past its end,
+/// in a ring of 64 intervals (no allocation; the ST twin keeps the same ring).
+///
+/// Intervals `emitNext ... closedThrough` are closed and wait to be handed out one per scan;
+/// later ones are open. At most 64 intervals wait: a gap longer than that keeps its last 64.
 struct IntervalBook: Sendable {
     /// One interval: its number (start = bin x width), counter and power energy in kWh.
     struct Entry: Sendable, Equatable {
@@ -7,64 +11,66 @@ struct IntervalBook: Sendable {
         var power = 0.0
     }
 
-    /// The most intervals closed at once; older ones of a longer outage are dropped.
-    static let maxPending = 1_000
+    static let capacity: Int64 = 64
 
     let width: Int64
-    /// Open intervals, by ascending bin.
-    private var open: [Entry] = []
-    /// Closed intervals not yet handed out, oldest first.
-    private var ready: [Entry] = []
-    private var readyIndex = 0
-    /// Every bin up to this one is closed.
-    private var closedThrough: Int64?
+    private var counter = [Double](repeating: 0, count: Int(capacity))
+    private var power = [Double](repeating: 0, count: Int(capacity))
+    private var started = false
+    /// The next interval to hand out.
+    private var emitNext: Int64 = 0
+    /// Every interval up to this one is closed.
+    private var closedThrough: Int64 = 0
 
     init(width: Int64) { self.width = width }
 
     /// Adds a segment's energy to the intervals it spans (counter or power); closed ones take nothing.
-    mutating func add(_ segment: EnergySegment, power: Bool) {
-        if closedThrough == nil { closedThrough = EnergySegment.floorDiv(segment.from, width) - 1 }
-        let floor = closedThrough ?? .min
+    mutating func add(_ segment: EnergySegment, power isPower: Bool) {
+        if !started {
+            started = true
+            closedThrough = EnergySegment.floorDiv(segment.from, width) - 1
+            emitNext = closedThrough + 1
+        }
+        let lastBin = EnergySegment.floorDiv(segment.to - 1, width)
+        if lastBin >= emitNext + Self.capacity { advance(to: lastBin - Self.capacity + 1) }
         segment.split(width: width) { bin, kwh in
-            guard bin > floor else { return }
-            let i = index(of: bin)
-            if power { open[i].power += kwh } else { open[i].counter += kwh }
+            guard bin > closedThrough, bin >= emitNext, bin < emitNext + Self.capacity else { return }
+            let slot = Self.slot(bin)
+            if isPower { power[slot] += kwh } else { counter[slot] += kwh }
         }
     }
 
-    /// Closes every interval that ends at or before `time`, including empty ones after the first.
+    /// Closes every interval that ends at or before `time`, including empty ones.
     mutating func close(upTo time: Int64) {
+        guard started else { return }
         let last = EnergySegment.floorDiv(time, width) - 1
-        guard let through = closedThrough, last > through else { return }
-        var bin = max(through + 1, last - Int64(Self.maxPending) + 1)
-        if readyIndex == ready.count { ready.removeAll(keepingCapacity: true); readyIndex = 0 }
-        open.removeAll { $0.bin < bin }
-        while bin <= last {
-            if let first = open.first, first.bin == bin {
-                ready.append(open.removeFirst())
-            } else {
-                ready.append(Entry(bin: bin))
-            }
-            bin += 1
-        }
-        open.removeAll { $0.bin <= last }
-        closedThrough = last
+        if last >= emitNext + Self.capacity { advance(to: last - Self.capacity + 1) }
+        if last > closedThrough { closedThrough = last }
     }
 
     /// The oldest closed interval not yet handed out.
     mutating func next() -> Entry? {
-        guard readyIndex < ready.count else { return nil }
-        readyIndex += 1
-        return ready[readyIndex - 1]
+        guard started, emitNext <= closedThrough else { return nil }
+        let slot = Self.slot(emitNext)
+        let entry = Entry(bin: emitNext, counter: counter[slot], power: power[slot])
+        counter[slot] = 0
+        power[slot] = 0
+        emitNext += 1
+        return entry
     }
 
-    private mutating func index(of bin: Int64) -> Int {
-        if let i = open.lastIndex(where: { $0.bin <= bin }) {
-            if open[i].bin == bin { return i }
-            open.insert(Entry(bin: bin), at: i + 1)
-            return i + 1
+    private static func slot(_ bin: Int64) -> Int { Int((bin % capacity + capacity) % capacity) }
+
+    /// Drops the intervals before `start` without handing them out.
+    private mutating func advance(to start: Int64) {
+        var bin = emitNext
+        while bin < start && bin < emitNext + Self.capacity {
+            let slot = Self.slot(bin)
+            counter[slot] = 0
+            power[slot] = 0
+            bin += 1
         }
-        open.insert(Entry(bin: bin), at: 0)
-        return 0
+        emitNext = start
+        closedThrough = max(closedThrough, start - 1)
     }
 }
