@@ -11,6 +11,13 @@ public enum EnergyCSV {
         public var power: Double?
         /// Decimal places of the counter cell: its resolution is 10^-decimals kWh.
         public var counterDecimals = 0
+
+        public init(time: Int64, counter: Double? = nil, power: Double? = nil, counterDecimals: Int = 0) {
+            self.time = time
+            self.counter = counter
+            self.power = power
+            self.counterDecimals = counterDecimals
+        }
     }
 
     /// The date in a day file's name (`energy_2026-11-25.csv` -> its day number), or nil.

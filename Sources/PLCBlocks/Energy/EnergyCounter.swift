@@ -35,6 +35,11 @@ public struct EnergyCounter: Sendable {
         public var event: Event
         /// The energy counted by this reading, or nil.
         public var segment: EnergySegment?
+
+        public init(event: Event, segment: EnergySegment? = nil) {
+            self.event = event
+            self.segment = segment
+        }
     }
 
     /// The meter's maximum power in kW: a faster rise is a spike. 0 disables the check.
