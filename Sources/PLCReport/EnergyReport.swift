@@ -10,7 +10,8 @@ public struct EnergyReport: Sendable, Encodable {
         public var source: EnergySource
         /// kWh over the range (from `source`).
         public var kwh: Double
-        /// Highest 30-minute average power (kW) and the local start of that half hour.
+        /// Highest 30-minute average power (kW) and the local start of that half hour; half hours
+        /// inside a gap longer than 30 minutes (estimates) do not count.
         public var peakKW: Double?
         public var peakAt: String?
         /// Good readings, the logging interval (s), and intervals without a reading between them.
@@ -79,7 +80,7 @@ public struct EnergyReport: Sendable, Encodable {
             var byHour = [Double](repeating: 0, count: 24)
             for (slot, kwh) in hourly { byHour[Int(EnergySegment.floorDiv(slot, 2) % 24 + 24) % 24] += kwh }
             let half = energy.slots(energy.source(binSlots: 1))
-            let peak = half.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+            let peak = half.filter { !energy.estimated.contains($0.key) }.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
             let peakLabel = peak.map { p -> String in
                 let day = Int(EnergySegment.floorDiv(p.key, 48)), minutes = Int(p.key - Int64(day) * 48) * 30
                 return LocalTime.dateText(day) + " " + LocalTime.pad(minutes / 60, 2) + ":" + LocalTime.pad(minutes % 60, 2)

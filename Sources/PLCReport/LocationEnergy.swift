@@ -14,6 +14,8 @@ public struct LocationEnergy: Sendable {
     public private(set) var counterSlots: [Int64: Double] = [:]
     /// kWh per slot number, from the power readings.
     public private(set) var powerSlots: [Int64: Double] = [:]
+    /// Slots that a gap longer than a slot spread energy into: estimates, left out of peak demand.
+    public private(set) var estimated: Set<Int64> = []
     /// Readings with a counter or a power value, inside the range.
     public private(set) var readings = 0
     /// Counter readings rejected as spikes or drops, inside the range.
@@ -55,10 +57,10 @@ public struct LocationEnergy: Sendable {
                 default: break
                 }
             }
-            if let segment = step.segment { add(segment, to: &counterSlots) }
+            if let segment = step.segment { add(segment, power: false) }
         }
         if let kw = row.power, let segment = counter.power(kw, at: ms) {
-            add(segment, to: &powerSlots)
+            add(segment, power: true)
         }
         if (row.counter != nil || row.power != nil) && inRange {
             readings += 1
@@ -69,10 +71,13 @@ public struct LocationEnergy: Sendable {
         }
     }
 
-    private func add(_ segment: EnergySegment, to slots: inout [Int64: Double]) {
+    private mutating func add(_ segment: EnergySegment, power: Bool) {
         let lower = range.lowerBound / Self.slotSeconds, upper = range.upperBound / Self.slotSeconds
+        let gap = segment.to - segment.from > Self.slotSeconds * 1000
         segment.split(width: Self.slotSeconds * 1000) { slot, kwh in
-            if slot >= lower && slot < upper { slots[slot, default: 0] += kwh }
+            guard slot >= lower && slot < upper else { return }
+            if power { powerSlots[slot, default: 0] += kwh } else { counterSlots[slot, default: 0] += kwh }
+            if gap { estimated.insert(slot) }
         }
     }
 

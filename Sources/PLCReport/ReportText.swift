@@ -69,7 +69,7 @@ public enum ReportText {
         out += layout(top, numeric: true)
         out += "\nPeak demand (highest 30-minute average)\n\n"
         var peak: [[String]] = [["location", "kW", "half hour from"]]
-        for l in report.locations { peak.append([l.name, l.peakKW.map(kwh) ?? "-", l.peakAt ?? "-"]) }
+        for l in report.locations { peak.append([l.name, l.peakKW.map { String(format: "%.1f", $0) } ?? "-", l.peakAt ?? "-"]) }
         out += layout(peak, numeric: true)
         out += "\nData quality\n\n"
         out += layout(qualityGrid(report), numeric: true)
