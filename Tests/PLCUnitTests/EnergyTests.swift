@@ -98,4 +98,24 @@ struct EnergyTests {
         #expect(hours.count == 48)
         #expect(hours.allSatisfy { abs($0.kwh - 6) < 1e-9 })
     }
+
+    @Test("a folder of rx380_main day files is one location; peak demand skips half hours estimated across a gap")
+    func rx380FolderAndPeak() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("Main-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // 10 kW for the first hour, a gap 01:00-03:00 across which 60 kWh arrive, then 10 kW again.
+        var text = "timestamp,voltage_l1,total_real_power,total_real_energy\n"
+        for (minute, kwh) in [(0, 100.0), (30, 105), (60, 110), (180, 170), (210, 175), (240, 180)] {
+            text += String(format: "2026-03-01 %02d:%02d:00,230.0,10000,%.2f\n", minute / 60, minute % 60, kwh)
+        }
+        try text.write(to: dir.appendingPathComponent("rx380_data_2026-03-01.csv"), atomically: true, encoding: .utf8)
+        let site = try SiteFolder(dir.path)
+        #expect(site.locations.map(\.name) == [dir.lastPathComponent])
+        let report = try EnergyReport(site: site, query: ReportQuery(by: .hour))
+        let location = try #require(report.locations.first)
+        #expect(location.source == .counter)
+        #expect(report.rows.map(\.kwh) == [10, 30, 30, 10])
+        #expect(location.peakKW == 10)
+        #expect(location.missing == 3)
+    }
 }
