@@ -53,11 +53,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText",
+                "CAllocCounter", "PLCStructuredText", "PLCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -65,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp"],
+                           "PLCApp", "PLCReport"],
             swiftSettings: strict
         ),
         .target(
