@@ -68,11 +68,14 @@ struct Run: ParsableCommand {
             simulator?.stop()
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
+        let dashboard = try startDashboard(compiled, file: file, io: io)
+        defer { dashboard?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
         note("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+            dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
                 CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))
