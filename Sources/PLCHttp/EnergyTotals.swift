@@ -15,6 +15,11 @@ public struct EnergyTotals: Sendable, Equatable {
     public struct Day: Sendable, Equatable {
         public var date: String
         public var kwh: Double
+
+        public init(date: String, kwh: Double) {
+            self.date = date
+            self.kwh = kwh
+        }
     }
 }
 

@@ -1,0 +1,145 @@
+import Foundation
+import PLCModbus
+
+/// `plc run programs/rx380_main --simulate` with the dashboard on a free loopback port, a CSV
+/// folder seeded with today's energy rows, and helpers to talk to it as a browser would.
+final class DashboardRun {
+    let port: Int
+    let folder: URL
+    let process: BackgroundProcess
+    let started = Date()
+    /// kWh the seeded CSV file holds for today.
+    static let seededToday = 37.0
+
+    init() throws {
+        port = freePort()
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("plc-dash-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        let today = formatter.string(from: Date())
+        let header = "timestamp,voltage_l12,voltage_l23,voltage_l31,voltage_l1,voltage_l2,voltage_l3,current_l1,current_l2,current_l3,total_real_power,total_power_factor,frequency,total_real_energy\n"
+        try (header + "\(today) 00:00:00,,,,,,,,,,,,,12300\n\(today) 00:05:00,,,,,,,,,,,,,12337\n")
+            .write(to: folder.appendingPathComponent("rx380_data_\(today).csv"), atomically: true, encoding: .utf8)
+        process = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", "programs/rx380_main", "--simulate", "--set", "HttpListen=127.0.0.1:\(port)",
+            "--set", "CsvFolder=\(folder.path)", "--set", "ErrorLogFile=\(folder.path)/rx380.log",
+            "--set", "LogInterval=T#0ms", "--set", "PollInterval=T#500ms",
+        ])
+        guard process.waitForErrorLine(timeout: 30, { $0.contains("dashboard on http://127.0.0.1:\(port)/") }) != nil else {
+            throw PeerError("no dashboard line: \(process.errorOutput.suffix(5).joined(separator: "\n"))")
+        }
+        // Wait for the first good read.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let values = try? values(), values.state == "ok" { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw PeerError("no good values within 20 s: \(process.errorOutput.suffix(5).joined(separator: "\n"))")
+    }
+
+    deinit {
+        process.stop(signal: SIGINT)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The one location of /api/values: its state and its values by quantity.
+    func values() throws -> (name: String, state: String, values: [String: Double], texts: [String: String]) {
+        let reply = try HTTP.request(port: port, path: "/api/values")
+        guard reply.status == 200, let json = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
+              let locations = json["locations"] as? [[String: Any]], let location = locations.first else {
+            throw PeerError("bad /api/values: \(reply.status) \(reply.body.prefix(200))")
+        }
+        var values: [String: Double] = [:], texts: [String: String] = [:]
+        for q in location["values"] as? [[String: Any]] ?? [] {
+            guard let name = q["quantity"] as? String else { continue }
+            if let v = q["value"] as? Double { values[name] = v }
+            texts[name] = q["text"] as? String
+        }
+        return (location["name"] as? String ?? "", location["state"] as? String ?? "", values, texts)
+    }
+
+    /// The page at `path` as headless Chromium renders it (scripts run) with every host but loopback unreachable.
+    func renderedDOM(_ path: String) throws -> String {
+        let chromium = try BackgroundProcess("/usr/bin/chromium", [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=127.0.0.1:9",
+            "--proxy-bypass-list=127.0.0.1", "--window-size=420,900", "--virtual-time-budget=3000",
+            "--dump-dom", "http://127.0.0.1:\(port)\(path)",
+        ])
+        chromium.process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.1)
+        return chromium.output.joined(separator: "\n")
+    }
+}
+
+/// Checks values against the simulator: the register map at some time since start, decoded as rx380_main does.
+enum SimulatedRX380 {
+    /// (column, register address, kind, factor, decimals) as programs/rx380_main wires them.
+    static let columns: [(String, Int, String, Double, Int)] = [
+        ("voltage_l12", 4028, "u32", 0.1, 1), ("voltage_l23", 4030, "u32", 0.1, 1), ("voltage_l31", 4032, "u32", 0.1, 1),
+        ("voltage_l1", 4034, "u32", 0.1, 1), ("voltage_l2", 4036, "u32", 0.1, 1), ("voltage_l3", 4038, "u32", 0.1, 1),
+        ("current_l1", 4020, "u32", 0.001, 3), ("current_l2", 4022, "u32", 0.001, 3), ("current_l3", 4024, "u32", 0.001, 3),
+        ("total_real_power", 4012, "i32", 1, 0), ("total_power_factor", 4018, "i16", 0.001, 3),
+        ("frequency", 4019, "u16", 0.01, 2), ("total_real_energy", 4002, "u32", 1, 0),
+    ]
+
+    static func decode(_ map: RX380Map, _ column: (String, Int, String, Double, Int)) -> Double {
+        let r = map.registers
+        let hi = UInt32(r[column.1]!), lo = UInt32(r[column.1 + 1] ?? 0)
+        let raw: Double = switch column.2 {
+        case "u32": Double(hi << 16 | lo)
+        case "i32": Double(Int32(bitPattern: hi << 16 | lo))
+        case "i16": Double(Int16(bitPattern: UInt16(hi)))
+        default: Double(hi)
+        }
+        return raw * column.3
+    }
+
+    /// The simulator time (s) at which every value matches within one step of its resolution, or nil.
+    static func matchingTime(_ values: [String: Double], within seconds: Double) -> Double? {
+        var t = 0.0
+        while t <= seconds {
+            let map = RX380Map(seconds: t)
+            if columns.allSatisfy({ c in
+                guard let v = values[c.0] else { return false }
+                return abs(decode(map, c) - v) <= 1.01 * pow(10, -Double(c.4))
+            }) { return t }
+            t += 0.002
+        }
+        return nil
+    }
+}
+
+/// A minimal HTTP/1.1 client over a socket: the path goes out exactly as given (no normalising).
+enum HTTP {
+    static func request(port: Int, path: String, method: String = "GET", body: String = "") throws -> (status: Int, headers: String, body: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PeerError("socket failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw PeerError("connect to \(port) failed") }
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw PeerError("no HTTP reply: \(text.prefix(100))") }
+        let head = String(text[..<split.lowerBound])
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return (status, head, String(text[split.upperBound...]))
+    }
+}
