@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCHttp"],
             swiftSettings: strict
         ),
     ]

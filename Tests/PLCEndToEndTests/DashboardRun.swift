@@ -1,4 +1,5 @@
 import Foundation
+import PLCHttp
 import PLCModbus
 
 /// `plc run programs/rx380_main --simulate` with the dashboard on a free loopback port, a CSV
@@ -111,35 +112,12 @@ enum SimulatedRX380 {
     }
 }
 
-/// A minimal HTTP/1.1 client over a socket: the path goes out exactly as given (no normalising).
+/// The tests' HTTP client: PLCHttp's loopback client, failing the test on a socket error.
 enum HTTP {
-    static func request(port: Int, path: String, method: String = "GET", body: String = "") throws -> (status: Int, headers: String, body: String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError("socket failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    static func request(port: Int, path: String, method: String = "GET", body: String = "") throws -> LoopbackClient.Reply {
+        guard let reply = LoopbackClient.request(port: port, path: path, method: method, body: body) else {
+            throw PeerError("\(method) \(path): no reply from port \(port)")
         }
-        guard connected == 0 else { throw PeerError("connect to \(port) failed") }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw PeerError("no HTTP reply: \(text.prefix(100))") }
-        let head = String(text[..<split.lowerBound])
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return (status, head, String(text[split.upperBound...]))
+        return reply
     }
 }
