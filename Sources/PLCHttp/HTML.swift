@@ -51,7 +51,7 @@ enum HTML {
         .state,.q{font-size:.85em;padding:1px 6px;border-radius:8px}.ok{background:#d8f5dd;color:#17652a}\
         .stale{background:#fff0c2;color:#7a5a00}.error,.bad,.no-data{background:#ffd9d6;color:#8c1d12}\
         svg.chart{width:100%;max-width:480px;height:auto}svg.chart rect{fill:#4fa3ff}svg.chart text{font-size:10px;fill:#5a6270}\
-        svg.chart line{stroke:#8a93a3}h3{font-size:1em;margin:8px 0 2px}.small{font-size:.8em}td.v{word-break:break-all}pre{white-space:pre-wrap;font-size:12px;margin:0}details{margin:4px 0}summary{cursor:pointer}
+        svg.chart line{stroke:#8a93a3}h3{font-size:1em;margin:8px 0 2px}.small{font-size:.8em}td.v{overflow-wrap:anywhere}td.nw{white-space:nowrap}pre{white-space:pre-wrap;font-size:12px;margin:0}details{margin:4px 0}summary{cursor:pointer}
         """
 
     /// Re-reads the page every `data-refresh` ms and swaps in its `<main>`.

@@ -91,7 +91,7 @@ enum Pages {
                 main += "<tr data-pin=\"\(HTML.escape(instance.name.isEmpty ? pin.name : instance.name + "." + pin.name))\"><td>\(HTML.escape(pin.name))"
                     + (pin.comment.isEmpty ? "" : "<div class=\"muted small\">\(HTML.escape(pin.comment))</div>") + "</td>"
                     + "<td class=\"muted\">\(HTML.escape(pin.type.name))<div class=\"small\">\(pin.scope.rawValue)</div></td>"
-                    + "<td class=\"v\">\(HTML.escape(pin.text))</td></tr>"
+                    + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\">\(HTML.escape(pin.text))</td></tr>"
             }
             main += "</table></details>"
         }

@@ -21,8 +21,8 @@ public final class SnapshotBuilder {
     private let site: String
     private let intervalMs: Int64
     private let watchdogMs: Int64
-    /// (instance name, type name, pin declarations); the program's variables first, as instance "".
-    private let tables: [(name: String, type: String, decls: [VarDecl])]
+    /// (instance name, type name, pin declarations, their paths); the program's variables first, as instance "".
+    private let tables: [(name: String, type: String, decls: [VarDecl], paths: [String])]
     private let views: [View]
     private let loggers: [String]
     private let eventLogs: [String]
@@ -37,11 +37,11 @@ public final class SnapshotBuilder {
         self.workers = workers.sorted { $0.name < $1.name }
         intervalMs = task.interval
         watchdogMs = task.watchdog
-        var tables = [(name: "", type: "PROGRAM", decls: program.variables.decls)]
+        var tables = [(name: "", type: "PROGRAM", decls: program.variables.decls, paths: program.variables.decls.map(\.name))]
         var views: [View] = [], loggers: [String] = [], eventLogs: [String] = []
         for instance in program.instances {
             let decls = Self.interface(of: instance.block)
-            tables.append((instance.name, Self.typeName(of: instance.block), decls))
+            tables.append((instance.name, Self.typeName(of: instance.block), decls, decls.map { "\(instance.name).\($0.name)" }))
             let pins = Set(decls.map { $0.name })
             if pins.isSuperset(of: ["sColumns", "alrValues", "sUnits", "xValid", "sStatus", "tAge"]) {
                 views.append(View(instance: instance.name, title: pins.contains("sTitle") ? "\(instance.name).sTitle" : nil))
@@ -81,10 +81,9 @@ public final class SnapshotBuilder {
         snapshot.logFiles = Array(Set(eventLogs.compactMap { program.value(of: "\($0).sFile")?.string }.filter { !$0.isEmpty })).sorted()
         snapshot.energySources = energySources(locations: snapshot.locations)
         snapshot.instances = tables.map { table in
-            InstanceReading(name: table.name, type: table.type, pins: table.decls.map { decl in
-                let path = table.name.isEmpty ? decl.name : "\(table.name).\(decl.name)"
-                return PinReading(name: decl.name, scope: decl.scope, type: decl.type,
-                                  value: program.value(of: path) ?? decl.initial, comment: decl.comment)
+            InstanceReading(name: table.name, type: table.type, pins: zip(table.decls, table.paths).map { decl, path in
+                PinReading(name: decl.name, scope: decl.scope, type: decl.type,
+                           value: program.value(of: path) ?? decl.initial, comment: decl.comment)
             })
         }
         return snapshot

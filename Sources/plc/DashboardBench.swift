@@ -61,10 +61,14 @@ struct DashboardBench: ParsableCommand {
         emit("snapshot      build \(Self.micro(times.sorted()[times.count / 2])) (median of 200), \(allocations) allocations, "
              + "\(pins) variables and pins, \(snapshot.locations.count) location(s)\n")
         let box = SnapshotBox()
-        alloc_counter_start()
         var wanted = 0
-        for i in 0..<100_000 where box.wantsSnapshot(now: Int64(i)) { wanted += 1 }
-        emit("idle check    \(alloc_counter_stop()) allocations in 100000 per-scan checks with no client (\(wanted) snapshots wanted)\n")
+        let start = MonotonicTime.nanoseconds()
+        alloc_counter_start()
+        for _ in 0..<100_000 where box.wantsSnapshot(now: MonotonicTime.nanoseconds()) { wanted += 1 }
+        let checkAllocations = alloc_counter_stop()
+        let perCheck = Double(MonotonicTime.nanoseconds() - start) / 100_000
+        emit("idle check    \(String(format: "%.0f", perCheck)) ns and \(checkAllocations) allocations in 100000 per-scan checks "
+             + "with no client (\(wanted) snapshots wanted)\n")
     }
 
     private func measure(_ phase: String, loading: ProgramLoading, file: ProgramFile, server: Bool, poll: Bool) throws {
