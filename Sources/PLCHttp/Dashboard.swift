@@ -74,9 +74,8 @@ public final class Dashboard {
 
     /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is old enough.
     public func afterScan(_ statistics: CycleStatistics) {
-        let now = MonotonicTime.nanoseconds()
-        guard box.wantsSnapshot(now: now) else { return }
-        box.publish(builder.build(statistics: statistics, now: now))
+        guard box.wantsSnapshot(now: MonotonicTime.nanoseconds()) else { return }
+        box.publish(builder.build(statistics: statistics))
     }
 
     /// Stops the server: closes the socket and ends open connections.

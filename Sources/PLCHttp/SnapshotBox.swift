@@ -4,13 +4,15 @@ import Synchronization
 /// The one place the scan thread and the HTTP server meet: the scan publishes snapshots, the server reads them.
 ///
 /// Publishing is on demand: the scan builds a snapshot only while a client asked within `idle` and
-/// the last one is older than `interval`, so a server nobody reads costs the scan two atomic loads.
+/// the last one is older than `interval`, so a server nobody reads costs the scan one atomic load.
 public final class SnapshotBox: Sendable {
     /// Shortest time between two snapshots, in ns.
     public let interval: Int64
     /// A client that asked less than this long ago (ns) keeps snapshots coming.
     public let idle: Int64
     private let lastDemand = Atomic<Int64>(Int64.min / 2)
+    /// Set by every request, cleared by the scan once nobody asked for `idle`: the scan's fast path.
+    private let watched = Atomic<Bool>(false)
     private let lastPublished = Atomic<Int64>(Int64.min / 2)
     private let current: Mutex<RuntimeSnapshot?> = Mutex(nil)
     private let published = Atomic<UInt64>(0)
@@ -21,10 +23,16 @@ public final class SnapshotBox: Sendable {
         self.idle = idle
     }
 
-    /// Scan side: true when a snapshot should be built now. Allocation-free.
-    public func wantsSnapshot(now: Int64) -> Bool {
-        now - lastDemand.load(ordering: .relaxed) < idle
-            && now - lastPublished.load(ordering: .relaxed) >= interval
+    /// Scan side: true when a snapshot should be built now. Allocation-free; `now` (the monotonic
+    /// time in ns) is only evaluated while a client is watching.
+    public func wantsSnapshot(now: @autoclosure () -> Int64) -> Bool {
+        guard watched.load(ordering: .relaxed) else { return false }
+        let now = now()
+        guard now - lastDemand.load(ordering: .relaxed) < idle else {
+            watched.store(false, ordering: .relaxed)   // a request racing this sets it again on its next look
+            return false
+        }
+        return now - lastPublished.load(ordering: .relaxed) >= interval
     }
 
     /// Scan side: makes `snapshot` the current one.
@@ -40,6 +48,7 @@ public final class SnapshotBox: Sendable {
     /// Server side: the latest snapshot, and a note that a client is watching.
     public func latest(now: Int64 = MonotonicTime.nanoseconds()) -> RuntimeSnapshot? {
         lastDemand.store(now, ordering: .relaxed)
+        watched.store(true, ordering: .relaxed)
         return current.withLock { $0 }
     }
 

@@ -124,7 +124,10 @@ struct DashboardTests {
     @Test("the box publishes only while a client asks, at most once per interval")
     func box() throws {
         let box = SnapshotBox(interval: 100, idle: 1_000)
-        #expect(!box.wantsSnapshot(now: 5_000))
+        // Nobody asked: the scan's check does not even read the clock.
+        // (Outside #expect, which evaluates arguments itself.)
+        let before = box.wantsSnapshot(now: { Issue.record("the clock was read with no client"); return 5_000 }())
+        #expect(!before)
         _ = box.latest(now: 5_000)
         #expect(box.wantsSnapshot(now: 5_010))
         var s = try Self.snapshot(valid: true)
@@ -133,7 +136,10 @@ struct DashboardTests {
         #expect(!box.wantsSnapshot(now: 5_050))
         #expect(box.wantsSnapshot(now: 5_110))
         #expect(!box.wantsSnapshot(now: 6_100))      // nobody asked for 1 µs: idle
-        #expect(box.latest(now: 6_100)?.program == "dash")
+        let after = box.wantsSnapshot(now: { Issue.record("the clock was read after the client left"); return 6_200 }())
+        #expect(!after)
+        #expect(box.latest(now: 6_300)?.program == "dash")
+        #expect(box.wantsSnapshot(now: 6_310))
         #expect(box.publishedCount == 1)
     }
 
