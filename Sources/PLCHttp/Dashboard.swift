@@ -40,6 +40,8 @@ public final class Dashboard {
         task = Task {
             do {
                 try await server.run()
+            } catch let SocketError.failed(type, _, message) {
+                failure.withLock { $0 = "\(type.lowercased()): \(message)" }
             } catch {
                 failure.withLock { $0 = "\(error)" }
             }
@@ -72,10 +74,11 @@ public final class Dashboard {
         return bound ?? Int(address.port)
     }
 
-    /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is old enough.
-    public func afterScan(_ statistics: CycleStatistics) {
+    /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is
+    /// old enough. `statistics` is only read then.
+    public func afterScan(_ statistics: @autoclosure () -> CycleStatistics) {
         guard box.wantsSnapshot(now: MonotonicTime.nanoseconds()) else { return }
-        box.publish(builder.build(statistics: statistics))
+        box.publish(builder.build(statistics: statistics()))
     }
 
     /// Stops the server: closes the socket and ends open connections.

@@ -82,3 +82,18 @@ struct DashboardEndToEndTests {
         #expect(online.contains(#"data-pin="vL1.lrValue""#))
     }
 }
+
+@Suite("Dashboard: bad HttpListen")
+struct DashboardListenTests {
+    @Test("a bad HttpListen value or a port in use is a one-line error, exit 2")
+    func badListen() throws {
+        let bad = try PLCCommand.run(["run", "programs/rx380_main", "--simulate", "--set", "HttpListen=foo", "--cycles", "3"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.split(separator: "\n").last == "HttpListen 'foo': 'foo' is not a port number 0 to 65535 (expected HOST:PORT, e.g. 127.0.0.1:8080)")
+        let first = try DashboardRun()
+        let busy = try PLCCommand.run(["run", "programs/rx380_main", "--simulate", "--set", "HttpListen=127.0.0.1:\(first.port)", "--cycles", "3"])
+        #expect(busy.status == 2)
+        #expect(busy.stderr.split(separator: "\n").last == "HttpListen 127.0.0.1:\(first.port): cannot listen: bind: Address already in use")
+        #expect(!busy.stderr.contains("Fatal error"))
+    }
+}
