@@ -12,7 +12,8 @@ final class DashboardRun {
     /// kWh the seeded CSV file holds for today.
     static let seededToday = 37.0
 
-    init() throws {
+    /// Starts the run; `simulate` false leaves the bus to `extra` settings (e.g. a separate `plc simulate`).
+    init(simulate: Bool = true, extra: [String] = []) throws {
         port = freePort()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("plc-dash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -23,10 +24,10 @@ final class DashboardRun {
         try (header + "\(today) 00:00:00,,,,,,,,,,,,,12300\n\(today) 00:05:00,,,,,,,,,,,,,12337\n")
             .write(to: folder.appendingPathComponent("rx380_data_\(today).csv"), atomically: true, encoding: .utf8)
         process = try BackgroundProcess(PLCCommand.executable.path, [
-            "run", "programs/rx380_main", "--simulate", "--set", "HttpListen=127.0.0.1:\(port)",
+            "run", "programs/rx380_main", "--set", "HttpListen=127.0.0.1:\(port)",
             "--set", "CsvFolder=\(folder.path)", "--set", "ErrorLogFile=\(folder.path)/rx380.log",
             "--set", "LogInterval=T#0ms", "--set", "PollInterval=T#500ms",
-        ])
+        ] + (simulate ? ["--simulate"] : []) + extra)
         guard process.waitForErrorLine(timeout: 30, { $0.contains("dashboard on http://127.0.0.1:\(port)/") }) != nil else {
             throw PeerError("no dashboard line: \(process.errorOutput.suffix(5).joined(separator: "\n"))")
         }
@@ -39,25 +40,38 @@ final class DashboardRun {
         throw PeerError("no good values within 20 s: \(process.errorOutput.suffix(5).joined(separator: "\n"))")
     }
 
+    /// Polls /api/values until the location's state is `state`; true when it got there within `timeout` s.
+    func waitForState(_ state: String, timeout: TimeInterval = 15) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? values().state) == state { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
     deinit {
         process.stop(signal: SIGINT)
         try? FileManager.default.removeItem(at: folder)
     }
 
     /// The one location of /api/values: its state and its values by quantity.
-    func values() throws -> (name: String, state: String, values: [String: Double], texts: [String: String]) {
+    func values() throws -> (name: String, state: String, error: String, values: [String: Double], texts: [String: String],
+                             qualities: [String: String]) {
         let reply = try HTTP.request(port: port, path: "/api/values")
         guard reply.status == 200, let json = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
               let locations = json["locations"] as? [[String: Any]], let location = locations.first else {
             throw PeerError("bad /api/values: \(reply.status) \(reply.body.prefix(200))")
         }
-        var values: [String: Double] = [:], texts: [String: String] = [:]
+        var values: [String: Double] = [:], texts: [String: String] = [:], qualities: [String: String] = [:]
         for q in location["values"] as? [[String: Any]] ?? [] {
             guard let name = q["quantity"] as? String else { continue }
             if let v = q["value"] as? Double { values[name] = v }
             texts[name] = q["text"] as? String
+            qualities[name] = q["quality"] as? String
         }
-        return (location["name"] as? String ?? "", location["state"] as? String ?? "", values, texts)
+        return (location["name"] as? String ?? "", location["state"] as? String ?? "", location["error"] as? String ?? "",
+                values, texts, qualities)
     }
 
     /// The page at `path` as headless Chromium renders it (scripts run) with every host but loopback unreachable.

@@ -83,6 +83,35 @@ struct DashboardEndToEndTests {
     }
 }
 
+@Suite("Dashboard: a meter that fails and recovers")
+struct DashboardFaultTests {
+    @Test("the location turns to error with the reader's text and stale values, then back to ok")
+    func failing() throws {
+        let port = freePort()
+        let simulator = try BackgroundProcess(PLCCommand.executable.path, ["simulate", "rx380", "--tcp", "127.0.0.1:\(port)"])
+        defer { simulator.stop(signal: SIGINT) }
+        #expect(simulator.waitForErrorLine(timeout: 20) { $0.contains("rx380 simulator") } != nil)
+        let run = try DashboardRun(simulate: false, extra: ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1",
+                                                            "--set", "bus.port=\(port)"])
+        let good = try run.values()
+        simulator.send("exception 4")
+        #expect(run.waitForState("error"))
+        let failed = try run.values()
+        #expect(failed.error.contains("exception 4"), "error text: \(failed.error)")
+        #expect(Set(failed.qualities.values) == ["stale"])
+        #expect(failed.values.count == good.values.count)          // the last good values stay shown
+        let live = try run.renderedDOM("/")
+        #expect(live.contains(#"<span class="state error">error</span>"#) && live.contains("exception 4"))
+        #expect(live.contains(#"<span class="q stale">stale</span>"#))
+        let metrics = try HTTP.request(port: run.port, path: "/metrics").body
+        #expect(metrics.contains(#"plc_data_ok{site="#) && metrics.contains(#"location="RX380"} 0"#))
+        #expect(metrics.range(of: #"plc_modbus_errors_total\{[^}]*kind="exception"\} [1-9]"#, options: .regularExpression) != nil)
+        simulator.send("none")
+        #expect(run.waitForState("ok"))
+        #expect(Set(try run.values().qualities.values) == ["ok"])
+    }
+}
+
 @Suite("Dashboard: bad HttpListen")
 struct DashboardListenTests {
     @Test("a bad HttpListen value or a port in use is a one-line error, exit 2")
