@@ -27,16 +27,25 @@ public struct EnergyTotals: Sendable, Equatable {
 /// location, as `plc report` reads them), caching each file's readings until it changes.
 ///
 /// The energy of an interval is the sum of the counter's increases between good readings; a drop
-/// (meter reset or swap) counts nothing, and each increase belongs to the day of its later reading.
+/// (meter reset or swap) counts nothing, and each increase belongs to the day (file) of its later
+/// reading. Only a small summary per file is kept, and only for the files of the current month.
 /// `PLCReport` (the locations issue) will replace this with its interval accounting; the Energy page
 /// takes any `[EnergyTotals]`, so only `EnergyReader.totals` needs to change then.
 public final class EnergyReader: Sendable {
+    /// What one day's file contributes: its first and last good counter readings and the increases between them.
+    struct FileSummary: Sendable, Equatable {
+        var first: Double
+        var last: Double
+        var increase: Double
+    }
+
     private struct Cached: Sendable {
         let size: Int
         let modified: Date
-        let readings: [(time: String, kwh: Double)]
+        let summary: FileSummary?
     }
 
+    /// One summary per file read in the last call, so memory stays a few bytes per file.
     private let cache = Mutex<[String: Cached]>([:])
 
     public init() {}
@@ -45,67 +54,78 @@ public final class EnergyReader: Sendable {
     public func totals(_ sources: [EnergySource], now: Date = Date(), timeZone: TimeZone = .current) -> [EnergyTotals] {
         let today = Self.day(now, timeZone)
         var result: [EnergyTotals] = []
+        var used: Set<String> = []
         for source in sources {
             let subfolders = Self.subfolders(source.folder)
             if subfolders.isEmpty {
                 result.append(totals(location: source.location, folder: source.folder, prefix: source.prefix,
-                                     column: source.column, today: today))
+                                     column: source.column, today: today, used: &used))
             } else {
                 for sub in subfolders {
                     result.append(totals(location: sub, folder: source.folder + "/" + sub, prefix: nil,
-                                         column: source.column, today: today))
+                                         column: source.column, today: today, used: &used))
                 }
             }
         }
+        cache.withLock { $0 = $0.filter { used.contains($0.key) } }
         return result
     }
 
     /// Totals of one folder's files for the month of `today` (`YYYY-MM-DD`).
-    func totals(location: String, folder: String, prefix: String?, column: String, today: String) -> EnergyTotals {
+    func totals(location: String, folder: String, prefix: String?, column: String, today: String,
+                used: inout Set<String>) -> EnergyTotals {
         let month = String(today.prefix(7))
         // This month's files, plus the last file before it: its last reading is the month's baseline.
         let files = Self.datedFiles(folder, prefix: prefix).filter { $0.date <= today }
         let inMonth = files.filter { $0.date.hasPrefix(month) }
-        let before = files.filter { $0.date < month }.last
-        var readings: [(time: String, kwh: Double)] = []
-        for file in (before.map { [$0] } ?? []) + inMonth {
-            readings += self.readings(folder + "/" + file.name, column: column)
+        var previous = files.last { $0.date < month }.flatMap { file -> Double? in
+            used.insert(folder + "/" + file.name)
+            return summary(folder + "/" + file.name, column: column)?.last
         }
-        var perDay: [String: Double] = [:]
-        var previous: Double?
-        for reading in readings {
-            if let previous, reading.kwh > previous, reading.time.hasPrefix(month) {
-                perDay[String(reading.time.prefix(10)), default: 0] += reading.kwh - previous
-            } else if reading.time.hasPrefix(month) {
-                perDay[String(reading.time.prefix(10)), default: 0] += 0
-            }
-            previous = reading.kwh
+        var days: [EnergyTotals.Day] = []
+        for file in inMonth {
+            let path = folder + "/" + file.name
+            used.insert(path)
+            guard let s = summary(path, column: column) else { continue }
+            var kwh = s.increase
+            if let previous, s.first > previous { kwh += s.first - previous }
+            days.append(EnergyTotals.Day(date: file.date, kwh: kwh))
+            previous = s.last
         }
-        let days = perDay.keys.sorted().map { EnergyTotals.Day(date: $0, kwh: perDay[$0]!) }
-        return EnergyTotals(location: location, today: perDay[today],
+        return EnergyTotals(location: location, today: days.last { $0.date == today }?.kwh,
                             month: days.isEmpty ? nil : days.reduce(0) { $0 + $1.kwh }, days: days)
     }
 
-    /// The good (timestamp, kWh) readings of one file, in file order.
-    private func readings(_ path: String, column: String) -> [(time: String, kwh: Double)] {
+    /// The summary of one file's good readings of `column`; nil when it has none.
+    private func summary(_ path: String, column: String) -> FileSummary? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = (attributes[.size] as? NSNumber)?.intValue,
-              let modified = attributes[.modificationDate] as? Date else { return [] }
-        if let hit = cache.withLock({ $0[path] }), hit.size == size, hit.modified == modified { return hit.readings }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+              let modified = attributes[.modificationDate] as? Date else { return nil }
+        if let hit = cache.withLock({ $0[path] }), hit.size == size, hit.modified == modified { return hit.summary }
+        let summary = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Self.summarize($0, column: column) }
+        cache.withLock { $0[path] = Cached(size: size, modified: modified, summary: summary) }
+        return summary
+    }
+
+    /// First, last and summed increases of `column` over the rows of CSV `text`; a drop counts nothing.
+    static func summarize(_ text: String, column: String) -> FileSummary? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).makeIterator()
         guard let header = lines.next()?.split(separator: ",", omittingEmptySubsequences: false)
                 .map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
-              let index = header.firstIndex(of: column) else { return [] }
-        var result: [(time: String, kwh: Double)] = []
+              let index = header.firstIndex(of: column) else { return nil }
+        var summary: FileSummary?
         while let line = lines.next() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count > index, cells[0].count >= 10,
-                  let kwh = Double(cells[index].trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
-            result.append((String(cells[0]), kwh))
+            guard cells.count > index, let kwh = Double(cells[index].trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+            if var s = summary {
+                if kwh > s.last { s.increase += kwh - s.last }
+                s.last = kwh
+                summary = s
+            } else {
+                summary = FileSummary(first: kwh, last: kwh, increase: 0)
+            }
         }
-        cache.withLock { $0[path] = Cached(size: size, modified: modified, readings: result) }
-        return result
+        return summary
     }
 
     /// Files named `<prefix>_YYYY-MM-DD.csv` (any prefix when nil), sorted by date.

@@ -166,4 +166,28 @@ struct DashboardTests {
         #expect(t.days == [.init(date: "2026-11-01", kwh: 40), .init(date: "2026-11-02", kwh: 8)])
         #expect(t.today == 8 && t.month == 48)
     }
+
+    @Test("a folder of location sub-folders gives one total per location; an appended row is seen")
+    func energyLocations() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-energy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (location, rows) in [("Office", "10\n12\n"), ("Aircon", "500\n530\n")] {
+            let folder = dir.appendingPathComponent(location)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let lines = rows.split(separator: "\n").enumerated().map { "2026-11-02 0\($0.offset):00:00,\($0.element)\n" }.joined()
+            try ("timestamp,total_real_energy\n" + lines).write(to: folder.appendingPathComponent("energy_2026-11-02.csv"),
+                                                                atomically: true, encoding: .utf8)
+        }
+        let reader = EnergyReader()
+        let source = EnergySource(location: "site", folder: dir.path, prefix: "energy", column: "total_real_energy")
+        let noon = Date(timeIntervalSince1970: 1_793_620_800)      // 2026-11-02 12:00 UTC
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(reader.totals([source], now: noon, timeZone: utc).map { "\($0.location) \($0.today ?? -1)" } == ["Aircon 30.0", "Office 2.0"])
+        let office = dir.appendingPathComponent("Office/energy_2026-11-02.csv")
+        let handle = try FileHandle(forWritingTo: office)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("2026-11-02 05:00:00,19\n".utf8))
+        try handle.close()
+        #expect(reader.totals([source], now: noon, timeZone: utc).map { "\($0.location) \($0.today ?? -1)" } == ["Aircon 30.0", "Office 9.0"])
+    }
 }
