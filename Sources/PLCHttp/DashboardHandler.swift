@@ -49,7 +49,13 @@ struct DashboardHandler: HTTPHandler {
         }
     }
 
-    private func html(_ page: String) -> HTTPResponse { body(Data(page.utf8), type: "text/html; charset=utf-8") }
+    /// A page: it may load nothing from anywhere but this server, and only its own inline style and script run.
+    private func html(_ page: String) -> HTTPResponse {
+        var response = body(Data(page.utf8), type: "text/html; charset=utf-8")
+        response.headers[HTTPHeader("Content-Security-Policy")] =
+            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+        return response
+    }
 
     private func text(_ status: HTTPStatusCode, _ message: String) -> HTTPResponse {
         body(Data(message.utf8), type: "text/plain; charset=utf-8", status: status)

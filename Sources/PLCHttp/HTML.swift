@@ -54,13 +54,14 @@ enum HTML {
         svg.chart line{stroke:#8a93a3}h3{font-size:1em;margin:8px 0 2px}.small{font-size:.8em}td.v{overflow-wrap:anywhere}td.nw{white-space:nowrap}pre{white-space:pre-wrap;font-size:12px;margin:0}details{margin:4px 0}summary{cursor:pointer}
         """
 
-    /// Re-reads the page every `data-refresh` ms and swaps in its `<main>`.
+    /// Re-reads the page every `data-refresh` ms and swaps in its `<main>`, counting swaps in `data-refreshed`.
     static let script = """
         (function(){var ms=+document.body.dataset.refresh;if(!ms)return;\
         setInterval(function(){fetch(location.pathname,{cache:'no-store'}).then(function(r){return r.ok?r.text():null})\
         .then(function(t){if(!t)return;var d=new DOMParser().parseFromString(t,'text/html');var m=d.querySelector('main');\
         var shut=[].map.call(document.querySelectorAll('details:not([open])'),function(e){return e.id});\
-        if(m){document.querySelector('main').replaceWith(m);shut.forEach(function(id){var e=document.getElementById(id);if(e)e.open=false})}})\
+        if(m){document.querySelector('main').replaceWith(m);shut.forEach(function(id){var e=document.getElementById(id);if(e)e.open=false});\
+        document.body.dataset.refreshed=(+document.body.dataset.refreshed||0)+1}})\
         .catch(function(){})},ms)})();
         """
 }

@@ -46,6 +46,8 @@ struct DashboardEndToEndTests {
             #expect(reply.status == 405, "\(method): \(reply.status)")
             #expect(reply.headers.contains("Allow: GET, HEAD"))
         }
+        let page = try HTTP.request(port: run.port, path: "/")
+        #expect(page.status == 200 && page.headers.contains("Content-Security-Policy: default-src 'self'"))
         let online = try HTTP.request(port: run.port, path: "/api/online")
         #expect(online.status == 200 && online.body.contains(#""name":"PollInterval","scope":"VAR","type":"TIME","value":"T#500ms""#))
     }
@@ -55,6 +57,8 @@ struct DashboardEndToEndTests {
         let run = try DashboardRun()
         let live = try run.renderedDOM("/")
         #expect(live.contains("RX380"))
+        // The inline script ran (the page's Content-Security-Policy allows it) and swapped in fresh content.
+        #expect(live.contains(#"data-refreshed=""#), "the page never refreshed itself")
         var shown: [String: Double] = [:]
         let row = try NSRegularExpression(pattern: #"<tr data-q="(\w+)"><td>\w+</td><td class="v">([-0-9.]+)</td>"#)
         for match in row.matches(in: live, range: NSRange(live.startIndex..., in: live)) {
