@@ -24,6 +24,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -54,11 +55,17 @@ let package = Package(
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
+        .target(
+            name: "PLCHttp",
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage",
+                           .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp", "PLCReport"],
+                           "PLCApp", "PLCReport", "PLCHttp"],
             swiftSettings: strict
         ),
         .target(
@@ -87,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp"],
             swiftSettings: strict
         ),
     ]
