@@ -18,7 +18,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -26,12 +25,18 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(name: "CAllocCounter"),
+        .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: strict),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(
             name: "PLCGraph",
-            dependencies: ["PLCCore", "PLCBlocks", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PLCCore", "PLCBlocks", "CLibYAML"],
             swiftSettings: strict
         ),
         .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
@@ -45,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
