@@ -23,7 +23,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
@@ -32,12 +31,18 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(name: "CAllocCounter"),
+        .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: scan),
         .target(
             name: "PLCGraph",
-            dependencies: ["PLCCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PLCCore", "CLibYAML"],
             swiftSettings: scan
         ),
         .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
@@ -65,7 +70,7 @@ let package = Package(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
