@@ -1,7 +1,7 @@
 import PLCCore
 public import PLCGraph
 
-/// The Modbus side of a running program: one worker per declared bus, each `ModbusRead` attached to its bus.
+/// The Modbus side of a running program: one worker per declared bus, each bus client block attached to its bus.
 public final class ModbusIO {
     /// The workers by bus name.
     public let workers: [String: BusWorker]
@@ -21,17 +21,18 @@ public final class ModbusIO {
             }
         }
         for (index, instance) in program.instances.enumerated() {
-            guard let block = instance.block as? ModbusRead else { continue }
+            guard let client = instance.block as? any BusClient else { continue }
             let busName = instance.bus ?? (file.buses.count == 1 ? file.buses[0].name : nil)
             guard let busName else {
                 errors.append(SourceError(file: file.path, line: instance.line,
-                    "\(instance.name) (ModbusRead) needs a bus: " + (file.buses.isEmpty
+                    "\(instance.name) (\(type(of: instance.block).typeName)) needs a bus: " + (file.buses.isEmpty
                         ? "declare one under buses" : "the program has several, name one with bus: NAME")))
                 continue
             }
             // A declared bus whose settings are wrong has its own error already.
             guard let worker = workers[busName] else { continue }
-            block.attach(worker)
+            client.attach(worker)
+            guard let block = instance.block as? ModbusRead else { continue }
             let wired = Set(file.instances[index].inputs.map { $0.pin.uppercased() })
             if let text = defaults[busName]?.slave, !wired.contains("UIUNITID") {
                 if let v = UInt16(text), v <= 247 { block.uiUnitId = v }

@@ -1,5 +1,6 @@
 import PLCBlocks
 import PLCCore
+import PLCMeters
 import PLCModbus
 import PLCStorage
 
@@ -7,7 +8,7 @@ extension BlockLibrary {
     /// Every block type the command line knows.
     static var all: BlockLibrary {
         var library = BlockLibrary.standard
-        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self, MeterRead.self, CONCAT.self] {
             library.add(type)
         }
         return library

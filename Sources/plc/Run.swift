@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PLCCore
 import PLCGraph
+import PLCMeters
 import PLCModbus
 import PLCStorage
 import PLCRuntime
@@ -21,28 +22,14 @@ struct Run: ParsableCommand {
     @Option(help: "Print these variables or pins (comma-separated) as CSV after every scan.")
     var monitor: String?
 
-    @Flag(help: "Start the built-in RX380 simulator on loopback and point every bus at it.")
+    @Flag(help: "Start the built-in meter simulator on loopback (every slave the program reads) and point every bus at it.")
     var simulate = false
 
     func run() throws {
         let stop = StopSignal()          // first: a Ctrl-C during start-up still stops cleanly
         let loading = ProgramLoading(library: .all)
         var file = try loading.load(target.program, sets: target.sets)
-        var simulator: RX380Simulator?
-        if simulate {
-            let sim = RX380Simulator(slave: Int(file.buses.first?.value("slave") ?? "1") ?? 1)
-            let port: Int
-            do {
-                port = try sim.startTCP()
-            } catch {
-                throw fail("plc run --simulate: \(error.reason)")
-            }
-            for i in file.buses.indices {
-                file.buses[i].settings += [("kind", "tcp", 0), ("host", "127.0.0.1", 0), ("port", String(port), 0)]
-            }
-            simulator = sim
-            note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
-        }
+        let simulator = simulate ? try SimulatedBus.start(&file) : nil
         let compiled = try loading.compile(file)
         let monitored = try monitorPaths(compiled)
         let io: ModbusIO
@@ -51,6 +38,7 @@ struct Run: ParsableCommand {
         } catch {
             throw fail(error)
         }
+        do { try MeterSetup.configure(compiled, file: file, catalog: .standard(near: file.path)) } catch { throw fail(error) }
         let name = file.name
         for worker in io.workers.values {
             note("\(file.name): bus \(worker.name): \(worker.settings.summary)")
