@@ -17,7 +17,9 @@ public struct MeterCatalog: Sendable {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["PLC_METERS"], !env.isEmpty { folders.append(env) }
         if let location {
-            for dir in ancestors(of: location, count: 3) { folders.append(dir + "/meters") }
+            var isDirectory: ObjCBool = false
+            let isFile = FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory) && !isDirectory.boolValue
+            for dir in ancestors(of: location, count: 4).dropFirst(isFile ? 1 : 0) { folders.append(dir + "/meters") }
         }
         let cwd = FileManager.default.currentDirectoryPath
         folders.append(cwd + "/meters")

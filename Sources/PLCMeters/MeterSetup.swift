@@ -44,11 +44,27 @@ public enum MeterSetup {
                 }
                 models[meter.model] = model
                 block.configure(model)
+                block.uiUnitId = UInt16(meter.slave)
             } catch {
                 errors += error.errors
             }
         }
         if !errors.isEmpty { throw ProgramErrors(errors) }
+    }
+
+    /// `plc check`'s lines for the meters: instance, model at slave, and the requests of one poll.
+    public static func summary(_ program: CompiledProgram) -> String {
+        let meters = program.instances.compactMap { i in (i.block as? MeterRead).map { (i.name, $0) } }
+        guard !meters.isEmpty else { return "" }
+        let width = meters.map(\.0.count).max() ?? 0
+        var out = "\nMeters (requests per poll)\n"
+        for (name, block) in meters {
+            guard let model = block.model else { continue }
+            let groups = model.groups
+            out += "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(model.name)@\(block.uiUnitId)  "
+                + "\(groups.count): \(groups.map(\.description).joined(separator: ", "))  (\(model.path))\n"
+        }
+        return out
     }
 
     /// The text of a pin wired to a constant: a literal, or a variable's initial value (so `--set` applies).
