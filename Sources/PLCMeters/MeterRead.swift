@@ -24,7 +24,7 @@ public final class MeterRead: IOBlock, BusClient {
         .output("xValid", .bool, nil, "every group of the last poll was read"),
         .output("tAge", .time, nil, "time since the values were last all refreshed"),
         .output("sError", .string, nil, "the last error in words, naming the location; empty after a good poll"),
-        .output("sColumns", .string, nil, "the value names, comma-separated, in output order"),
+        .output("sColumns", .string, .string(MeterModel.columns.joined(separator: ",")), "the value names, comma-separated, in output order"),
         .output("sUnits", .string, nil, "the units, comma-separated, in output order"),
         .output("alrValues", .array(.lreal, count: 16), nil, "the values in engineering units"),
         .output("axValid", .array(.bool, count: 16), nil, "per value: read good in the last poll"),

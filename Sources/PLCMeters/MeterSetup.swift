@@ -1,3 +1,4 @@
+import Foundation
 import PLCCore
 public import PLCGraph
 
@@ -62,9 +63,15 @@ public enum MeterSetup {
             guard let model = block.model else { continue }
             let groups = model.groups
             out += "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(model.name)@\(block.uiUnitId)  "
-                + "\(groups.count): \(groups.map(\.description).joined(separator: ", "))  (\(model.path))\n"
+                + "\(groups.count): \(groups.map(\.description).joined(separator: ", "))  (\(relative(model.path)))\n"
         }
         return out
+    }
+
+    /// `path` relative to the working folder when it lies inside it.
+    private static func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
     /// The text of a pin wired to a constant: a literal, or a variable's initial value (so `--set` applies).

@@ -1,5 +1,6 @@
 import Foundation
 import PLCBlocks
+import PLCMeters
 import PLCModbus
 import PLCStorage
 import PLCCore
@@ -14,7 +15,8 @@ enum Fixtures {
     /// Every block type with a declaration under blocks/: the standard ones and the I/O blocks.
     static let library: BlockLibrary = {
         var library = BlockLibrary.standard
-        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self, MeterRead.self,
+                                              CONCAT.self] {
             library.add(type)
         }
         return library
