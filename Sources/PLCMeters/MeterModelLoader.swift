@@ -97,6 +97,9 @@ public struct MeterModelLoader {
         } else {
             fail(map["values"] ?? root, "values: list the meter's values (name, address, format, ...)")
         }
+        for v in values where v.format.registerCount > maxRegisters {
+            fail(root, "\(v.name) (line \(v.line)) takes \(v.format.registerCount) registers, more than maxRegisters \(maxRegisters)")
+        }
         let model = MeterModel(name: name, manufacturer: scalar(root, "manufacturer") ?? "",
                                description: scalar(root, "description") ?? "", functions: functions,
                                maxRegisters: maxRegisters, answers: answers, values: values, path: path)

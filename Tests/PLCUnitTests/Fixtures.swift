@@ -15,8 +15,7 @@ enum Fixtures {
     /// Every block type with a declaration under blocks/: the standard ones and the I/O blocks.
     static let library: BlockLibrary = {
         var library = BlockLibrary.standard
-        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self, MeterRead.self,
-                                              CONCAT.self] {
+        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self, MeterRead.self] {
             library.add(type)
         }
         return library
