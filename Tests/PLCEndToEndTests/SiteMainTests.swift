@@ -181,14 +181,17 @@ struct SiteMainTests {
         try Self.checkRun(ws, peer)
     }
 
-    @Test("one meter silent: the others' rows keep their cadence; the error log names the location once")
-    func oneSilent() throws {
+    @Test("one meter silent: the others' rows keep their cadence; the error log names the location once",
+          arguments: ["rtu", "tcp"])
+    func oneSilent(kind: String) throws {
         let ws = try Workspace()
         let line = try SerialLine()
-        let peer = try BusPeer(rtu: line.b)
+        let port = freePort()
+        let peer = try kind == "rtu" ? BusPeer(rtu: line.b) : BusPeer(tcp: port)
         defer { peer.stop() }
-        let plc = try Self.start(ws, ["--set", "bus.device=\(line.a)", "--set", "bus.parity=N",
-                                      "--set", "bus.responseTimeout=T#300ms"])
+        let bus = kind == "rtu" ? ["--set", "bus.device=\(line.a)", "--set", "bus.parity=N"]
+            : ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1", "--set", "bus.port=\(port)"]
+        let plc = try Self.start(ws, bus + ["--set", "bus.responseTimeout=T#300ms"])
         Thread.sleep(forTimeInterval: 2.5)
         peer.command("hold 60000 3")           // the Aircon meter answers long after any timeout: silent
         Thread.sleep(forTimeInterval: 5)
