@@ -45,9 +45,12 @@ public final class MeterRead: IOBlock, BusClient {
     @exclusivity(unchecked) public var sError = ""
     @exclusivity(unchecked) public var sColumns = MeterModel.columns.joined(separator: ",")
     @exclusivity(unchecked) public var sUnits = ""
-    @exclusivity(unchecked) public var alrValues = [Double](repeating: 0, count: 16)
-    @exclusivity(unchecked) public var axValid = [Bool](repeating: false, count: 16)
-    @exclusivity(unchecked) public var auiDecimals = [UInt8](repeating: 0, count: 16)
+    @exclusivity(unchecked) public var alrValues = [Double](repeating: 0, count: 16) { didSet { boxed[0] = nil } }
+    @exclusivity(unchecked) public var axValid = [Bool](repeating: false, count: 16) { didSet { boxed[1] = nil } }
+    @exclusivity(unchecked) public var auiDecimals = [UInt8](repeating: 0, count: 16) { didSet { boxed[2] = nil } }
+    /// The three arrays as pin values, built once per change: a whole-array wire then copies a
+    /// reference each scan instead of building 16 values.
+    @exclusivity(unchecked) private var boxed: [IECValue?] = [nil, nil, nil]
     @exclusivity(unchecked) public var udiRequests: UInt32 = 0
 
     /// The model this block reads (set by `MeterSetup` before the first scan).
@@ -196,9 +199,7 @@ public final class MeterRead: IOBlock, BusClient {
             case 10: .string(sError)
             case 11: .string(sColumns)
             case 12: .string(sUnits)
-            case 13: .array(alrValues.map { .real($0) })
-            case 14: .array(axValid.map { .bool($0) })
-            case 15: .array(auiDecimals.map { .int(Int64($0)) })
+            case 13, 14, 15: boxedArray(pin - 13)
             default: .int(Int64(udiRequests))
             }
         }
@@ -224,6 +225,17 @@ public final class MeterRead: IOBlock, BusClient {
             default: udiRequests = UInt32(truncatingIfNeeded: newValue.int)
             }
         }
+    }
+
+    private func boxedArray(_ which: Int) -> IECValue {
+        if let value = boxed[which] { return value }
+        let value: IECValue = switch which {
+        case 0: .array(alrValues.map { .real($0) })
+        case 1: .array(axValid.map { .bool($0) })
+        default: .array(auiDecimals.map { .int(Int64($0)) })
+        }
+        boxed[which] = value
+        return value
     }
 
     public func element(_ pin: Int, _ index: Int) -> IECValue {
