@@ -218,15 +218,22 @@ public final class ModbusSimulator: @unchecked Sendable {
         let silenceMs = max(2, Int32((3.5 * Double(bitsPerChar) * 1000 / Double(baud)).rounded(.up)))
         var frame: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
+        var quietRounds = 0
         while !isStopping {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&p, 1, frame.isEmpty ? 200 : silenceMs)
             if ready > 0 {
                 let n = read(fd, &chunk, chunk.count)
                 if n > 0 { frame += chunk[0..<n] }
+                quietRounds = 0
                 if frame.count < 256 { continue }
             }
             guard !frame.isEmpty else { continue }
+            // A read request is 8 bytes: on a loaded machine a pty may deliver it in two pieces
+            // further apart than the line's silence; wait a little longer for the rest.
+            quietRounds += 1
+            if frame.count < 8, frame.count < 2 || frame[1] == 3 || frame[1] == 4, quietRounds < 25 { continue }
+            quietRounds = 0
             defer { frame.removeAll(keepingCapacity: true) }
             // A complete request: slave, PDU, CRC (low byte first); anything else is line noise.
             guard frame.count >= 4, Self.crc16(frame[0..<(frame.count - 2)]) ==
