@@ -3,6 +3,7 @@ import PLCApp
 import PLCCore
 import PLCGraph
 import PLCStructuredText
+import PLCMeters
 
 /// `plc check`: validate a program and show its variable table and execution order.
 struct Check: ParsableCommand {
@@ -17,7 +18,8 @@ struct Check: ParsableCommand {
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
-        emit(Self.report(compiled))
+        do { try MeterSetup.configure(compiled, file: file, catalog: .standard(near: file.path)) } catch { throw fail(error) }
+        emit(Self.report(compiled) + MeterSetup.summary(compiled))
     }
 
     /// The text `plc check` prints for a valid program.

@@ -20,7 +20,7 @@ struct Run: ParsableCommand {
     @Option(help: "Print these variables or pins (comma-separated) as CSV after every scan.")
     var monitor: String?
 
-    @Flag(help: "Start the built-in RX380 simulator on loopback and point every bus at it.")
+    @Flag(help: "Start the built-in meter simulator on loopback (every slave the program reads) and point every bus at it.")
     var simulate = false
 
     func run() throws {
