@@ -1,5 +1,6 @@
 import Foundation
 import PLCHttp
+import PLCMeters
 import PLCModbus
 
 /// `plc run programs/rx380_main --simulate` with the dashboard on a free loopback port, a CSV
@@ -99,9 +100,8 @@ enum SimulatedRX380 {
         ("frequency", 4019, "u16", 0.01, 2), ("total_real_energy", 4002, "u32", 1, 0),
     ]
 
-    static func decode(_ map: RX380Map, _ column: (String, Int, String, Double, Int)) -> Double {
-        let r = map.registers
-        let hi = UInt32(r[column.1]!), lo = UInt32(r[column.1 + 1] ?? 0)
+    static func decode(_ registers: [UInt16], _ column: (String, Int, String, Double, Int)) -> Double {
+        let hi = UInt32(registers[column.1 - 4000]), lo = UInt32(column.1 - 3999 < registers.count ? registers[column.1 - 3999] : 0)
         let raw: Double = switch column.2 {
         case "u32": Double(hi << 16 | lo)
         case "i32": Double(Int32(bitPattern: hi << 16 | lo))
@@ -112,14 +112,19 @@ enum SimulatedRX380 {
     }
 
     /// The simulator time (s) at which every value matches within one step of its resolution, or nil.
+    /// `plc run --simulate` serves meters/rx380.yaml at slave 1; a fresh simulated meter read from
+    /// time 0 on (its energy counter integrates its power) gives the registers at each time.
     static func matchingTime(_ values: [String: Double], within seconds: Double) -> Double? {
+        guard let model = try? MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent("programs/rx380_main").path)
+            .load("rx380") else { return nil }
+        let meter = SimulatedMeter(model: model, slave: 1)
         var t = 0.0
         while t <= seconds {
-            let map = RX380Map(seconds: t)
-            if columns.allSatisfy({ c in
-                guard let v = values[c.0] else { return false }
-                return abs(decode(map, c) - v) <= 1.01 * pow(10, -Double(c.4))
-            }) { return t }
+            if case .success(let registers) = meter.read(function: 4, address: 4000, count: 46, seconds: t),
+               columns.allSatisfy({ c in
+                   guard let v = values[c.0] else { return false }
+                   return abs(decode(registers, c) - v) <= 1.01 * pow(10, -Double(c.4))
+               }) { return t }
             t += 0.002
         }
         return nil

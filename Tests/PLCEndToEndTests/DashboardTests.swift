@@ -94,7 +94,7 @@ struct DashboardFaultTests {
         let port = freePort()
         let simulator = try BackgroundProcess(PLCCommand.executable.path, ["simulate", "rx380", "--tcp", "127.0.0.1:\(port)"])
         defer { simulator.stop(signal: SIGINT) }
-        #expect(simulator.waitForErrorLine(timeout: 20) { $0.contains("rx380 simulator") } != nil)
+        #expect(simulator.waitForErrorLine(timeout: 20) { $0.contains("simulator: rx380") } != nil)
         let run = try DashboardRun(simulate: false, extra: ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1",
                                                             "--set", "bus.port=\(port)"])
         let good = try run.values()

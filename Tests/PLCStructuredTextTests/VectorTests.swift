@@ -8,8 +8,9 @@ import Testing
 @Suite struct VectorTests {
     /// Block types whose twins do not match their vectors yet (issue 11): ModbusRead never reports 102
     /// (not connected) without a bus; CSVLogger waits on CAA File, which the stand-ins do not perform,
-    /// where the Swift block, traced without a writer, fails the row at once.
-    static let notCovered: Set<String> = ["ModbusRead", "CSVLogger"]
+    /// where the Swift block, traced without a writer, fails the row at once. MeterRead has no ST twin
+    /// yet (issue 12 left it; its register wiring is not generated into ST).
+    static let notCovered: Set<String> = ["ModbusRead", "CSVLogger", "MeterRead"]
 
     static var vectorFiles: [(type: String, path: String)] {
         let blocks = repositoryRoot + "/blocks"
