@@ -17,6 +17,7 @@ extension Checker {
         }
         var t = Typed(type: place.type, value: Emit.load(place), place: place)
         if place.type.isIntDomain { t.slot = place.frameOffset }
+        if place.type == .lreal { t.realSlot = place.frameOffset }
         return t
     }
 

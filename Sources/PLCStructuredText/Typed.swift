@@ -46,6 +46,8 @@ struct Typed {
     /// The frame slot when the value is a plain load of an integer-domain frame variable: operators
     /// read the slot themselves instead of calling a load closure (fused loads).
     var slot: Int?
+    /// The frame slot of a plain LREAL variable, for fused real arithmetic.
+    var realSlot: Int?
 
     static var invalid: Typed { Typed(type: .void, value: .none) }
 
