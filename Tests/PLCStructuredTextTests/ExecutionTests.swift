@@ -197,3 +197,12 @@ import Testing
             == ["t.st:1:1: unterminated comment"])
     }
 }
+
+/// Large generated sources compile and run without exhausting the stack.
+@Suite struct SizeTests {
+    @Test func twentyThousandStatements() throws {
+        let body = String(repeating: "x := x + 1;\n", count: 20_000)
+        let t = try run("FUNCTION_BLOCK T\nVAR_OUTPUT x : DINT; END_VAR\n\(body)END_FUNCTION_BLOCK\n")
+        #expect(t.value(of: "x") == .int(20_000))
+    }
+}
