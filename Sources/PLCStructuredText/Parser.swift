@@ -75,6 +75,7 @@ struct Parser {
         var file = AST.File()
         while current.kind != .end {
             let start = location
+            if accept(symbol: ";") { continue }      // a stray ';' between declarations
             do {
                 switch current.kind {
                 case .keyword("FUNCTION_BLOCK"), .keyword("FUNCTION"), .keyword("PROGRAM"):

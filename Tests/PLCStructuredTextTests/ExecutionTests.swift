@@ -206,3 +206,32 @@ import Testing
         #expect(t.value(of: "x") == .int(20_000))
     }
 }
+
+/// Named constants fold at compile time.
+@Suite struct ConstantTests {
+    @Test func globalAndLocalConstantsSizeArrays() throws {
+        let source = """
+            VAR_GLOBAL CONSTANT
+                MAX_ITEMS : INT := 4;
+                LAST : INT := MAX_ITEMS - 1;
+            END_VAR
+            FUNCTION_BLOCK T
+            VAR CONSTANT SIZE : INT := 2 * MAX_ITEMS; END_VAR
+            VAR_OUTPUT n : INT; m : INT; END_VAR
+            VAR a : ARRAY[0..LAST] OF INT; b : ARRAY[1..SIZE] OF BOOL; i : INT; END_VAR
+            FOR i := 0 TO LAST DO a[i] := i; n := n + a[i]; END_FOR
+            CASE n OF
+                SIZE - 2: m := 1;
+            ELSE
+                m := 2;
+            END_CASE
+            END_FUNCTION_BLOCK
+            """
+        let library = try STLibrary.load(sources: [("GVL_Limits.st", source)])
+        let t = try #require(library.functionBlock("T")).instantiate()
+        t.execute(ScanContext())
+        #expect(t.value(of: "n") == .int(6))
+        #expect(t.value(of: "m") == .int(1))
+        #expect(t.value(of: "b").map { if case .array(let items) = $0 { items.count } else { 0 } } == 8)
+    }
+}
