@@ -233,5 +233,10 @@ import Testing
         #expect(t.value(of: "n") == .int(6))
         #expect(t.value(of: "m") == .int(1))
         #expect(t.value(of: "b").map { if case .array(let items) = $0 { items.count } else { 0 } } == 8)
+        let a = try #require(t.interface.index(of: "a"))
+        #expect(t.element(a, 3) == .int(3))
+        t.setElement(a, 2, .int(40))
+        #expect(t.element(a, 2) == .int(40))
+        #expect(t.element(a, 4) == .int(0))
     }
 }
