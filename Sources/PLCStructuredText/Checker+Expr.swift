@@ -98,8 +98,13 @@ extension Checker {
         }
         // An enumeration value without its type name.
         var found: [(EnumInfo, Int64)] = []
-        for case .enumeration(let en, _) in index.types.values {
-            if let v = en.value(of: name) { found.append((en, v)) }
+        for case .enumeration(let en, let decl) in index.types.values {
+            guard let v = en.value(of: name) else { continue }
+            if decl.qualifiedOnly {
+                error(at, "'\(name)' must be qualified: \(en.name).\(name) ('\(en.name)' is qualified_only)")
+                return .invalid
+            }
+            found.append((en, v))
         }
         if found.count == 1 { return intConstant(found[0].1, .enumeration(found[0].0)) }
         if found.count > 1 {
