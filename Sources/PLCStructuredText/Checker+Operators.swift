@@ -219,7 +219,7 @@ extension Checker {
         guard let (a, b) = ints(l, r) else { return nil }
         let type = integerResult(l, r)
         let wraps = type.rank >= 4 || (type.rank == 3 && !(l.literal && r.literal))
-        let code: Code.Int
+        var code: Code.Int
         switch op {
         case "+": code = wraps ? { type.normalise(a($0) &+ b($0)) } : { a($0) &+ b($0) }
         case "-": code = wraps ? { type.normalise(a($0) &- b($0)) } : { a($0) &- b($0) }
@@ -235,6 +235,16 @@ extension Checker {
                 let d = b(env)
                 guard d != 0 else { return 0 }
                 return a(env) % d
+            }
+        }
+        if op == "+" || op == "-", let o = l.slot {
+            // Fused: a variable plus or minus a constant or another variable.
+            let sign: Int64 = op == "+" ? 1 : -1
+            if let k = r.constant {
+                let d = sign &* k
+                code = wraps ? { type.normalise($0.f[o] &+ d) } : { $0.f[o] &+ d }
+            } else if let p = r.slot {
+                code = wraps ? { type.normalise($0.f[o] &+ sign &* $0.f[p]) } : { $0.f[o] &+ sign &* $0.f[p] }
             }
         }
         var constant: Int64? = nil

@@ -53,10 +53,17 @@ extension Checker {
             return instanceCall(instance, p, args, call.location)
         case .ifThen(let branches, let otherwise):
             var chain: Step? = otherwise.map { Step(run: block($0)) }
-            for (test, step) in branches.map({ (IntStep(run: condition($0.condition)), Step(run: block($0.body))) }).reversed() {
-                let c = test.run, body = step.run
+            let tests = branches.map { (conditionTyped($0.condition), Step(run: block($0.body))) }
+            for (test, step) in tests.reversed() {
+                let c = test.value.intCode, body = step.run
                 if let other = chain?.run {
-                    chain = Step { env in if c(env) != 0 { body(env) } else { other(env) } }
+                    if let o = test.slot {
+                        chain = Step { env in if env.f[o] != 0 { body(env) } else { other(env) } }
+                    } else {
+                        chain = Step { env in if c(env) != 0 { body(env) } else { other(env) } }
+                    }
+                } else if let o = test.slot {
+                    chain = Step { env in if env.f[o] != 0 { body(env) } }
                 } else {
                     chain = Step { env in if c(env) != 0 { body(env) } }
                 }

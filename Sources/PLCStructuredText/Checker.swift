@@ -243,12 +243,17 @@ final class Checker {
 
     /// The expression as a BOOL condition.
     func condition(_ e: AST.Expr) -> Code.Int {
+        conditionTyped(e).value.intCode
+    }
+
+    /// The condition with its frame slot when it is a plain BOOL variable (for a fused IF).
+    func conditionTyped(_ e: AST.Expr) -> Typed {
         let t = expr(e)
-        if t.isInvalid { return { _ in 0 } }
-        guard t.type == .bool, case .int(let v) = t.value else {
+        if t.isInvalid { return Typed(type: .bool, value: .int { _ in 0 }) }
+        guard t.type == .bool, case .int = t.value else {
             error(e.location, "condition must be BOOL, not '\(t.type)'")
-            return { _ in 0 }
+            return Typed(type: .bool, value: .int { _ in 0 })
         }
-        return v
+        return t
     }
 }

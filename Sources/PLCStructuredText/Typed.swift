@@ -34,6 +34,12 @@ struct Typed {
         case str(Code.Str)
         /// Aggregates (arrays, structures, instances) have only a place; a failed check has nothing.
         case none
+
+        /// The integer code (a constant 0 for other values).
+        var intCode: Code.Int {
+            if case .int(let v) = self { return v }
+            return { _ in 0 }
+        }
     }
 
     var type: STType

@@ -240,3 +240,15 @@ import Testing
         #expect(t.element(a, 4) == .int(0))
     }
 }
+
+/// 32- and 64-bit arithmetic wraps like the controller's registers; smaller types compute wider.
+@Suite struct WrapTests {
+    @Test func arithmeticWraps() throws {
+        #expect(try evaluate("u + 1", "UDINT", locals: "u : UDINT := 16#FFFFFFFF;") == .int(0))
+        #expect(try evaluate("d + e", "DINT", locals: "d : DINT := 2147483647; e : DINT := 1;") == .int(-2_147_483_648))
+        #expect(try evaluate("d - 1", "DINT", locals: "d : DINT := -2147483648;") == .int(2_147_483_647))
+        // USINT 0 - 1 is -1 in the (wider) arithmetic, so a FOR up to it runs no round.
+        #expect(try evaluate("u - 1", "INT", locals: "u : USINT := 0;") == .int(-1))
+        #expect(try evaluate("i + 1", "INT", locals: "i : INT := 32767;") == .int(-32768))
+    }
+}
