@@ -32,6 +32,8 @@ struct Lexer {
         self.file = file
         var t = text
         if t.hasPrefix("\u{FEFF}") { t.removeFirst() }
+        // "\r\n" is one Character in Swift: make every line end a plain "\n" first.
+        if t.contains("\r") { t = t.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") }
         chars = Array(t)
     }
 
@@ -75,7 +77,7 @@ struct Lexer {
                 let commentLine = line
                 var text = ""
                 while let d = peek(), d != "\n" { text.append(d); advance() }
-                lineComments[commentLine] = String(text.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+                lineComments[commentLine] = String(text.dropFirst(2)).trimmingCharacters(in: .whitespacesAndNewlines)
                 continue
             }
             if c == "(" && peek(1) == "*" { skipBlock(open: "(*", close: "*)"); continue }

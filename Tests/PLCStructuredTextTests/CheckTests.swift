@@ -113,3 +113,16 @@ import Testing
         ])
     }
 }
+
+/// Files saved on Windows (CRLF, byte-order mark) read like plain ones.
+@Suite struct LineEndTests {
+    @Test func crlfAndBOM() throws {
+        let text = "\u{FEFF}FUNCTION_BLOCK T\r\nVAR_INPUT\r\n    x : INT := 1; // the input\r\nEND_VAR\r\nVAR_OUTPUT y : INT; END_VAR\r\ny := x + 1;\r\nEND_FUNCTION_BLOCK\r\n"
+        let library = try STLibrary.load(sources: [("t.st", text)])
+        let type = try #require(library.functionBlock("T"))
+        #expect(type.interface.decl("x")?.comment == "the input")
+        #expect(diagnostics(text.replacingOccurrences(of: "x + 1", with: "x + TRUE")) == [
+            "t.st:6:8: operator '+' cannot combine 'INT' and 'BOOL'",
+        ])
+    }
+}
