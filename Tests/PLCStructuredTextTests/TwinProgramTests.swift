@@ -35,19 +35,11 @@ import Testing
     @Test func rx380MainTwinPollsTheMeterAndLogs() throws {
         let folder = try Self.reference()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let simulator = RX380Simulator(slave: 1, frozen: true)
-        let port = try simulator.startTCP()
-        defer { simulator.stop() }
-        var settings = BusSettings(transport: .tcp(host: "127.0.0.1", port: port))
-        settings.responseTimeout = 100
-        let worker = BusWorker(name: "meter", settings: settings)
-        worker.start()
-        defer { worker.stop() }
-
+        let bus = try SimulatorBus(responseTimeout: 100)
+        defer { withExtendedLifetime(bus) {} }
+        let simulator = bus.simulator, worker = bus.worker
         // Connect the worker before the twin's first request (its reply timeout is ModbusFB's 50 ms).
-        let warmUp = ModbusMailbox()
-        worker.submit(ModbusRequest(slave: 1, function: 4, address: 4000, count: 1, mailbox: warmUp))
-        for _ in 0..<500 where warmUp.take() == nil { Thread.sleep(forTimeInterval: 0.01) }
+        _ = bus.read(4000, 1)
 
         let library = try STLibrary.load(folder: folder, root: "rx380_main")
         let machine = library.makeMachine()
