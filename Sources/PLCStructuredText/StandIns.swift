@@ -117,7 +117,7 @@ enum StandIns {
         VAR_INPUT xExecute : BOOL; END_VAR
         VAR_OUTPUT xDone : BOOL; xBusy : BOOL; xError : BOOL; END_VAR
         (* the engine's own state of a running job, not part of the library's interface *)
-        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; xPending__ : BOOL; END_VAR
+        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; xPending__ : BOOL; liTicket__ : LINT; END_VAR
         END_FUNCTION_BLOCK
 
         FUNCTION_BLOCK ETrigATo EXTENDS ETrig
