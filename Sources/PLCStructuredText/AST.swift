@@ -124,6 +124,8 @@ enum AST {
         let name: String
         let location: SourceLocation
         let kind: Kind
+        /// `{attribute 'qualified_only'}`: values must be written `Type.Value`.
+        var qualifiedOnly = false
     }
 
     /// A global variable list, named after its file (or the namespace of a library stand-in).

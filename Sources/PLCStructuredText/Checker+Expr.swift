@@ -17,6 +17,7 @@ extension Checker {
         }
         var t = Typed(type: place.type, value: Emit.load(place), place: place)
         if place.type.isIntDomain { t.slot = place.frameOffset }
+        if place.type == .lreal { t.realSlot = place.frameOffset }
         return t
     }
 
@@ -90,15 +91,20 @@ extension Checker {
 
     private func nameExpr(_ name: String, _ at: SourceLocation) -> Typed {
         if let p = pou, let v = p.variable(name) {
-            return variable(.frame(v.offset, v.type, writable: !v.constant))
+            return folded(variable(.frame(v.offset, v.type, writable: !v.constant)), v)
         }
         if let v = index.globals[name.uppercased()] {
-            return variable(.global(v.offset, v.type, writable: !v.constant))
+            return folded(variable(.global(v.offset, v.type, writable: !v.constant)), v)
         }
         // An enumeration value without its type name.
         var found: [(EnumInfo, Int64)] = []
-        for case .enumeration(let en, _) in index.types.values {
-            if let v = en.value(of: name) { found.append((en, v)) }
+        for case .enumeration(let en, let decl) in index.types.values {
+            guard let v = en.value(of: name) else { continue }
+            if decl.qualifiedOnly {
+                error(at, "'\(name)' must be qualified: \(en.name).\(name) ('\(en.name)' is qualified_only)")
+                return .invalid
+            }
+            found.append((en, v))
         }
         if found.count == 1 { return intConstant(found[0].1, .enumeration(found[0].0)) }
         if found.count > 1 {
@@ -113,6 +119,19 @@ extension Checker {
         return .invalid
     }
 
+    /// A CONSTANT variable with a constant initial value is that value at compile time (array bounds,
+    /// CASE labels, STRING lengths may use it).
+    private func folded(_ t: Typed, _ v: VarInfo) -> Typed {
+        guard v.constant, v.type.isIntegral, let initial = v.ast?.initial, !folding.contains(ObjectIdentifier(v)) else {
+            return t
+        }
+        folding.insert(ObjectIdentifier(v))
+        defer { folding.remove(ObjectIdentifier(v)) }
+        var result = t
+        result.constant = constant(initial).map { v.type.normalise($0) }
+        return result
+    }
+
     private func memberExpr(_ base: AST.Expr, _ name: String, _ e: AST.Expr) -> Typed {
         if let q = dotted(base) {
             let isVariable = pou?.variable(q) != nil || index.globals[q.uppercased()] != nil
@@ -122,7 +141,7 @@ extension Checker {
                         error(e.location, "'\(gvl.name)' has no variable '\(name)'")
                         return .invalid
                     }
-                    return variable(.global(v.offset, v.type, writable: !v.constant))
+                    return folded(variable(.global(v.offset, v.type, writable: !v.constant)), v)
                 }
                 if case .enumeration(let en, let decl)? = index.type(q) {
                     _ = resolve(.named(q, e.location))

@@ -68,6 +68,27 @@ extension Checker {
         }
     }
 
+    /// LREAL arithmetic that reads LREAL frame variables directly (no load closure per operand).
+    private func fusedReal(_ op: String, _ l: Typed, _ r: Typed, _ type: STType) -> RealStep? {
+        guard type == .lreal, l.type == .lreal, r.type == .lreal, op != "/" else { return nil }
+        func bits(_ env: Env, _ o: Int) -> Double { Double(bitPattern: UInt64(bitPattern: env.f[o])) }
+        if let a = l.realSlot, let b = r.realSlot {
+            switch op {
+            case "+": return RealStep { bits($0, a) + bits($0, b) }
+            case "-": return RealStep { bits($0, a) - bits($0, b) }
+            default: return RealStep { bits($0, a) * bits($0, b) }
+            }
+        }
+        if case .real(let x) = l.value, let b = r.realSlot {
+            switch op {
+            case "+": return RealStep { x($0) + bits($0, b) }
+            case "-": return RealStep { x($0) - bits($0, b) }
+            default: return RealStep { x($0) * bits($0, b) }
+            }
+        }
+        return nil
+    }
+
     /// A comparison that reads frame slots and constants directly (no closure call per operand).
     private func fusedCompare(_ op: String, _ l: Typed, _ r: Typed) -> IntStep? {
         if let o = l.slot, let k = r.constant {
@@ -183,6 +204,9 @@ extension Checker {
             let type = realResult(l, r)
             guard let (a, b) = reals(l, r, type) else { return nil }
             let single = type == .real
+            if let fused = fusedReal(op, l, r, type) {
+                return Typed(type: type, value: .real(fused.run), place: nil, literal: l.literal && r.literal)
+            }
             let code: Code.Real
             switch op {
             case "+": code = single ? { Double(Float(a($0) + b($0))) } : { a($0) + b($0) }
@@ -195,7 +219,7 @@ extension Checker {
         guard let (a, b) = ints(l, r) else { return nil }
         let type = integerResult(l, r)
         let wraps = type.rank >= 4 || (type.rank == 3 && !(l.literal && r.literal))
-        let code: Code.Int
+        var code: Code.Int
         switch op {
         case "+": code = wraps ? { type.normalise(a($0) &+ b($0)) } : { a($0) &+ b($0) }
         case "-": code = wraps ? { type.normalise(a($0) &- b($0)) } : { a($0) &- b($0) }
@@ -211,6 +235,16 @@ extension Checker {
                 let d = b(env)
                 guard d != 0 else { return 0 }
                 return a(env) % d
+            }
+        }
+        if op == "+" || op == "-", let o = l.slot {
+            // Fused: a variable plus or minus a constant or another variable.
+            let sign: Int64 = op == "+" ? 1 : -1
+            if let k = r.constant {
+                let d = sign &* k
+                code = wraps ? { type.normalise($0.f[o] &+ d) } : { $0.f[o] &+ d }
+            } else if let p = r.slot {
+                code = wraps ? { type.normalise($0.f[o] &+ sign &* $0.f[p]) } : { $0.f[o] &+ sign &* $0.f[p] }
             }
         }
         var constant: Int64? = nil

@@ -1,20 +1,23 @@
 extension Checker {
     /// A statement list as one closure; it stops at the first EXIT, CONTINUE or RETURN.
     func block(_ stmts: [AST.Stmt]) -> Code.Stmt {
-        var next: Step? = nil
-        for step in stmts.map({ Step(run: stmt($0)) }).reversed() {
-            let s = step.run
-            if let rest = next?.run {
-                next = Step { env in
-                    s(env)
-                    if env.jump == 0 { rest(env) }
-                }
-            } else {
-                next = step
+        chain(stmts.map { Step(run: stmt($0)) }[...])
+    }
+
+    /// Statements as a balanced tree of pairs (depth log n, so long lists cannot exhaust the stack);
+    /// the second half runs only when the first did not EXIT, CONTINUE or RETURN.
+    private func chain(_ steps: ArraySlice<Step>) -> Code.Stmt {
+        switch steps.count {
+        case 0: return { _ in }
+        case 1: return steps[steps.startIndex].run
+        default:
+            let middle = steps.startIndex + steps.count / 2
+            let a = chain(steps[..<middle]), b = chain(steps[middle...])
+            return { env in
+                a(env)
+                if env.jump == 0 { b(env) }
             }
         }
-        if let next { return next.run }
-        return { _ in }
     }
 
     func stmt(_ s: AST.Stmt) -> Code.Stmt {
@@ -50,10 +53,17 @@ extension Checker {
             return instanceCall(instance, p, args, call.location)
         case .ifThen(let branches, let otherwise):
             var chain: Step? = otherwise.map { Step(run: block($0)) }
-            for (test, step) in branches.map({ (IntStep(run: condition($0.condition)), Step(run: block($0.body))) }).reversed() {
-                let c = test.run, body = step.run
+            let tests = branches.map { (conditionTyped($0.condition), Step(run: block($0.body))) }
+            for (test, step) in tests.reversed() {
+                let c = test.value.intCode, body = step.run
                 if let other = chain?.run {
-                    chain = Step { env in if c(env) != 0 { body(env) } else { other(env) } }
+                    if let o = test.slot {
+                        chain = Step { env in if env.f[o] != 0 { body(env) } else { other(env) } }
+                    } else {
+                        chain = Step { env in if c(env) != 0 { body(env) } else { other(env) } }
+                    }
+                } else if let o = test.slot {
+                    chain = Step { env in if env.f[o] != 0 { body(env) } }
                 } else {
                     chain = Step { env in if c(env) != 0 { body(env) } }
                 }

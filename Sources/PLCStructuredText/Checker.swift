@@ -7,6 +7,8 @@ final class Checker {
     var pou: POUInfo?
     /// Names of FOR loop variables in use (they must not be written in the loop).
     var loopDepth = 0
+    /// Constants being folded (a constant defined by itself is not folded forever).
+    var folding: Set<ObjectIdentifier> = []
 
     init(_ index: Index) {
         self.index = index
@@ -103,7 +105,9 @@ final class Checker {
             return
         }
         p.layingOut = true
-        defer { p.layingOut = false; p.laidOut = true }
+        let savedPOU = pou
+        pou = p                     // array bounds and string lengths may use the POU's own constants
+        defer { p.layingOut = false; p.laidOut = true; pou = savedPOU }
         if let baseName = ast.extends {
             if let b = index.pou(baseName), b.kind == .functionBlock, p.kind == .functionBlock {
                 layout(b)
@@ -239,12 +243,17 @@ final class Checker {
 
     /// The expression as a BOOL condition.
     func condition(_ e: AST.Expr) -> Code.Int {
+        conditionTyped(e).value.intCode
+    }
+
+    /// The condition with its frame slot when it is a plain BOOL variable (for a fused IF).
+    func conditionTyped(_ e: AST.Expr) -> Typed {
         let t = expr(e)
-        if t.isInvalid { return { _ in 0 } }
-        guard t.type == .bool, case .int(let v) = t.value else {
+        if t.isInvalid { return Typed(type: .bool, value: .int { _ in 0 }) }
+        guard t.type == .bool, case .int = t.value else {
             error(e.location, "condition must be BOOL, not '\(t.type)'")
-            return { _ in 0 }
+            return Typed(type: .bool, value: .int { _ in 0 })
         }
-        return v
+        return t
     }
 }

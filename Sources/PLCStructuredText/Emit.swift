@@ -114,6 +114,13 @@ enum Emit {
         }
     }
 
+    /// True when every value of `from` is a value of `to` (no normalisation needed), e.g. WORD to DWORD.
+    static func widens(_ from: STType, _ to: STType) -> Bool {
+        guard let (fb, fs) = from.integerFormat, let (tb, ts) = to.integerFormat, !from.isTime, !to.isTime else { return false }
+        if tb == 64 && (ts || !fs) { return true }
+        return fs == ts ? fb <= tb : !fs && ts && fb < tb
+    }
+
     /// Rounds half away from zero, as Codesys's REAL to integer conversions do.
     static func roundToInt(_ x: Double) -> Int64 {
         guard x.isFinite else { return 0 }
@@ -145,7 +152,7 @@ enum Emit {
             if from == .time && to == .ltime { return .int { v($0) * 1_000_000 } }
             if from == .ltime && to == .time { return .int { (v($0) / 1_000_000) & 0xFFFF_FFFF } }
             if to == .bool { return from == .bool ? .int(v) : .int { v($0) != 0 ? 1 : 0 } }
-            if from == to || to.integerFormat?.bits == 64 && from.integerFormat?.signed == true { return .int(v) }
+            if from == to || widens(from, to) { return .int(v) }
             return .int { to.normalise(v($0)) }
         case (_, .string):
             return .str(Format.toString(t))

@@ -30,6 +30,8 @@ final class Env {
     var modbus: (any STModbusBus)?
     /// The folder CAA File's relative paths start from; nil: no file system (file blocks fail).
     var fileRoot: String?
+    /// The background queue of the CAA File stand-ins' jobs.
+    lazy var fileJobs = FileJobs()
     /// A slot that faulty accesses read and write instead of crashing.
     let trash: UnsafeMutablePointer<Int64>
 

@@ -1,9 +1,10 @@
 import Foundation
 
-/// What the CAA File stand-ins do, over POSIX: the CBM.ETrig behaviour (a rising xExecute starts the
-/// job, xBusy for one call, the job runs in the next call whatever xExecute is then, and xDone or
-/// xError is held while xExecute stays TRUE, or shown for one call if it already fell), with files
-/// relative to the machine's `fileRoot`. Handles are file descriptors plus one (0 is no handle).
+/// What the CAA File stand-ins do, over POSIX, never blocking the scan: the CBM.ETrig behaviour (a
+/// rising xExecute reads the inputs and starts the job on the machine's file thread, xBusy until a
+/// later call picks up its result, then xDone or xError held while xExecute stays TRUE, or shown for
+/// one call if it already fell), with files relative to the machine's `fileRoot`. Handles are file
+/// descriptors plus one (0 is no handle).
 enum FileStandIns {
     // FILE.ERROR values (see StandIns.caaFile).
     static let noError: Int64 = 0, handleError: Int64 = 5103, notExist: Int64 = 5104, exist: Int64 = 5105
@@ -21,14 +22,19 @@ enum FileStandIns {
         }
     }
 
-    /// A job: reads its inputs from the frame, does the work, writes its outputs; returns the error.
-    typealias Job = @Sendable (Env, UnsafeMutablePointer<Int64>) -> Int64
+    /// The work of one call, made from the inputs at the rising edge; it runs on the file thread.
+    typealias Job = @Sendable () -> FileResult
+    /// Reads the block's inputs on the scan thread and returns the job.
+    typealias Prepare = @Sendable (Env, UnsafeMutablePointer<Int64>) -> Job
+    /// Writes a finished job's outputs into the block, on the scan thread.
+    typealias Apply = @Sendable (Env, UnsafeMutablePointer<Int64>, FileResult) -> Void
 
-    /// The ETrig wrapper around `job` for the block `p`.
-    static func etrig(_ p: POUInfo, _ job: @escaping Job) -> NativeStep {
+    /// The ETrig wrapper around a job for the block `p`.
+    static func etrig(_ p: POUInfo, _ prepare: @escaping Prepare, apply: @escaping Apply = { _, _, _ in }) -> NativeStep {
         func at(_ name: String) -> Int { p.variable(name)!.offset }
         let xExecute = at("xExecute"), xDone = at("xDone"), xBusy = at("xBusy"), xError = at("xError")
         let eError = at("eError"), previous = at("xPrevExecute__"), shown = at("xShown__"), pending = at("xPending__")
+        let ticket = at("liTicket__")
         return NativeStep { env in
             let f = env.f
             let execute = f[xExecute] != 0
@@ -38,13 +44,17 @@ enum FileStandIns {
                 f[shown] = 0
             }
             if f[pending] != 0 {
-                let e = env.fileRoot == nil ? notImplemented : job(env, f)
-                f[pending] = 0
-                f[xBusy] = 0
-                f[xDone] = e == noError ? 1 : 0
-                f[xError] = e == noError ? 0 : 1
-                f[eError] = e
-                f[shown] = 1
+                // Ticket 0: the machine has no file system; the job fails in the call after it started.
+                let result = f[ticket] == 0 ? FileResult(error: notImplemented) : env.fileJobs.take(f[ticket])
+                if let result {
+                    if result.error == noError { apply(env, f, result) }
+                    f[pending] = 0
+                    f[xBusy] = 0
+                    f[xDone] = result.error == noError ? 1 : 0
+                    f[xError] = result.error == noError ? 0 : 1
+                    f[eError] = result.error
+                    f[shown] = 1
+                }
             } else if execute && f[previous] == 0 && f[xBusy] == 0 {
                 f[xDone] = 0
                 f[xError] = 0
@@ -52,23 +62,24 @@ enum FileStandIns {
                 f[shown] = 0
                 f[xBusy] = 1
                 f[pending] = 1
+                f[ticket] = env.fileRoot == nil ? 0 : env.fileJobs.submit(prepare(env, f))
             }
             f[previous] = execute ? 1 : 0
         }
     }
 
-    static func path(_ env: Env, _ name: String) -> String {
-        name.hasPrefix("/") ? name : (env.fileRoot! as NSString).appendingPathComponent(name)
+    static func path(_ env: Env, _ f: UnsafeMutablePointer<Int64>, _ offset: Int) -> String {
+        let name = env.strings.items[Int(f[offset])]
+        return name.hasPrefix("/") ? name : ((env.fileRoot ?? ".") as NSString).appendingPathComponent(name)
     }
 
-    static func string(_ env: Env, _ f: UnsafeMutablePointer<Int64>, _ offset: Int) -> String {
-        env.strings.items[Int(f[offset])]
-    }
+    static func fd(_ handle: Int64) -> Int32? { handle > 0 ? Int32(truncatingIfNeeded: handle - 1) : nil }
 
     static func open(_ p: POUInfo) -> NativeStep {
         let name = p.variable("sFileName")!.offset, mode = p.variable("eFileMode")!.offset
         let handle = p.variable("hFile")!.offset
-        return etrig(p) { env, f in
+        return etrig(p, { env, f in
+            let file = path(env, f, name)
             let flags: Int32
             switch f[mode] {
             case 0: flags = O_WRONLY | O_CREAT | O_TRUNC
@@ -77,26 +88,32 @@ enum FileStandIns {
             case 3: flags = O_WRONLY | O_CREAT | O_APPEND
             default: flags = O_RDWR | O_CREAT | O_APPEND
             }
-            let fd = Foundation.open(path(env, string(env, f, name)), flags, 0o644)
-            guard fd >= 0 else { return error(errno) }
-            f[handle] = Int64(fd) + 1
-            return noError
-        }
+            return {
+                let fd = Foundation.open(file, flags, 0o644)
+                return fd < 0 ? FileResult(error: error(errno)) : FileResult(number: Int64(fd) + 1)
+            }
+        }, apply: { _, f, result in f[handle] = result.number })
     }
 
     static func close(_ p: POUInfo) -> NativeStep {
         let handle = p.variable("hFile")!.offset
         return etrig(p) { _, f in
-            guard f[handle] > 0 else { return handleError }
-            return Foundation.close(Int32(f[handle] - 1)) == 0 ? noError : error(errno)
+            let file = fd(f[handle])
+            return {
+                guard let file else { return FileResult(error: handleError) }
+                return FileResult(error: Foundation.close(file) == 0 ? noError : error(errno))
+            }
         }
     }
 
     static func flush(_ p: POUInfo) -> NativeStep {
         let handle = p.variable("hFile")!.offset
         return etrig(p) { _, f in
-            guard f[handle] > 0 else { return handleError }
-            return fsync(Int32(f[handle] - 1)) == 0 ? noError : error(errno)
+            let file = fd(f[handle])
+            return {
+                guard let file else { return FileResult(error: handleError) }
+                return FileResult(error: fsync(file) == 0 ? noError : error(errno))
+            }
         }
     }
 
@@ -104,62 +121,108 @@ enum FileStandIns {
         let handle = p.variable("hFile")!.offset, buffer = p.variable("pBuffer")!.offset
         let size = p.variable("szSize")!.offset
         return etrig(p) { env, f in
-            guard f[handle] > 0 else { return handleError }
-            guard let slot = Pointer.slot(f[buffer]), f[size] >= 0 else { return wrongParameter }
-            var bytes: [UInt8]
+            let file = fd(f[handle])
+            guard let slot = Pointer.slot(f[buffer]), f[size] >= 0 else { return { FileResult(error: wrongParameter) } }
+            let bytes: [UInt8]
             if Pointer.isString(f[buffer]) {
                 bytes = Array(env.strings.items[Int(slot.pointee)].utf8.prefix(Int(f[size])))
             } else {
                 bytes = (0..<Int(f[size])).map { UInt8(truncatingIfNeeded: slot[$0]) }
             }
-            let written = bytes.withUnsafeBytes { Foundation.write(Int32(f[handle] - 1), $0.baseAddress, $0.count) }
-            if written < 0 { return error(errno) }
-            return written == bytes.count ? noError : writeIncomplete
+            return {
+                guard let file else { return FileResult(error: handleError) }
+                let written = bytes.withUnsafeBytes { Foundation.write(file, $0.baseAddress, $0.count) }
+                if written < 0 { return FileResult(error: error(errno)) }
+                return FileResult(error: written == bytes.count ? noError : writeIncomplete)
+            }
         }
     }
 
     static func read(_ p: POUInfo) -> NativeStep {
         let handle = p.variable("hFile")!.offset, buffer = p.variable("pBuffer")!.offset
         let capacity = p.variable("szBuffer")!.offset, size = p.variable("szSize")!.offset
-        return etrig(p) { env, f in
-            guard f[handle] > 0 else { return handleError }
-            guard let slot = Pointer.slot(f[buffer]), f[capacity] >= 0 else { return wrongParameter }
-            var bytes = [UInt8](repeating: 0, count: Int(f[capacity]))
-            let count = bytes.withUnsafeMutableBytes { Foundation.read(Int32(f[handle] - 1), $0.baseAddress, $0.count) }
-            if count < 0 { return error(errno) }
-            if Pointer.isString(f[buffer]) {
-                env.strings.items[Int(slot.pointee)] = String(decoding: bytes.prefix(count), as: UTF8.self)
-            } else {
-                for i in 0..<count { slot[i] = Int64(bytes[i]) }
+        return etrig(p, { _, f in
+            let file = fd(f[handle]), count = Int(max(f[capacity], 0)), target = f[buffer]
+            return {
+                guard let file else { return FileResult(error: handleError) }
+                guard Pointer.slot(target) != nil else { return FileResult(error: wrongParameter) }
+                var bytes = [UInt8](repeating: 0, count: count)
+                let n = bytes.withUnsafeMutableBytes { Foundation.read(file, $0.baseAddress, $0.count) }
+                if n < 0 { return FileResult(error: error(errno)) }
+                return FileResult(number: target, bytes: Array(bytes.prefix(n)))
             }
-            f[size] = Int64(count)
-            return noError
-        }
+        }, apply: { env, f, result in
+            guard let slot = Pointer.slot(result.number) else { return }
+            if Pointer.isString(result.number) {
+                env.strings.items[Int(slot.pointee)] = String(decoding: result.bytes, as: UTF8.self)
+            } else {
+                for (i, b) in result.bytes.enumerated() { slot[i] = Int64(b) }
+            }
+            f[size] = Int64(result.bytes.count)
+        })
     }
 
     static func getSize(_ p: POUInfo) -> NativeStep {
         let name = p.variable("sFileName")!.offset, size = p.variable("szSize")!.offset
-        return etrig(p) { env, f in
-            var info = stat()
-            guard stat(path(env, string(env, f, name)), &info) == 0 else { return error(errno) }
-            f[size] = Int64(info.st_size)
-            return noError
-        }
+        return etrig(p, { env, f in
+            let file = path(env, f, name)
+            return {
+                var info = stat()
+                guard stat(file, &info) == 0 else { return FileResult(error: error(errno)) }
+                return FileResult(number: Int64(info.st_size))
+            }
+        }, apply: { _, f, result in f[size] = result.number })
     }
 
     static func dirCreate(_ p: POUInfo) -> NativeStep {
         let name = p.variable("sDirName")!.offset, parents = p.variable("xParent")!.offset
         return etrig(p) { env, f in
-            let target = path(env, string(env, f, name))
-            if f[parents] != 0 {
-                do {
-                    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-                    return noError
-                } catch {
-                    return unknown
+            let target = path(env, f, name), withParents = f[parents] != 0
+            return {
+                if withParents {
+                    let ok = (try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)) != nil
+                    return FileResult(error: ok ? noError : unknown)
                 }
+                return FileResult(error: mkdir(target, 0o755) == 0 ? noError : error(errno))
             }
-            return mkdir(target, 0o755) == 0 ? noError : FileStandIns.error(errno)
         }
+    }
+}
+
+/// The outcome of one file job: its error, a number (handle, size or buffer address) and bytes read.
+struct FileResult: Sendable {
+    var error: Int64 = FileStandIns.noError
+    var number: Int64 = 0
+    var bytes: [UInt8] = []
+}
+
+/// The file jobs of one machine: run in order on one background queue, so a scan never waits for a
+/// disk; results are picked up by ticket.
+final class FileJobs: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "PLCStructuredText.CAAFile")
+    private let lock = NSLock()
+    private var results: [Int64: FileResult] = [:]
+    private var next: Int64 = 1
+
+    /// Queues `job`; its ticket (never 0).
+    func submit(_ job: @escaping FileStandIns.Job) -> Int64 {
+        lock.lock()
+        let ticket = next
+        next += 1
+        lock.unlock()
+        queue.async { [self] in
+            let result = job()
+            lock.lock()
+            results[ticket] = result
+            lock.unlock()
+        }
+        return ticket
+    }
+
+    /// The result of `ticket` once its job has run (then forgotten).
+    func take(_ ticket: Int64) -> FileResult? {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.removeValue(forKey: ticket)
     }
 }

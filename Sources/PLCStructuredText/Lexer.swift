@@ -22,6 +22,9 @@ struct Lexer {
     private var line = 1
     private var column = 1
     private(set) var diagnostics: [STDiagnostic] = []
+    /// The pragmas (`attribute 'qualified_only'`) written just before the token at each index.
+    private(set) var pragmas: [Int: [String]] = [:]
+    private var pendingPragmas: [String] = []
     /// The text of each `//` comment by line, for the comment column of variable tables.
     private(set) var lineComments: [Int: String] = [:]
 
@@ -29,6 +32,8 @@ struct Lexer {
         self.file = file
         var t = text
         if t.hasPrefix("\u{FEFF}") { t.removeFirst() }
+        // "\r\n" is one Character in Swift: make every line end a plain "\n" first.
+        if t.contains("\r") { t = t.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") }
         chars = Array(t)
     }
 
@@ -42,7 +47,13 @@ struct Lexer {
                 out.append(Token(kind: .end, location: start))
                 return out
             }
-            if let kind = next(start) { out.append(Token(kind: kind, location: start)) }
+            if let kind = next(start) {
+                if !pendingPragmas.isEmpty {
+                    pragmas[out.count] = pendingPragmas
+                    pendingPragmas = []
+                }
+                out.append(Token(kind: kind, location: start))
+            }
         }
     }
 
@@ -66,15 +77,17 @@ struct Lexer {
                 let commentLine = line
                 var text = ""
                 while let d = peek(), d != "\n" { text.append(d); advance() }
-                lineComments[commentLine] = String(text.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+                lineComments[commentLine] = String(text.dropFirst(2)).trimmingCharacters(in: .whitespacesAndNewlines)
                 continue
             }
             if c == "(" && peek(1) == "*" { skipBlock(open: "(*", close: "*)"); continue }
             if c == "/" && peek(1) == "*" { skipBlock(open: "/*", close: "*/"); continue }
             if c == "{" {
                 let start = here
-                while let d = peek(), d != "}" { _ = d; advance() }
+                var text = ""
+                while let d = peek(), d != "}" { text.append(d); advance() }
                 if peek() == nil { error(start, "unterminated pragma") } else { advance() }
+                pendingPragmas.append(String(text.dropFirst()).trimmingCharacters(in: .whitespaces))
                 continue
             }
             return

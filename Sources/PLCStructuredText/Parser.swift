@@ -3,6 +3,7 @@ struct Parser {
     private var tokens: [Token]
     private var p = 0
     private let comments: [Int: String]
+    private let pragmas: [Int: [String]]
     private let fileStem: String
     private(set) var diagnostics: [STDiagnostic] = []
 
@@ -12,6 +13,7 @@ struct Parser {
         var lexer = Lexer(text, file: file)
         tokens = lexer.tokens()
         comments = lexer.lineComments
+        pragmas = lexer.pragmas
         diagnostics = lexer.diagnostics
         fileStem = stem
     }
@@ -75,13 +77,18 @@ struct Parser {
         var file = AST.File()
         while current.kind != .end {
             let start = location
+            if accept(symbol: ";") { continue }      // a stray ';' between declarations
             do {
                 switch current.kind {
                 case .keyword("FUNCTION_BLOCK"), .keyword("FUNCTION"), .keyword("PROGRAM"):
                     file.pous.append(try pou())
                 case .keyword("TYPE"):
+                    let outer = hasPragma("qualified_only")
                     advance()
-                    while !isKeyword("END_TYPE") && current.kind != .end { file.types.append(try typeDecl()) }
+                    while !isKeyword("END_TYPE") && current.kind != .end {
+                        let inner = hasPragma("qualified_only")
+                        file.types.append(try typeDecl(qualifiedOnly: outer || inner))
+                    }
                     try expect(keyword: "END_TYPE")
                 case .keyword("VAR_GLOBAL"):
                     file.gvls.append(AST.GVL(name: fileStem, location: start, vars: try varSections()))
@@ -245,7 +252,12 @@ struct Parser {
         return .named(name, start)
     }
 
-    private mutating func typeDecl() throws(Failure) -> AST.TypeDecl {
+    /// True when a pragma before the current token is `attribute '<name>'`.
+    private func hasPragma(_ name: String) -> Bool {
+        (pragmas[p] ?? []).contains { $0.replacingOccurrences(of: " ", with: "") == "attribute'\(name)'" }
+    }
+
+    private mutating func typeDecl(qualifiedOnly: Bool) throws(Failure) -> AST.TypeDecl {
         let start = location
         let name = try identifier()
         try expect(symbol: ":")
@@ -272,7 +284,8 @@ struct Parser {
             if !isSymbol(";") && !isSymbol(":=") { base = try typeRef() }
             if accept(symbol: ":=") { _ = try expression() }
             try expect(symbol: ";")
-            return AST.TypeDecl(name: name, location: start, kind: .enumeration(cases, base: base))
+            return AST.TypeDecl(name: name, location: start, kind: .enumeration(cases, base: base),
+                                qualifiedOnly: qualifiedOnly)
         }
         let target = try typeRef()
         if accept(symbol: ":=") { _ = try initialiser() }

@@ -123,6 +123,21 @@ public final class STInstance {
         set { Values.write(newValue, to: frame + pins[pin].offset, type: pins[pin].type, strings: machine.env.strings) }
     }
 
+    /// Reads element `index` (counted from 0, whatever the array's lower bound) of array pin `pin`;
+    /// `.int(0)` when out of range or not an array, as for Swift blocks.
+    public func element(_ pin: Int, _ index: Int) -> IECValue {
+        guard case .array(let element, let lo, let hi) = pins[pin].type, (0...(hi - lo)).contains(index) else {
+            return .int(0)
+        }
+        return Values.read(frame + pins[pin].offset + index * element.size, type: element, strings: machine.env.strings)
+    }
+
+    /// Writes element `index` (counted from 0) of array pin `pin`; out of range is ignored.
+    public func setElement(_ pin: Int, _ index: Int, _ value: IECValue) {
+        guard case .array(let element, let lo, let hi) = pins[pin].type, (0...(hi - lo)).contains(index) else { return }
+        Values.write(value, to: frame + pins[pin].offset + index * element.size, type: element, strings: machine.env.strings)
+    }
+
     /// Reads any variable of the instance by name, locals included (for monitoring and tests).
     public func value(of name: String) -> IECValue? {
         guard let v = pou.variable(name) else { return nil }

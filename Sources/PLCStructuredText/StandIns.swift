@@ -4,8 +4,9 @@
 /// Sources: the Codesys online help (content.helpme-codesys.com): ModbusFB `Client`, `ClientSerial`,
 /// `ClientRequest*` (udiReplyTimeout in µs, default 50 * 1000 = 50 ms; pData POINTER TO BYTE, inherited
 /// from ClientRequestRead), the `Error` enumeration; CAA File `FILE.Open` (EXTENDS CBM.ETrig) and the
-/// other file blocks; SysTimeRtc as reviewed in issue 11 (VAR_IN_OUT timestamps). Names not confirmed
-/// against the help are marked "unconfirmed" below.
+/// other file blocks; SysTimeRtc from the runtime's interface description (SysTimeRtcItf: timestamps
+/// and the date structure are VAR_IN_OUT, results are RTS_IEC_RESULT, i.e. UDINT). Names not
+/// confirmed are marked "unconfirmed" below.
 enum StandIns {
     /// (namespace, source) pairs; a nil namespace puts the POUs at top level (SysTimeRtc has none).
     static let sources: [(String?, String)] = [("ModbusFB", modbusFB), ("FILE", caaFile), ("CAA", caaTypes),
@@ -28,7 +29,8 @@ enum StandIns {
         "SYSTIMERTCHIGHRESGET": TimeStandIns.highResGet,
         "SYSTIMERTCGET": TimeStandIns.get,
         "SYSTIMERTCCONVERTUTCTOLOCAL": TimeStandIns.utcToLocal,
-        "SYSTIMERTCCONVERTHIGHRESTOLOCAL": TimeStandIns.highResToLocal,
+        "SYSTIMERTCCONVERTHIGHRESTOLOCAL": { TimeStandIns.highResToDate($0, local: true) },
+        "SYSTIMERTCCONVERTHIGHRESTODATE": { TimeStandIns.highResToDate($0, local: false) },
     ]
 
     static let modbusFB = """
@@ -115,7 +117,7 @@ enum StandIns {
         VAR_INPUT xExecute : BOOL; END_VAR
         VAR_OUTPUT xDone : BOOL; xBusy : BOOL; xError : BOOL; END_VAR
         (* the engine's own state of a running job, not part of the library's interface *)
-        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; xPending__ : BOOL; END_VAR
+        VAR xPrevExecute__ : BOOL; xShown__ : BOOL; xPending__ : BOOL; liTicket__ : LINT; END_VAR
         END_FUNCTION_BLOCK
 
         FUNCTION_BLOCK ETrigATo EXTENDS ETrig
@@ -169,7 +171,8 @@ enum StandIns {
         VAR_IN_OUT pTimestamp : ULINT; END_VAR
         END_FUNCTION
 
-        FUNCTION SysTimeRtcGet : UDINT
+        (* seconds since 1970 UTC; the result code goes to pResult *)
+        FUNCTION SysTimeRtcGet : DWORD
         VAR_IN_OUT pResult : UDINT; END_VAR
         END_FUNCTION
 
@@ -181,6 +184,18 @@ enum StandIns {
 
         FUNCTION SysTimeRtcConvertHighResToLocal : UDINT
         VAR_IN_OUT pTimestamp : ULINT; pDate : RTS_SYSTIMEDATE; END_VAR
+        END_FUNCTION
+
+        FUNCTION SysTimeRtcConvertHighResToDate : UDINT
+        VAR_IN_OUT pTimestamp : ULINT; pDate : RTS_SYSTIMEDATE; END_VAR
+        END_FUNCTION
+
+        FUNCTION SysTimeRtcConvertLocalToHighRes : UDINT
+        VAR_IN_OUT pDate : RTS_SYSTIMEDATE; pTimestamp : ULINT; END_VAR
+        END_FUNCTION
+
+        FUNCTION SysTimeRtcConvertDateToHighRes : UDINT
+        VAR_IN_OUT pDate : RTS_SYSTIMEDATE; pTimestamp : ULINT; END_VAR
         END_FUNCTION
         """
 }

@@ -15,8 +15,8 @@ enum TimeStandIns {
     static func get(_ p: POUInfo) -> NativeStep {
         let result = target(p, "pResult")
         return NativeStep { env in
-            if let out = Pointer.slot(env.f[result]) { out.pointee = (env.context.wallClock / 1000) & 0xFFFF_FFFF }
-            env.f[0] = 0
+            if let out = Pointer.slot(env.f[result]) { out.pointee = 0 }
+            env.f[0] = (env.context.wallClock / 1000) & 0xFFFF_FFFF
         }
     }
 
@@ -30,20 +30,21 @@ enum TimeStandIns {
         }
     }
 
-    static func highResToLocal(_ p: POUInfo) -> NativeStep {
+    /// SysTimeRtcConvertHighResToLocal (`local`) and ...HighResToDate (UTC): a timestamp to RTS_SYSTIMEDATE.
+    static func highResToDate(_ p: POUInfo, local: Bool) -> NativeStep {
         let ts = target(p, "pTimestamp"), date = target(p, "pDate")
         guard case .reference(.structure(let s)) = p.variable("pDate")!.type else { return NativeStep { _ in } }
         let fields = ["wYear", "wMonth", "wDay", "wHour", "wMinute", "wSecond", "wMilliseconds", "wDayOfWeek", "wYday"]
             .map { s.field($0)!.offset }
         return NativeStep { env in
             guard let stamp = Pointer.slot(env.f[ts]), let out = Pointer.slot(env.f[date]) else { return }
-            let ms = stamp.pointee + Int64(env.context.utcOffset) * 1000
+            let ms = stamp.pointee + (local ? Int64(env.context.utcOffset) * 1000 : 0)
             let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
             let (y, m, d) = Format.civil(days)
             let inDay = ms - days * 86_400_000
-            // 1970-01-01 was a Thursday (Sunday is 0).
+            // wDayOfWeek: Monday 1 to Sunday 7; 1970-01-01 was a Thursday.
             let values: [Int64] = [y, m, d, inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60, inDay % 1000,
-                                   ((days % 7) + 11) % 7, daysBefore(y, m, d) + 1]
+                                   (((days % 7) + 7) % 7 + 3) % 7 + 1, daysBefore(y, m, d) + 1]
             for (offset, value) in zip(fields, values) { out[offset] = value }
             env.f[0] = 0
         }

@@ -34,6 +34,12 @@ struct Typed {
         case str(Code.Str)
         /// Aggregates (arrays, structures, instances) have only a place; a failed check has nothing.
         case none
+
+        /// The integer code (a constant 0 for other values).
+        var intCode: Code.Int {
+            if case .int(let v) = self { return v }
+            return { _ in 0 }
+        }
     }
 
     var type: STType
@@ -46,6 +52,8 @@ struct Typed {
     /// The frame slot when the value is a plain load of an integer-domain frame variable: operators
     /// read the slot themselves instead of calling a load closure (fused loads).
     var slot: Int?
+    /// The frame slot of a plain LREAL variable, for fused real arithmetic.
+    var realSlot: Int?
 
     static var invalid: Typed { Typed(type: .void, value: .none) }
 

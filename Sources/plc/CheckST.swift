@@ -12,13 +12,24 @@ struct CheckST: ParsableCommand {
     @Argument(help: "Folder of .st files, e.g. st-reference.")
     var folder: String
 
+    @Flag(help: "Also print the variable table of every FUNCTION_BLOCK.")
+    var describe = false
+
     func run() throws {
+        let library: STLibrary
+        let files: [String]
         do {
-            let files = try STLibrary.sourceFiles(in: folder)
-            _ = try STLibrary.load(folder: folder)
-            emit("ok \(folder): \(files.count) files\n")
+            files = try STLibrary.sourceFiles(in: folder)
+            library = try STLibrary.load(folder: folder)
         } catch {
             throw fail(error.description)
+        }
+        emit("ok \(folder): \(files.count) files\n")
+        if describe {
+            for name in library.functionBlockNames {
+                guard let type = library.functionBlock(name) else { continue }
+                emit("\nFUNCTION_BLOCK \(type.name)\n\(type.interface.formatted())\n")
+            }
         }
     }
 }

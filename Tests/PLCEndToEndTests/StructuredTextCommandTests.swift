@@ -48,6 +48,9 @@ struct StructuredTextCommandTests {
         let ok = try PLCCommand.run(["check-st", clean])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout == "ok \(clean): 1 files\n")
+        let described = try PLCCommand.run(["check-st", clean, "--describe"])
+        #expect(described.stdout.contains("FUNCTION_BLOCK Hysteresis\n"))
+        #expect(described.stdout.contains("VAR_INPUT   rOn   REAL  10.0"), "\(described.stdout)")
 
         let bad = try PLCCommand.programFolder("")
         try "FUNCTION_BLOCK A\nVAR x : INT; END_VAR\nx := TRUE;\ny := 1;\nEND_FUNCTION_BLOCK\n"

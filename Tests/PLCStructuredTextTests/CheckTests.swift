@@ -93,4 +93,36 @@ import Testing
             "t.st:8:12: 'xTiming' is not an input or output of 'TON' and cannot be accessed from outside",
         ])
     }
+
+    @Test func qualifiedOnlyEnumerationsNeedTheirTypeName() {
+        let text = """
+            {attribute 'qualified_only'}
+            TYPE E_Mode : (OFF, ON); END_TYPE
+            TYPE E_Free : (LOW, HIGH); END_TYPE
+            FUNCTION_BLOCK T
+            VAR m : E_Mode; f : E_Free; e : ModbusFB.Error; END_VAR
+            m := E_Mode.ON;
+            m := ON;
+            f := HIGH;
+            e := ReplyTimeout;
+            END_FUNCTION_BLOCK
+            """
+        #expect(diagnostics(text) == [
+            "t.st:7:6: 'ON' must be qualified: E_Mode.ON ('E_Mode' is qualified_only)",
+            "t.st:9:6: 'ReplyTimeout' must be qualified: Error.ReplyTimeout ('Error' is qualified_only)",
+        ])
+    }
+}
+
+/// Files saved on Windows (CRLF, byte-order mark) read like plain ones.
+@Suite struct LineEndTests {
+    @Test func crlfAndBOM() throws {
+        let text = "\u{FEFF}FUNCTION_BLOCK T\r\nVAR_INPUT\r\n    x : INT := 1; // the input\r\nEND_VAR\r\nVAR_OUTPUT y : INT; END_VAR\r\ny := x + 1;\r\nEND_FUNCTION_BLOCK\r\n"
+        let library = try STLibrary.load(sources: [("t.st", text)])
+        let type = try #require(library.functionBlock("T"))
+        #expect(type.interface.decl("x")?.comment == "the input")
+        #expect(diagnostics(text.replacingOccurrences(of: "x + 1", with: "x + TRUE")) == [
+            "t.st:6:8: operator '+' cannot combine 'INT' and 'BOOL'",
+        ])
+    }
 }

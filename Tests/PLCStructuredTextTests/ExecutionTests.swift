@@ -197,3 +197,58 @@ import Testing
             == ["t.st:1:1: unterminated comment"])
     }
 }
+
+/// Large generated sources compile and run without exhausting the stack.
+@Suite struct SizeTests {
+    @Test func twentyThousandStatements() throws {
+        let body = String(repeating: "x := x + 1;\n", count: 20_000)
+        let t = try run("FUNCTION_BLOCK T\nVAR_OUTPUT x : DINT; END_VAR\n\(body)END_FUNCTION_BLOCK\n")
+        #expect(t.value(of: "x") == .int(20_000))
+    }
+}
+
+/// Named constants fold at compile time.
+@Suite struct ConstantTests {
+    @Test func globalAndLocalConstantsSizeArrays() throws {
+        let source = """
+            VAR_GLOBAL CONSTANT
+                MAX_ITEMS : INT := 4;
+                LAST : INT := MAX_ITEMS - 1;
+            END_VAR
+            FUNCTION_BLOCK T
+            VAR CONSTANT SIZE : INT := 2 * MAX_ITEMS; END_VAR
+            VAR_OUTPUT n : INT; m : INT; END_VAR
+            VAR a : ARRAY[0..LAST] OF INT; b : ARRAY[1..SIZE] OF BOOL; i : INT; END_VAR
+            FOR i := 0 TO LAST DO a[i] := i; n := n + a[i]; END_FOR
+            CASE n OF
+                SIZE - 2: m := 1;
+            ELSE
+                m := 2;
+            END_CASE
+            END_FUNCTION_BLOCK
+            """
+        let library = try STLibrary.load(sources: [("GVL_Limits.st", source)])
+        let t = try #require(library.functionBlock("T")).instantiate()
+        t.execute(ScanContext())
+        #expect(t.value(of: "n") == .int(6))
+        #expect(t.value(of: "m") == .int(1))
+        #expect(t.value(of: "b").map { if case .array(let items) = $0 { items.count } else { 0 } } == 8)
+        let a = try #require(t.interface.index(of: "a"))
+        #expect(t.element(a, 3) == .int(3))
+        t.setElement(a, 2, .int(40))
+        #expect(t.element(a, 2) == .int(40))
+        #expect(t.element(a, 4) == .int(0))
+    }
+}
+
+/// 32- and 64-bit arithmetic wraps like the controller's registers; smaller types compute wider.
+@Suite struct WrapTests {
+    @Test func arithmeticWraps() throws {
+        #expect(try evaluate("u + 1", "UDINT", locals: "u : UDINT := 16#FFFFFFFF;") == .int(0))
+        #expect(try evaluate("d + e", "DINT", locals: "d : DINT := 2147483647; e : DINT := 1;") == .int(-2_147_483_648))
+        #expect(try evaluate("d - 1", "DINT", locals: "d : DINT := -2147483648;") == .int(2_147_483_647))
+        // USINT 0 - 1 is -1 in the (wider) arithmetic, so a FOR up to it runs no round.
+        #expect(try evaluate("u - 1", "INT", locals: "u : USINT := 0;") == .int(-1))
+        #expect(try evaluate("i + 1", "INT", locals: "i : INT := 32767;") == .int(-32768))
+    }
+}

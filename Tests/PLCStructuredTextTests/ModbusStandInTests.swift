@@ -24,23 +24,11 @@ import Testing
 
     /// Runs Poll with xGo TRUE in scans 10 ms of real time apart until it is done or failed.
     func poll(fault: RX380Simulator.Fault, replyTimeout: Int64) throws -> (STInstance, [UInt16]) {
-        let simulator = RX380Simulator(slave: 1, frozen: true)
-        let port = try simulator.startTCP()
-        defer { simulator.stop() }
-        var settings = BusSettings(transport: .tcp(host: "127.0.0.1", port: port))
-        settings.responseTimeout = 1000
-        let worker = BusWorker(name: "st", settings: settings)
-        worker.start()
-        defer { worker.stop() }
-        // The image, read directly, to compare with.
-        let mailbox = ModbusMailbox()
-        worker.submit(ModbusRequest(slave: 1, function: 4, address: 4000, count: 46, mailbox: mailbox))
-        var image: [UInt16] = []
-        for _ in 0..<500 {
-            if let reply = mailbox.take() { image = reply.registers; break }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        simulator.fault = fault
+        let bus = try SimulatorBus(responseTimeout: 1000)
+        defer { withExtendedLifetime(bus) {} }
+        let image = bus.read(4000, 46)          // read directly, to compare with
+        bus.simulator.fault = fault
+        let worker = bus.worker
         let library = try STLibrary.load(sources: [("poll.st", Self.source)])
         let machine = library.makeMachine()
         machine.modbus = BusWorkerBus(worker: worker)

@@ -98,16 +98,18 @@ import Testing
         let source = """
             FUNCTION_BLOCK T
             VAR_OUTPUT wYear : UINT; wMonth : UINT; wDay : UINT; wHour : UINT; wDayOfWeek : UINT;
-                wYday : UINT; dwLocal : DWORD; END_VAR
+                wYday : UINT; dwLocal : DWORD; dwSeconds : DWORD; END_VAR
             VAR ul : ULINT; st : RTS_SYSTIMEDATE; r : UDINT; END_VAR
             r := SysTimeRtcHighResGet(ul);
             r := SysTimeRtcConvertHighResToLocal(ul, st);
             r := SysTimeRtcConvertUtcToLocal(1000, dwLocal);
+            dwSeconds := SysTimeRtcGet(r);
             wYear := st.wYear; wMonth := st.wMonth; wDay := st.wDay; wHour := st.wHour;
             wDayOfWeek := st.wDayOfWeek; wYday := st.wYday;
             END_FUNCTION_BLOCK
             """
-        // 2025-11-27 20:30:00 UTC, Malaysia (UTC+8): 2025-11-28 04:30 local, a Friday, day 332 of the year.
+        // 2025-11-27 20:30:00 UTC, Malaysia (UTC+8): 2025-11-28 04:30 local, a Friday (Monday is 1),
+        // day 332 of the year.
         let t = try run(source, scans: [ScanContext(wallClock: 1_764_275_400_000, utcOffset: 28_800)])
         #expect(t.value(of: "wYear") == .int(2025))
         #expect(t.value(of: "wMonth") == .int(11))
@@ -116,5 +118,6 @@ import Testing
         #expect(t.value(of: "wDayOfWeek") == .int(5))
         #expect(t.value(of: "wYday") == .int(332))
         #expect(t.value(of: "dwLocal") == .int(29_800))
+        #expect(t.value(of: "dwSeconds") == .int(1_764_275_400))
     }
 }

