@@ -26,6 +26,8 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        .systemLibrary(name: "CUnixODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "CAllocCounter"),
         .target(name: "PLCCore", swiftSettings: strict),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: strict),
@@ -41,23 +43,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCStorage", dependencies: ["PLCCore"], swiftSettings: strict),
+        .target(name: "PLCSql", dependencies: ["CUnixODBC", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "PLCMqtt", dependencies: ["CMosquitto", "PLCCore", "PLCStorage"], swiftSettings: strict),
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter",
+                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "CAllocCounter", "PLCSql", "PLCMqtt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCSql", "PLCMqtt"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCSql"],
             swiftSettings: strict
         ),
     ]

@@ -21,7 +21,7 @@ public struct ValueColumns {
     public init() {}
 
     /// Array pin `which` (0 values, 1 decimals, 2 validity) as a value.
-    func array(_ which: Int) -> IECValue {
+    public func array(_ which: Int) -> IECValue {
         switch which {
         case 0: .array(values.map { .real($0) })
         case 1: .array(decimals.map { .int(Int64($0)) })
@@ -29,12 +29,12 @@ public struct ValueColumns {
         }
     }
 
-    mutating func setArray(_ which: Int, _ value: IECValue) {
+    public mutating func setArray(_ which: Int, _ value: IECValue) {
         guard case .array(let items) = value else { return }
         for (i, item) in items.enumerated() where i < Self.capacity { setElement(which, i, item) }
     }
 
-    func element(_ which: Int, _ i: Int) -> IECValue {
+    public func element(_ which: Int, _ i: Int) -> IECValue {
         guard i >= 0 && i < Self.capacity else { return .int(0) }
         switch which {
         case 0: return .real(values[i])
@@ -43,7 +43,7 @@ public struct ValueColumns {
         }
     }
 
-    mutating func setElement(_ which: Int, _ i: Int, _ value: IECValue) {
+    public mutating func setElement(_ which: Int, _ i: Int, _ value: IECValue) {
         guard i >= 0 && i < Self.capacity else { return }
         switch which {
         case 0: values[i] = value.real
