@@ -3,12 +3,33 @@ import Foundation
 /// Runs a command to its end; returns its status and output (stdout and stderr together).
 @discardableResult
 func shell(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
-    let process = try BackgroundProcess("/usr/bin/env", arguments)
+    // posix_spawn and waitpid, not Foundation's Process: pg_ctl's exit went unnoticed by Process
+    // (a zombie, and the test waited for ever). Output goes to a file that a started server cannot hold open.
+    let log = "/tmp/plc-shell-\(UUID().uuidString).log"
+    defer { unlink(log) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+    guard rc == 0 else { throw PeerError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
     let deadline = Date().addingTimeInterval(timeout)
-    while process.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-    if process.process.isRunning { process.stop(signal: SIGKILL) }
-    Thread.sleep(forTimeInterval: 0.05)
-    return (process.process.terminationStatus, (process.output + process.errorOutput).joined(separator: "\n"))
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if Date() > deadline {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            break
+        }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
 }
 
 /// A scratch folder under /tmp that every user can enter (PostgreSQL runs as `postgres`).
@@ -35,7 +56,7 @@ final class PostgresServer {
     }
 
     static func asOwner(_ command: [String]) -> [String] {
-        getuid() == 0 ? ["runuser", "-u", "postgres", "--"] + command : command
+        getuid() == 0 ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"] + command : command
     }
 
     var connection: String {
