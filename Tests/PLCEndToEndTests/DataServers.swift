@@ -15,8 +15,18 @@ func shell(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status:
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
+    // The test's threads block signals; the child must not inherit that (mosquitto_sub -W needs SIGALRM).
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+    let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
     guard rc == 0 else { throw PeerError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     let deadline = Date().addingTimeInterval(timeout)
@@ -107,14 +117,11 @@ final class MosquittoBroker {
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if process.errorOutput.contains(where: { $0.contains("mosquitto version") && $0.contains("running") })
-                || process.output.contains(where: { $0.contains("running") }) { return }
+            if canConnect() { return }
             if !process.process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        // Some builds log nowhere by default: accept a port that answers.
-        if canConnect() { return }
-        throw PeerError("mosquitto did not start: \((process.output + process.errorOutput).suffix(5).joined(separator: "\n"))")
+        throw PeerError("mosquitto did not start: \((process.output + process.errorOutput).suffix(8).joined(separator: "\n"))")
     }
 
     func canConnect() -> Bool {
@@ -148,6 +155,7 @@ final class MosquittoBroker {
             ["sh", "-c", "printf 'subjectAltName=IP:127.0.0.1\\n' > \(folder)/san.ext"],
             ["openssl", "x509", "-req", "-in", "\(folder)/server.csr", "-CA", "\(folder)/ca.crt", "-CAkey", "\(folder)/ca.key",
              "-CAcreateserial", "-days", "2", "-extfile", "\(folder)/san.ext", "-out", "\(folder)/server.crt"],
+            ["chmod", "0644", "\(folder)/server.key"],     // mosquitto started as root reads it as user mosquitto
         ]
         for step in steps {
             let result = try shell(step)
