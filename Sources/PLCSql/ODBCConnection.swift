@@ -8,11 +8,14 @@ import CUnixODBC
 public final class ODBCConnection {
     private var env: SQLHENV?
     private var dbc: SQLHDBC?
+    /// Seconds a statement may run before the driver cancels it (SQL_ATTR_QUERY_TIMEOUT).
+    public let queryTimeout: Int
     /// The server's product name as the driver reports it (`PostgreSQL`, `SQLite`, `Microsoft SQL Server`).
     public let dbmsName: String
 
     /// Connects with `connectionString`; a server that does not answer fails within `loginTimeout` seconds.
     public init(_ connectionString: String, loginTimeout: Int = 10, queryTimeout: Int = 30) throws(ODBCError) {
+        self.queryTimeout = max(1, queryTimeout)
         var env: SQLHENV?
         guard codbc_succeeded(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &env)) != 0, let env else {
             throw ODBCError(operation: "connect", sqlState: "", nativeCode: 0, message: "cannot allocate an ODBC environment")
@@ -65,7 +68,8 @@ public final class ODBCConnection {
     /// Prepares `sql` with one bound parameter per entry of `parameters`.
     public func prepare(_ sql: String, parameters: [ODBCParameter], operation: String) throws(ODBCError) -> ODBCStatement {
         guard let dbc else { throw ODBCError(operation: operation, sqlState: "08003", nativeCode: 0, message: "not connected") }
-        return try ODBCStatement(connection: self, dbc: dbc, sql: sql, parameters: parameters, operation: operation)
+        return try ODBCStatement(connection: self, dbc: dbc, sql: sql, parameters: parameters, operation: operation,
+                                 queryTimeout: queryTimeout)
     }
 
     /// Commits the open transaction.

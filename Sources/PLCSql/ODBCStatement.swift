@@ -22,7 +22,8 @@ public final class ODBCStatement {
     private let sizes: [Int]
     private let indicators: UnsafeMutablePointer<SQLLEN>
 
-    init(connection: ODBCConnection, dbc: SQLHDBC, sql: String, parameters: [ODBCParameter], operation: String) throws(ODBCError) {
+    init(connection: ODBCConnection, dbc: SQLHDBC, sql: String, parameters: [ODBCParameter], operation: String,
+         queryTimeout: Int) throws(ODBCError) {
         self.connection = connection
         var stmt: SQLHSTMT?
         guard codbc_succeeded(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), dbc, &stmt)) != 0, let stmt else {
@@ -41,6 +42,8 @@ public final class ODBCStatement {
         buffers = sizes.map { UnsafeMutableRawPointer.allocate(byteCount: $0, alignment: 8) }
         indicators = .allocate(capacity: max(1, parameters.count))
         indicators.initialize(repeating: SQLLEN(SQL_NULL_DATA), count: max(1, parameters.count))
+        // A server that stops answering mid-statement fails the statement instead of holding the worker.
+        _ = codbc_set_stmt_int(stmt, SQLINTEGER(SQL_ATTR_QUERY_TIMEOUT), SQLULEN(queryTimeout))
         var bytes = Array(sql.utf8)
         guard codbc_succeeded(SQLPrepare(stmt, &bytes, SQLINTEGER(bytes.count))) != 0 else {
             throw ODBCError(operation, handleType: SQLSMALLINT(SQL_HANDLE_STMT), handle: stmt)
