@@ -36,6 +36,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(name: "CUnixODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "CAllocCounter"),
         .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
@@ -55,7 +57,8 @@ let package = Package(
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCApp",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCMeters"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCMeters",
+                           "PLCSql", "PLCMqtt"],
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
@@ -71,11 +74,13 @@ let package = Package(
             dependencies: ["PLCCore", "PLCGraph", "PLCModbus"],
             swiftSettings: strict
         ),
+        .target(name: "PLCSql", dependencies: ["CUnixODBC", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "PLCMqtt", dependencies: ["CMosquitto", "PLCCore", "PLCStorage"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -83,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp", "PLCReport", "PLCHttp", "PLCMeters"],
+                           "PLCApp", "PLCReport", "PLCHttp", "PLCMeters", "PLCSql", "PLCMqtt"],
             swiftSettings: strict
         ),
         .target(
@@ -104,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters", "PLCSql"],
             swiftSettings: strict
         ),
     ]

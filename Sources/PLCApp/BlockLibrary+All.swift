@@ -1,6 +1,8 @@
 public import PLCCore
 import PLCBlocks
 import PLCMeters
+import PLCMqtt
+import PLCSql
 import PLCModbus
 import PLCStorage
 
@@ -13,6 +15,6 @@ extension BlockLibrary {
 
     /// The Swift block types of every module, in a stable order.
     public static var allSwiftTypes: [any FunctionBlock.Type] {
-        StandardBlocks.types + [CONCAT.self] + ModbusBlocks.types + StorageBlocks.types + MeterBlocks.types
+        StandardBlocks.types + [CONCAT.self] + ModbusBlocks.types + StorageBlocks.types + MeterBlocks.types + [SqlLogger.self, MqttPublish.self]
     }
 }
