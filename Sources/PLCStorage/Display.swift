@@ -72,10 +72,11 @@ public final class Display: StorageBlock {
         let nameWidth = names.map(\.count).max() ?? 0
         let shown = xValid ? columns : lastGood
         for (i, name) in names.enumerated() {
-            let value = (xValid || everValid) && shown.values[i].isFinite && shown.valid[i]
-                ? ValueColumns.format(shown.values[i], decimals: Int(shown.decimals[i])) : "-"
+            let value = (xValid || everValid) && shown.valid[i]
+                ? ValueColumns.format(shown.values[i], decimals: Int(shown.decimals[i])) ?? "-" : "-"
             let unit = i < units.count ? units[i] : ""
-            let quality = !xValid ? (everValid ? "stale" : "no data") : (columns.valid[i] && columns.values[i].isFinite ? "ok" : "bad")
+            let quality = !xValid ? (everValid ? "stale" : "no data")
+                : (columns.valid[i] && ValueColumns.format(columns.values[i], decimals: 0) != nil ? "ok" : "bad")
             out += "  " + name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 + "  " + String(repeating: " ", count: max(0, 12 - value.count)) + value
                 + " " + unit.padding(toLength: 4, withPad: " ", startingAt: 0) + "  " + quality + "\n"
