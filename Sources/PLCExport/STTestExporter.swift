@@ -80,7 +80,7 @@ public struct STTestExporter {
             let value = IECLiteral.formatReal(c.value, single: false)
             body += "(* line \(c.line) *)\nsText := F_FormatValue(\(value), \(c.decimals));\nudiChecks := udiChecks + 1;\n"
             body += "IF sText <> '\(c.text)' THEN\n    udiFailures := udiFailures + 1;\n    IF udiFailures = 1 THEN\n"
-            body += "        sFirstFailure := CONCAT('line \(c.line): F_FormatValue(\(value), \(c.decimals)) is ''', CONCAT(sText, ''', expected ''\(c.text)'''));\n"
+            body += "        sFirstFailure := CONCAT('line \(c.line): F_FormatValue(\(value), \(c.decimals)) is [', CONCAT(sText, '], expected [\(c.text)]'));\n"
             body += "    END_IF\nEND_IF\n"
         }
         out += Self.indent(body + "xDone := TRUE;\n", "    ") + "END_IF\nEND_PROGRAM\n"
