@@ -96,6 +96,8 @@ struct Export: ParsableCommand {
             let suite = exporter.formatSuite(cases, source: "blocks/CSVLogger/cell_format.csv")
             files.append((suite.name + ".st", suite.text))
         }
+        let log = exporter.testLog()
+        files.append((log.name + ".st", log.text))
         return files
     }
 
