@@ -391,14 +391,7 @@ public struct PLCopenExporter {
         }
         // Bus-level settings the runtime applies to unwired Modbus pins, as the ST program passes them.
         if interface.name == "ModbusRead", let bus = program.file.buses.first(where: { $0.name == (instance.bus ?? program.file.buses.first?.name) }) {
-            let wired = Set(decl.inputs.map { $0.pin.uppercased() })
-            var settings: [(String, String)] = []
-            if let slave = bus.value("slave"), !wired.contains("UIUNITID") { settings.append(("uiUnitId", slave)) }
-            if let function = bus.value("function"), !wired.contains("USIFUNCTION") { settings.append(("usiFunction", function)) }
-            if let timeout = bus.value("responseTimeout"), let value = try? IECLiteral.parse(timeout, as: .time) {
-                settings.append(("tReplyTimeout", IECLiteral.format(value, as: .time)))
-            }
-            for (pin, text) in settings {
+            for (pin, text) in Self.busSettings(bus, wired: decl.inputs) {
                 x.open("variable", ["formalParameter": pin])
                 x.open("connectionPointIn")
                 x.empty("connection", ["refLocalId": String(ids.variable(text, near: px, py))])
@@ -440,6 +433,19 @@ public struct PLCopenExporter {
             x.text("expression", program.variables.decl(assignment.variable)?.name ?? assignment.variable)
             x.close("outVariable")
         }
+    }
+
+    /// ModbusRead inputs the runtime takes from the bus when the program leaves them unwired:
+    /// slave, function code and the response timeout (`tReplyTimeout`, an ST-only input).
+    static func busSettings(_ bus: ProgramFile.Bus, wired: [ProgramFile.Wire]) -> [(pin: String, expression: String)] {
+        let pins = Set(wired.map { $0.pin.uppercased() })
+        var settings: [(pin: String, expression: String)] = []
+        if let slave = bus.value("slave"), !pins.contains("UIUNITID") { settings.append(("uiUnitId", slave)) }
+        if let function = bus.value("function"), !pins.contains("USIFUNCTION") { settings.append(("usiFunction", function)) }
+        if let timeout = bus.value("responseTimeout"), let value = try? IECLiteral.parse(timeout, as: .time) {
+            settings.append(("tReplyTimeout", IECLiteral.format(value, as: .time)))
+        }
+        return settings
     }
 
     static func clientType(_ bus: ProgramFile.Bus) -> String {

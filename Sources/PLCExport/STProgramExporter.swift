@@ -80,14 +80,9 @@ public struct STProgramExporter {
     /// The client call that connects bus `bus` with the program file's settings; the serial port
     /// number is the one thing left to the engineer (`SysCom.SYS_COMPORT1` until changed).
     static func connect(_ bus: ProgramFile.Bus) -> String {
-        if bus.value("kind") == "tcp" {
-            return "\(bus.name)(xConnect := TRUE);    // set aServerIPAddr / uiPort (\(bus.value("host") ?? ""):\(bus.value("port") ?? "502"))\n"
-        }
-        let parity = ["E": "SysCom.SYS_EVENPARITY", "O": "SysCom.SYS_ODDPARITY", "N": "SysCom.SYS_NOPARITY"][
-            (bus.value("parity") ?? "E").uppercased().prefix(1).description] ?? "SysCom.SYS_EVENPARITY"
-        let stop = bus.value("stopBits") == "2" ? "SysCom.SYS_TWOSTOPBITS" : "SysCom.SYS_ONESTOPBIT"
-        return "\(bus.name)(xConnect := TRUE, iPort := SysCom.SYS_COMPORT1, dwBaudrate := SysCom.SYS_BR_\(bus.value("baud") ?? "19200"), "
-            + "byDataBits := \(bus.value("dataBits") ?? "8"), eParity := \(parity), eStopBits := \(stop), eRtuAscii := ModbusFB.RtuAscii.RTU);\n"
+        let arguments = PLCopenExporter.clientInputs(bus).map { "\($0.pin) := \($0.expression)" }.joined(separator: ", ")
+        let note = bus.value("kind") == "tcp" ? "    // set aServerIPAddr / uiPort (\(bus.value("host") ?? ""):\(bus.value("port") ?? "502"))" : ""
+        return "\(bus.name)(\(arguments));\(note)\n"
     }
 
     private func busSummary(_ bus: ProgramFile.Bus) -> String {
@@ -174,12 +169,7 @@ public struct STProgramExporter {
         }
         // Bus-level defaults the runtime applies to unwired Modbus pins, made explicit here.
         if interface.name == "ModbusRead", let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
-            let wired = Set(decl.inputs.map { $0.pin.uppercased() })
-            if let slave = bus.value("slave"), !wired.contains("UIUNITID") { arguments.append("uiUnitId := \(slave)") }
-            if let function = bus.value("function"), !wired.contains("USIFUNCTION") { arguments.append("usiFunction := \(function)") }
-            if let timeout = bus.value("responseTimeout"), let value = try? IECLiteral.parse(timeout, as: .time) {
-                arguments.append("tReplyTimeout := \(IECLiteral.format(value, as: .time))")
-            }
+            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).map { "\($0.pin) := \($0.expression)" }
         }
         out += "\(instance.name)(" + arguments.joined(separator: ", ") + ");\n"
         for assignment in decl.outputs {
