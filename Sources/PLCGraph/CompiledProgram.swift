@@ -1,37 +1,60 @@
 public import PLCCore
 
-/// A checked program compiled into a flat schedule: block calls and slot copies in execution order.
+/// A checked program compiled into a flat schedule: block calls and typed copies in execution order.
 ///
-/// A scan walks the schedule once: no look-up by name, no heap allocation. Names are only used by
-/// `value(of:)` and `setValue(_:of:)`, for monitoring and `--set`, outside the scan.
+/// A scan walks the schedule once: every wire is a copy between two fixed addresses (a pin or a
+/// program variable) of one storage kind, so a scan does no look-up by name, boxes no value and
+/// allocates nothing. Names are only used by `value(of:)` and `setValue(_:of:)`, for monitoring and
+/// `--set`, outside the scan.
 public final class CompiledProgram {
     /// One block instance of the program.
     public struct Instance {
         public let name: String
         public let block: any FunctionBlock
+        /// The block type's variable table (the same for every instance of the type).
+        public let interface: VarTable
+        /// The instance's pins with their addresses; empty for a block without pin wrappers.
+        public let pins: [PinRef]
         /// The bus an I/O block uses (nil: the program's only bus).
         public let bus: String?
         public let line: Int
+        /// The input pins the program file feeds (upper-cased names), so I/O modules know which
+        /// settings a program left to their defaults.
+        public internal(set) var wiredInputs: Set<String> = []
+
+        /// True when the program feeds input `pin` (by name, any case).
+        public func isWired(_ pin: String) -> Bool { wiredInputs.contains(pin.uppercased()) }
     }
 
-    /// Where a copy reads from.
-    enum Source {
-        case pin(Int, Int)
-        case element(Int, Int, Int)
-        case variable(Int)
-    }
-
-    /// Where a copy writes to.
-    enum Destination {
-        case pin(Int, Int)
-        case element(Int, Int, Int)
-        case variable(Int)
+    /// One end of a copy: a pin or variable at a fixed address, or (for a block without pin
+    /// wrappers) an instance's pin number; `element` picks one element of an array.
+    enum Endpoint {
+        case ref(PinRef, element: Int?)
+        case pin(Int, Int, element: Int?)
     }
 
     /// One step of the schedule.
     enum Step {
-        case call(Int)
-        case copy(Source, Destination, negate: Bool)
+        /// Runs a block: its unretained address and its type (the program keeps it alive in `instances`).
+        case call(UnsafeMutableRawPointer, any FunctionBlock.Type)
+        case copy1(UnsafeRawPointer, UnsafeMutableRawPointer)
+        case copy2(UnsafeRawPointer, UnsafeMutableRawPointer)
+        case copy4(UnsafeRawPointer, UnsafeMutableRawPointer)
+        case copy8(UnsafeRawPointer, UnsafeMutableRawPointer)
+        case not(UnsafeRawPointer, UnsafeMutableRawPointer)
+        case copyString(UnsafePointer<String>, UnsafeMutablePointer<String>)
+        case copyBytes(UnsafeRawPointer, UnsafeMutableRawPointer, Int)
+        case copyStrings(UnsafePointer<String>, UnsafeMutablePointer<String>, Int)
+        /// A copy through `IECValue`, for blocks that declare their pins by hand: an index into `boxed`.
+        case boxed(Int)
+    }
+
+    /// A copy that converts through `IECValue` (kept out of `Step` so a step stays a trivial value:
+    /// reading one from the schedule then costs no reference counting).
+    struct BoxedCopy {
+        let from: Endpoint
+        let to: Endpoint
+        let negate: Bool
     }
 
     public let name: String
@@ -39,73 +62,89 @@ public final class CompiledProgram {
     /// The program's variable table (VAR and VAR_GLOBAL).
     public let variables: VarTable
     public let instances: [Instance]
-    /// The blocks by instance index, as the scan reads them: `unowned(unsafe)` references, so a scan
-    /// pays no retain and release per pin access. `instances` holds the strong references that keep
-    /// every block alive as long as the program.
-    private let blocks: ContiguousArray<BlockReference>
-    /// Variable storage, owned by the program; a buffer so the scan pays no exclusivity checks.
-    private let slots: UnsafeMutableBufferPointer<IECValue>
+    /// The program variables' storage; `slots[i]` is `variables.decls[i]`.
+    let storage: SlotStorage
     /// Instance indices in execution order.
     public let order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
     public let feedbackWires: [String]
-    let steps: [Step]
+    private let steps: UnsafeMutableBufferPointer<Step>
+    private let boxed: [BoxedCopy]
     /// The I/O blocks, for the executor's input and output image phases.
     public let ioBlocks: [any IOBlock]
 
-    init(file: ProgramFile, variables: VarTable, instances: [Instance], order: [Int], steps: [Step],
-         feedbackWires: [String]) {
+    init(file: ProgramFile, variables: VarTable, storage: SlotStorage, instances: [Instance], order: [Int],
+         steps: [Step], boxed: [BoxedCopy], feedbackWires: [String]) {
         self.name = file.name
         self.file = file
         self.variables = variables
-        self.slots = .allocate(capacity: variables.decls.count)
-        _ = slots.initialize(from: variables.decls.map(\.initial))
+        self.storage = storage
         self.instances = instances
-        self.blocks = ContiguousArray(instances.map { BlockReference(block: $0.block) })
         self.order = order
-        self.steps = steps
+        self.steps = .allocate(capacity: steps.count)
+        _ = self.steps.initialize(from: steps)
+        self.boxed = boxed
         self.feedbackWires = feedbackWires
         self.ioBlocks = order.compactMap { instances[$0].block as? any IOBlock }
     }
 
     deinit {
-        slots.deinitialize()
-        slots.deallocate()
+        steps.deinitialize()
+        steps.deallocate()
     }
 
     /// Runs one scan of the program: every step of the schedule, in order.
     public func scan(_ context: ScanContext) {
-        // An index loop: a for-in over the array allocates an iterator buffer in debug builds.
+        // An index loop: a for-in over the buffer allocates an iterator in debug builds.
         var n = 0
-        while n < steps.count {
-            let step = steps[n]
-            n += 1
-            switch step {
-            case .call(let i):
-                blocks[i].block.execute(context)
-            case .copy(let source, let destination, let negate):
-                var value = read(source)
-                if negate { value = .bool(!value.bool) }
-                write(value, to: destination)
+        let count = steps.count
+        while n < count {
+            switch steps[n] {
+            case .call(let object, let type):
+                type.execute(unretained: object, context)
+            case .copy1(let s, let d):
+                d.storeBytes(of: s.load(as: UInt8.self), as: UInt8.self)
+            case .copy2(let s, let d):
+                d.storeBytes(of: s.load(as: UInt16.self), as: UInt16.self)
+            case .copy4(let s, let d):
+                d.storeBytes(of: s.load(as: UInt32.self), as: UInt32.self)
+            case .copy8(let s, let d):
+                d.storeBytes(of: s.load(as: UInt64.self), as: UInt64.self)
+            case .not(let s, let d):
+                d.storeBytes(of: !s.load(as: Bool.self), as: Bool.self)
+            case .copyString(let s, let d):
+                d.pointee = s.pointee
+            case .copyBytes(let s, let d, let bytes):
+                d.copyMemory(from: s, byteCount: bytes)
+            case .copyStrings(let s, let d, let count):
+                d.update(from: s, count: count)
+            case .boxed(let index):
+                let copy = boxed[index]
+                var value = load(copy.from)
+                if copy.negate { value = .bool(!value.bool) }
+                store(value, copy.to)
             }
+            n += 1
         }
     }
 
-    @inline(__always)
-    private func read(_ source: Source) -> IECValue {
-        switch source {
-        case .pin(let i, let pin): blocks[i].block[pin: pin]
-        case .element(let i, let pin, let index): blocks[i].block.element(pin, index)
-        case .variable(let v): slots[v]
+    private func load(_ endpoint: Endpoint) -> IECValue {
+        switch endpoint {
+        case .ref(let ref, let element):
+            return element.map { ref.loadElement($0) } ?? ref.load()
+        case .pin(let i, let pin, let element):
+            let block = instances[i].block
+            return element.map { block.element(pin, $0) } ?? block[pin: pin]
         }
     }
 
-    @inline(__always)
-    private func write(_ value: IECValue, to destination: Destination) {
-        switch destination {
-        case .pin(let i, let pin): blocks[i].block[pin: pin] = value
-        case .element(let i, let pin, let index): blocks[i].block.setElement(pin, index, value)
-        case .variable(let v): slots[v] = value
+    private func store(_ value: IECValue, _ endpoint: Endpoint) {
+        switch endpoint {
+        case .ref(let ref, let element):
+            if let element { ref.storeElement(element, value) } else { ref.store(value) }
+        case .pin(let i, let pin, let element):
+            let block = instances[i].block
+            if let element { block.setElement(pin, element, value) } else { block[pin: pin] = value }
         }
     }
 
@@ -113,16 +152,16 @@ public final class CompiledProgram {
 
     /// The value of a program variable (`PollInterval`) or an instance pin (`pollTimer.Q`).
     public func value(of path: String) -> IECValue? {
-        if let v = variables.index(of: path) { return slots[v] }
+        if let v = variables.index(of: path) { return storage.slots[v].load() }
         guard let (instance, pin) = resolvePin(path) else { return nil }
-        return instance.block[pin: pin]
+        return instance.pins.isEmpty ? instance.block[pin: pin] : instance.pins[pin].load()
     }
 
     /// The declared type of `path`, or nil.
     public func type(of path: String) -> IECType? {
         if let d = variables.decl(path) { return d.type }
         guard let (instance, pin) = resolvePin(path) else { return nil }
-        return Swift.type(of: instance.block).interface.decls[pin].type
+        return instance.interface.decls[pin].type
     }
 
     /// Writes a program variable or an instance pin, after checking the value fits its type.
@@ -130,9 +169,40 @@ public final class CompiledProgram {
         guard let type = type(of: path) else { throw IECError("no variable or pin named '\(path)'") }
         guard value.fits(type) else { throw IECError("value does not fit \(path) : \(type.name)") }
         if let v = variables.index(of: path) {
-            slots[v] = value
+            storage.slots[v].store(value)
         } else if let (instance, pin) = resolvePin(path) {
-            instance.block[pin: pin] = value
+            if instance.pins.isEmpty { instance.block[pin: pin] = value } else { instance.pins[pin].store(value) }
+        }
+    }
+
+    /// The step that calls `block`, which `instances` keeps alive: a scan pays no retain and release per call.
+    static func call(_ block: any FunctionBlock) -> Step {
+        .call(Unmanaged.passUnretained(block as AnyObject).toOpaque(), Swift.type(of: block))
+    }
+
+    /// The step that copies `from` into `to` (of one IEC type, checked by the compiler), negated for `NOT`;
+    /// a copy that must convert through `IECValue` is appended to `boxed`.
+    static func copy(_ from: Endpoint, _ to: Endpoint, negate: Bool, boxed: inout [BoxedCopy]) -> Step {
+        guard case .ref(let s, let se) = from, case .ref(let d, let de) = to else {
+            boxed.append(BoxedCopy(from: from, to: to, negate: negate))
+            return .boxed(boxed.count - 1)
+        }
+        let source = UnsafeRawPointer(se.map { s.elementAddress($0) } ?? s.address)
+        let destination = de.map { d.elementAddress($0) } ?? d.address
+        let count = se == nil ? s.decl.type.valueCount : 1
+        let kind = s.kind
+        if negate { return .not(source, destination) }
+        if kind == .string {
+            let src = source.assumingMemoryBound(to: String.self)
+            let dst = destination.assumingMemoryBound(to: String.self)
+            return count == 1 ? .copyString(src, dst) : .copyStrings(src, dst, count)
+        }
+        if count > 1 { return .copyBytes(source, destination, count * kind.size) }
+        switch kind.size {
+        case 1: return .copy1(source, destination)
+        case 2: return .copy2(source, destination)
+        case 4: return .copy4(source, destination)
+        default: return .copy8(source, destination)
         }
     }
 
@@ -140,15 +210,10 @@ public final class CompiledProgram {
         let parts = path.split(separator: ".", maxSplits: 1)
         guard parts.count == 2,
               let instance = instances.first(where: { $0.name.uppercased() == parts[0].uppercased() }),
-              let pin = Swift.type(of: instance.block).interface.index(of: parts[1]) else { return nil }
+              let pin = instance.interface.index(of: parts[1]) else { return nil }
         return (instance, pin)
     }
 
     /// The number of steps in the schedule (calls plus copies).
     public var stepCount: Int { steps.count }
-}
-
-/// A block reference that does not retain: valid while `CompiledProgram.instances` holds the block.
-struct BlockReference {
-    unowned(unsafe) let block: any FunctionBlock
 }

@@ -1,5 +1,4 @@
-public import PLCBlocks
-import PLCCore
+public import PLCCore
 
 /// Checks a `ProgramFile` against a block library and compiles it; reports every error found.
 public struct ProgramCompiler {
@@ -45,6 +44,7 @@ public struct ProgramCompiler {
             }
         }
         let variables = VarTable(file.name, file.variables.map(\.decl))
+        let storage = SlotStorage(variables)
 
         // Instances.
         var instances: [CompiledProgram.Instance] = []
@@ -60,7 +60,7 @@ public struct ProgramCompiler {
                 error(inst.line, "block \(inst.name) has the name of the variable on line \(line)")
                 continue
             }
-            guard let type = library.type(named: inst.type) else {
+            guard let type = library.entry(named: inst.type) else {
                 error(inst.line, "unknown block type '\(inst.type)' (known: \(library.typeNames.joined(separator: ", ")))")
                 continue
             }
@@ -68,7 +68,9 @@ public struct ProgramCompiler {
                 error(inst.line, "block \(inst.name) uses bus '\(bus)', which is not declared under buses")
             }
             instanceIndex[key] = instances.count
-            instances.append(.init(name: inst.name, block: type.init(), bus: inst.bus, line: inst.line))
+            let block = type.make()
+            instances.append(.init(name: inst.name, block: block, interface: type.interface, pins: block.pins,
+                                   bus: inst.bus, line: inst.line))
             fileIndexOf.append(f)
         }
 
@@ -80,11 +82,11 @@ public struct ProgramCompiler {
         var readers: [Int: [Int]] = [:]       // variable -> instances reading it
         var writers: [Int: (Int, Int)] = [:]  // variable -> (instance, line)
         var feedbackWires: [String] = []
+        var boxed: [CompiledProgram.BoxedCopy] = []
 
         for (i, instance) in instances.enumerated() {
             let decl = file.instances[fileIndexOf[i]]
-            let block = instance.block
-            let interface = type(of: block).interface
+            let interface = instance.interface
             var fed: [String: Int] = [:]
             for wire in decl.inputs {
                 guard let pin = interface.index(of: wire.pin), interface.decls[pin].scope == .input else {
@@ -118,6 +120,7 @@ public struct ProgramCompiler {
                     continue
                 }
                 fed[key] = wire.line
+                instances[i].wiredInputs.insert(wholeKey)
                 guard let source = resolve(wire, targetType: targetType, target: "\(instance.name).\(target)",
                                            instanceIndex: instanceIndex, variables: variables, instances: instances)
                 else { continue }
@@ -125,23 +128,23 @@ public struct ProgramCompiler {
                     error(wire.line, "NOT applies to BOOL only; \(instance.name).\(target) is \(targetType.name)")
                     continue
                 }
-                let destination: CompiledProgram.Destination =
-                    wire.index.map { .element(i, pin, $0) } ?? .pin(i, pin)
+                let destination = endpoint(instances[i], i, pin, element: wire.index)
                 switch source {
                 case .literal(let value):
-                    let v = wire.negate ? IECValue.bool(!value.bool) : value
-                    if let index = wire.index { block.setElement(pin, index, v) } else { block[pin: pin] = v }
+                    store(wire.negate ? IECValue.bool(!value.bool) : value, destination, instance.block)
                     if wire.feedback { error(wire.line, "feedback applies to a wire from a block output, not a literal") }
                 case .variable(let v, _):
-                    inputSteps[i].append(.copy(.variable(v), destination, negate: wire.negate))
+                    inputSteps[i].append(CompiledProgram.copy(.ref(storage.slots[v], element: nil), destination,
+                                                              negate: wire.negate, boxed: &boxed))
                     readers[v, default: []].append(i)
                     if wire.feedback { error(wire.line, "feedback applies to a wire from a block output, not a variable") }
                 case .pin(let s, let sp, _), .element(let s, let sp, _, _):
-                    let src: CompiledProgram.Source
-                    if case .element(_, _, let index, _) = source { src = .element(s, sp, index) } else { src = .pin(s, sp) }
-                    inputSteps[i].append(.copy(src, destination, negate: wire.negate))
+                    var element: Int?
+                    if case .element(_, _, let index, _) = source { element = index }
+                    inputSteps[i].append(CompiledProgram.copy(endpoint(instances[s], s, sp, element: element), destination,
+                                                              negate: wire.negate, boxed: &boxed))
                     if wire.feedback {
-                        feedbackWires.append("\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)"
+                        feedbackWires.append("\(instances[s].name).\(instances[s].interface.decls[sp].name)"
                                              + " -> \(instance.name).\(target)")
                     } else {
                         edges[s].insert(i)
@@ -173,7 +176,9 @@ public struct ProgramCompiler {
                     continue
                 }
                 writers[v] = (i, assignment.line)
-                outputSteps[i].append(.copy(.pin(i, pin), .variable(v), negate: false))
+                outputSteps[i].append(CompiledProgram.copy(endpoint(instances[i], i, pin, element: nil),
+                                                           .ref(storage.slots[v], element: nil), negate: false,
+                                                           boxed: &boxed))
             }
         }
         for (v, list) in readers {
@@ -189,11 +194,27 @@ public struct ProgramCompiler {
         var steps: [CompiledProgram.Step] = []
         for i in order {
             steps += inputSteps[i]
-            steps.append(.call(i))
+            steps.append(CompiledProgram.call(instances[i].block))
             steps += outputSteps[i]
         }
-        return CompiledProgram(file: file, variables: variables, instances: instances, order: order, steps: steps,
-                               feedbackWires: feedbackWires)
+        return CompiledProgram(file: file, variables: variables, storage: storage, instances: instances, order: order,
+                               steps: steps, boxed: boxed, feedbackWires: feedbackWires)
+    }
+
+    /// Where pin `pin` of instance `i` lives: its address, or its pin number for a block without pin wrappers.
+    private func endpoint(_ instance: CompiledProgram.Instance, _ i: Int, _ pin: Int,
+                          element: Int?) -> CompiledProgram.Endpoint {
+        instance.pins.isEmpty ? .pin(i, pin, element: element) : .ref(instance.pins[pin], element: element)
+    }
+
+    /// Writes a literal into a pin before the first scan.
+    private func store(_ value: IECValue, _ endpoint: CompiledProgram.Endpoint, _ block: any FunctionBlock) {
+        switch endpoint {
+        case .ref(let ref, let element):
+            if let element { ref.storeElement(element, value) } else { ref.store(value) }
+        case .pin(_, let pin, let element):
+            if let element { block.setElement(pin, element, value) } else { block[pin: pin] = value }
+        }
     }
 
     // MARK: - Sources
@@ -211,7 +232,7 @@ public struct ProgramCompiler {
                 error(wire.line, "unknown block '\(instanceName)' in '\(text)' (feeding \(target))")
                 return nil
             }
-            let interface = type(of: instances[s].block).interface
+            let interface = instances[s].interface
             guard let sp = interface.index(of: pinName) else {
                 let outputs = interface.decls(in: .output).map(\.name).joined(separator: ", ")
                 error(wire.line, "\(instanceName) (\(interface.name)) has no output '\(pinName)' (outputs: \(outputs))")
@@ -261,10 +282,10 @@ public struct ProgramCompiler {
         switch resolved {
         case .pin(let s, let sp, let t):
             sourceType = t
-            sourceText = "\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)"
+            sourceText = "\(instances[s].name).\(instances[s].interface.decls[sp].name)"
         case .element(let s, let sp, let index, let t):
             sourceType = t
-            sourceText = "\(instances[s].name).\(type(of: instances[s].block).interface.decls[sp].name)[\(index)]"
+            sourceText = "\(instances[s].name).\(instances[s].interface.decls[sp].name)[\(index)]"
         case .variable(let v, let t):
             sourceType = t
             sourceText = variables.decls[v].name

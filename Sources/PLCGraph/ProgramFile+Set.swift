@@ -11,7 +11,7 @@ extension ProgramFile {
         let name = String(argument[..<eq]).trimmingCharacters(in: .whitespaces)
         let value = String(argument[argument.index(after: eq)...])
         if name.lowercased().hasPrefix("bus.") {
-            try setBus(String(name.dropFirst(4)), to: value, fail: fail)
+            try setBus(String(name.dropFirst(4)), to: value, argument: argument, fail: fail)
             return
         }
         guard let i = variables.firstIndex(where: { $0.decl.name.uppercased() == name.uppercased() }) else {
@@ -27,7 +27,7 @@ extension ProgramFile {
         }
     }
 
-    private mutating func setBus(_ path: String, to value: String,
+    private mutating func setBus(_ path: String, to value: String, argument: String,
                                  fail: (String) -> SourceError) throws(SourceError) {
         guard !buses.isEmpty else { throw fail("the program declares no bus") }
         let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
@@ -44,6 +44,6 @@ extension ProgramFile {
             throw fail("the program has several buses (\(names)): write bus.<name>.\(path)")
         }
         guard !key.isEmpty, !key.contains(".") else { throw fail("expected bus.SETTING=VALUE") }
-        buses[index].settings.append((key, value, 0))
+        buses[index].settings.append(.init(key, value, .argument("--set \(argument)")))
     }
 }

@@ -21,11 +21,25 @@ public struct ProgramFile: Sendable {
         case catchUp = "catch-up"
     }
 
+    /// One setting of a bus, as text, with where it came from (the file, `--set`, `--simulate`).
+    public struct Setting: Sendable {
+        public let key: String
+        public let value: String
+        public let origin: SourceOrigin
+
+        public init(_ key: String, _ value: String, _ origin: SourceOrigin) {
+            self.key = key
+            self.value = value
+            self.origin = origin
+        }
+    }
+
     /// One bus: a name and its settings as text, interpreted by the I/O module that owns it.
     public struct Bus: Sendable {
         public let name: String
         public let line: Int
-        public var settings: [(key: String, value: String, line: Int)]
+        /// Later settings override earlier ones with the same key.
+        public var settings: [Setting]
 
         /// The setting `key`, or nil.
         public func value(_ key: String) -> String? {

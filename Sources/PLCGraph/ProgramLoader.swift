@@ -98,7 +98,7 @@ public struct ProgramLoader {
                     errors.append(reader.error(v, "bus \(name): each setting must be a single value"))
                     continue
                 }
-                bus.settings.append((k, text, reader.line(v)))
+                bus.settings.append(.init(k, text, .line(reader.line(v))))
             }
             result.append(bus)
         }

@@ -60,18 +60,16 @@ public struct BusSettings: Sendable, Equatable {
     /// Reads a program's bus section; every problem is reported with its line.
     public static func parse(_ bus: ProgramFile.Bus, file: String) throws(ProgramErrors) -> BusSettings {
         var errors: [SourceError] = []
-        func error(_ line: Int, _ message: String) {
-            // Line 0: the setting came from a --set argument, not from the file.
-            errors.append(SourceError(file: line == 0 ? "--set" : file, line: line == 0 ? nil : line,
-                                      "bus \(bus.name): \(message)"))
+        func error(_ origin: SourceOrigin, _ message: String) {
+            errors.append(origin.error(file: file, "bus \(bus.name): \(message)"))
         }
-        var values: [String: (String, Int)] = [:]
+        var values: [String: (String, SourceOrigin)] = [:]
         for s in bus.settings {
             guard keys.contains(s.key) else {
-                error(s.line, "unknown setting '\(s.key)' (settings: \(keys.sorted().joined(separator: ", ")))")
+                error(s.origin, "unknown setting '\(s.key)' (settings: \(keys.sorted().joined(separator: ", ")))")
                 continue
             }
-            values[s.key] = (s.value, s.line)
+            values[s.key] = (s.value, s.origin)
         }
         func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
             guard let (text, line) = values[key] else { return fallback }
@@ -103,12 +101,12 @@ public struct BusSettings: Sendable, Equatable {
             case "E", "EVEN": parity = .even
             case "O", "ODD": parity = .odd
             default:
-                error(values["parity"]?.1 ?? bus.line, "parity '\(parityText)' must be N, E or O")
+                error(values["parity"]?.1 ?? .line(bus.line), "parity '\(parityText)' must be N, E or O")
                 parity = .even
             }
             let rs485Text = values["rs485"]?.0.lowercased() ?? "false"
             if !["true", "false", "yes", "no"].contains(rs485Text) {
-                error(values["rs485"]?.1 ?? bus.line, "rs485 '\(rs485Text)' must be true or false")
+                error(values["rs485"]?.1 ?? .line(bus.line), "rs485 '\(rs485Text)' must be true or false")
             }
             transport = .rtu(device: values["device"]?.0 ?? "/dev/ttyUSB0", baud: int("baud", 19_200, 300...4_000_000),
                              parity: parity, dataBits: int("dataBits", 8, 5...8), stopBits: int("stopBits", 1, 1...2),
@@ -116,7 +114,7 @@ public struct BusSettings: Sendable, Equatable {
         case "tcp":
             transport = .tcp(host: values["host"]?.0 ?? "127.0.0.1", port: int("port", 502, 1...65535))
         default:
-            error(values["kind"]?.1 ?? bus.line, "kind '\(kind)' must be rtu or tcp")
+            error(values["kind"]?.1 ?? .line(bus.line), "kind '\(kind)' must be rtu or tcp")
             transport = .tcp(host: "127.0.0.1", port: 502)
         }
         var settings = BusSettings(transport: transport)

@@ -1,13 +1,13 @@
-import PLCCore
+public import PLCCore
 public import PLCGraph
 
-/// The Modbus side of a running program: one worker per declared bus, each `ModbusRead` attached to its bus.
-public final class ModbusIO {
+/// The Modbus side of a running program: one worker per declared bus, each `BusBlock` attached to its bus.
+public final class ModbusIO: RuntimeService {
     /// The workers by bus name.
     public let workers: [String: BusWorker]
 
     /// Creates the workers and attaches the blocks; every problem is reported with its line.
-    /// A bus's `slave` and `function` settings apply to its blocks whose `uiUnitId` / `usiFunction` are not wired.
+    /// A bus's `slave` and `function` settings apply to its blocks' pins the program does not wire.
     public init(program: CompiledProgram, file: ProgramFile) throws(ProgramErrors) {
         var errors: [SourceError] = []
         var workers: [String: BusWorker] = [:]
@@ -20,31 +20,35 @@ public final class ModbusIO {
                 errors += error.errors
             }
         }
-        for (index, instance) in program.instances.enumerated() {
-            guard let block = instance.block as? ModbusRead else { continue }
+        for instance in program.instances {
+            guard let block = instance.block as? any BusBlock else { continue }
             let busName = instance.bus ?? (file.buses.count == 1 ? file.buses[0].name : nil)
             guard let busName else {
                 errors.append(SourceError(file: file.path, line: instance.line,
-                    "\(instance.name) (ModbusRead) needs a bus: " + (file.buses.isEmpty
+                    "\(instance.name) (\(instance.interface.name)) needs a bus: " + (file.buses.isEmpty
                         ? "declare one under buses" : "the program has several, name one with bus: NAME")))
                 continue
             }
             // A declared bus whose settings are wrong has its own error already.
             guard let worker = workers[busName] else { continue }
             block.attach(worker)
-            let wired = Set(file.instances[index].inputs.map { $0.pin.uppercased() })
-            if let text = defaults[busName]?.slave, !wired.contains("UIUNITID") {
-                if let v = UInt16(text), v <= 247 { block.uiUnitId = v }
+            var slave: UInt16?
+            var function: UInt8?
+            if let text = defaults[busName]?.slave {
+                if let v = UInt16(text), v <= 247 { slave = v }
                 else { errors.append(SourceError(file: file.path, line: nil, "bus \(busName): slave '\(text)' must be 0 to 247")) }
             }
-            if let text = defaults[busName]?.function, !wired.contains("USIFUNCTION") {
-                if let v = UInt8(text), v == 3 || v == 4 { block.usiFunction = v }
+            if let text = defaults[busName]?.function {
+                if let v = UInt8(text), v == 3 || v == 4 { function = v }
                 else { errors.append(SourceError(file: file.path, line: nil, "bus \(busName): function '\(text)' must be 3 or 4")) }
             }
+            block.applyBusDefaults(slave: slave, function: function, wired: instance.isWired)
         }
         if !errors.isEmpty { throw ProgramErrors(errors) }
         self.workers = workers
     }
+
+    public var serviceName: String { "modbus" }
 
     /// Starts every worker thread.
     public func start() {

@@ -10,39 +10,29 @@ public import PLCCore
 /// stays queued and is written when the disk is back). `xFault` is the disk's state as a level,
 /// for an ErrorLatch; `udiRowsLost` counts rows dropped because the queue overflowed.
 public final class CSVLogger: StorageBlock {
-    public static let interface = VarTable("CSVLogger", summary: "Appends durable CSV rows.", [
-        .required("xExecute", .bool, "rising edge appends one row"),
-        .input("sFolder", .string, .string("csv"), "folder of the CSV files"),
-        .input("sPrefix", .string, .string("log"), "file name before _YYYY-MM-DD.csv"),
-        .input("sColumns", .string, nil, "column names after timestamp, comma-separated"),
-        .input("xValid", .bool, .bool(true), "FALSE empties every cell (the data source is not good)"),
-    ] + ValueColumns.decls + [
-        .output("xDone", .bool, nil, "the row is on disk"),
-        .output("xBusy", .bool, nil, "the row is being written"),
-        .output("xError", .bool, nil, "the row could not be written yet; it waits in the queue"),
-        .output("udiErrorID", .udint, nil, "errno of the disk fault (28 full, 30 read-only, 2 missing)"),
-        .output("sError", .string, nil, "the disk fault in words, empty when writing works"),
-        .output("xFault", .bool, nil, "TRUE while rows cannot reach the disk"),
-        .output("udiRowsWritten", .udint, nil, "rows written since start"),
-        .output("udiRowsQueued", .udint, nil, "rows waiting for the disk"),
-        .output("udiRowsLost", .udint, nil, "rows dropped because the queue was full"),
-    ])
+    public static let summary = "Appends durable CSV rows."
 
-    @exclusivity(unchecked) public var xExecute = false
-    @exclusivity(unchecked) public var sFolder = "csv"
-    @exclusivity(unchecked) public var sPrefix = "log"
-    @exclusivity(unchecked) public var sColumns = ""
-    @exclusivity(unchecked) public var xValid = true
-    @exclusivity(unchecked) public var columns = ValueColumns()
-    @exclusivity(unchecked) public var xDone = false
-    @exclusivity(unchecked) public var xBusy = false
-    @exclusivity(unchecked) public var xError = false
-    @exclusivity(unchecked) public var udiErrorID: UInt32 = 0
-    @exclusivity(unchecked) public var sError = ""
-    @exclusivity(unchecked) public var xFault = false
-    @exclusivity(unchecked) public var udiRowsWritten: UInt32 = 0
-    @exclusivity(unchecked) public var udiRowsQueued: UInt32 = 0
-    @exclusivity(unchecked) public var udiRowsLost: UInt32 = 0
+    @Input("rising edge appends one row", required: true) public var xExecute = false
+    @Input("folder of the CSV files") public var sFolder = "csv"
+    @Input("file name before _YYYY-MM-DD.csv") public var sPrefix = "log"
+    @Input("column names after timestamp, comma-separated") public var sColumns = ""
+    @Input("FALSE empties every cell (the data source is not good)") public var xValid = true
+    @ArrayPin(.input, count: ValueColumns.capacity, "the values, one per column") public var alrValues: PinArray<Double>
+    @ArrayPin(.input, .usint, count: ValueColumns.capacity, "digits after the point, per column (the register's resolution)")
+    public var auiDecimals: PinArray<UInt8>
+    @ArrayPin(.input, count: ValueColumns.capacity, "FALSE empties that column's cell", initial: true)
+    public var axValid: PinArray<Bool>
+    /// The three column arrays as one view.
+    public var columns: ValueColumns { ValueColumns(values: alrValues, decimals: auiDecimals, valid: axValid) }
+    @Output("the row is on disk") public var xDone = false
+    @Output("the row is being written") public var xBusy = false
+    @Output("the row could not be written yet; it waits in the queue") public var xError = false
+    @Output("errno of the disk fault (28 full, 30 read-only, 2 missing)") public var udiErrorID: UInt32 = 0
+    @Output("the disk fault in words, empty when writing works") public var sError = ""
+    @Output("TRUE while rows cannot reach the disk") public var xFault = false
+    @Output("rows written since start") public var udiRowsWritten: UInt32 = 0
+    @Output("rows waiting for the disk") public var udiRowsQueued: UInt32 = 0
+    @Output("rows dropped because the queue was full") public var udiRowsLost: UInt32 = 0
 
     @exclusivity(unchecked) private var handshake = ExecuteHandshake()
     @exclusivity(unchecked) private var pending: (line: String, file: String, header: String)?
@@ -119,54 +109,5 @@ public final class CSVLogger: StorageBlock {
         for i in names.indices { cells.append(columns.text(i, sourceValid: xValid) ?? "") }
         return (cells.joined(separator: ","), "\(sPrefix)_\(CivilTime.date(localMs)).csv",
                 (["timestamp"] + names).joined(separator: ","))
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get {
-            switch pin {
-            case 0: .bool(xExecute)
-            case 1: .string(sFolder)
-            case 2: .string(sPrefix)
-            case 3: .string(sColumns)
-            case 4: .bool(xValid)
-            case 5, 6, 7: columns.array(pin - 5)
-            case 8: .bool(xDone)
-            case 9: .bool(xBusy)
-            case 10: .bool(xError)
-            case 11: .int(Int64(udiErrorID))
-            case 12: .string(sError)
-            case 13: .bool(xFault)
-            case 14: .int(Int64(udiRowsWritten))
-            case 15: .int(Int64(udiRowsQueued))
-            default: .int(Int64(udiRowsLost))
-            }
-        }
-        set {
-            switch pin {
-            case 0: xExecute = newValue.bool
-            case 1: sFolder = newValue.string
-            case 2: sPrefix = newValue.string
-            case 3: sColumns = newValue.string
-            case 4: xValid = newValue.bool
-            case 5, 6, 7: columns.setArray(pin - 5, newValue)
-            case 8: xDone = newValue.bool
-            case 9: xBusy = newValue.bool
-            case 10: xError = newValue.bool
-            case 11: udiErrorID = UInt32(truncatingIfNeeded: newValue.int)
-            case 12: sError = newValue.string
-            case 13: xFault = newValue.bool
-            case 14: udiRowsWritten = UInt32(truncatingIfNeeded: newValue.int)
-            case 15: udiRowsQueued = UInt32(truncatingIfNeeded: newValue.int)
-            default: udiRowsLost = UInt32(truncatingIfNeeded: newValue.int)
-            }
-        }
-    }
-
-    public func element(_ pin: Int, _ index: Int) -> IECValue {
-        (5...7).contains(pin) ? columns.element(pin - 5, index) : self[pin: pin].element(index) ?? .int(0)
-    }
-
-    public func setElement(_ pin: Int, _ index: Int, _ value: IECValue) {
-        if (5...7).contains(pin) { columns.setElement(pin - 5, index, value) }
     }
 }

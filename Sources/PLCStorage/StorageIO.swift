@@ -1,7 +1,7 @@
 public import PLCCore
 
 /// The storage side of a running program: one writer thread for every CSVLogger, EventLog and Display.
-public final class StorageIO {
+public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
 
     /// Attaches every storage block among `blocks` to a new writer.
@@ -11,6 +11,8 @@ public final class StorageIO {
             block.attach(writer)
         }
     }
+
+    public var serviceName: String { "storage" }
 
     public func start() { writer.start() }
 

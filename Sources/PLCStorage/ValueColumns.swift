@@ -3,53 +3,19 @@ import Foundation
 
 /// The columns a logger or display shows: up to 16 values with their decimals and validity.
 ///
-/// Stored as typed arrays so wiring one element (`alrValues[3]`) writes in place, without allocating.
+/// A view of the block's three array pins (`alrValues`, `auiDecimals`, `axValid`), so wiring one
+/// element (`alrValues[3]`) writes in place, without allocating.
 public struct ValueColumns {
     public static let capacity = 16
-    /// The three array pins, in pin order: values, decimals, validity.
-    public static let decls: [VarDecl] = [
-        .input("alrValues", .array(.lreal, count: capacity), nil, "the values, one per column"),
-        .input("auiDecimals", .array(.usint, count: capacity), nil, "digits after the point, per column (the register's resolution)"),
-        .input("axValid", .array(.bool, count: capacity), .array(Array(repeating: .bool(true), count: capacity)),
-               "FALSE empties that column's cell"),
-    ]
 
-    public var values = [Double](repeating: 0, count: capacity)
-    public var decimals = [UInt8](repeating: 0, count: capacity)
-    public var valid = [Bool](repeating: true, count: capacity)
+    public let values: PinArray<Double>
+    public let decimals: PinArray<UInt8>
+    public let valid: PinArray<Bool>
 
-    public init() {}
-
-    /// Array pin `which` (0 values, 1 decimals, 2 validity) as a value.
-    func array(_ which: Int) -> IECValue {
-        switch which {
-        case 0: .array(values.map { .real($0) })
-        case 1: .array(decimals.map { .int(Int64($0)) })
-        default: .array(valid.map { .bool($0) })
-        }
-    }
-
-    mutating func setArray(_ which: Int, _ value: IECValue) {
-        guard case .array(let items) = value else { return }
-        for (i, item) in items.enumerated() where i < Self.capacity { setElement(which, i, item) }
-    }
-
-    func element(_ which: Int, _ i: Int) -> IECValue {
-        guard i >= 0 && i < Self.capacity else { return .int(0) }
-        switch which {
-        case 0: return .real(values[i])
-        case 1: return .int(Int64(decimals[i]))
-        default: return .bool(valid[i])
-        }
-    }
-
-    mutating func setElement(_ which: Int, _ i: Int, _ value: IECValue) {
-        guard i >= 0 && i < Self.capacity else { return }
-        switch which {
-        case 0: values[i] = value.real
-        case 1: decimals[i] = UInt8(truncatingIfNeeded: value.int)
-        default: valid[i] = value.bool
-        }
+    public init(values: PinArray<Double>, decimals: PinArray<UInt8>, valid: PinArray<Bool>) {
+        self.values = values
+        self.decimals = decimals
+        self.valid = valid
     }
 
     /// Column `i` as text with its decimals (`229.7`, never `229.70000000000002`), or nil when not good.
@@ -57,6 +23,9 @@ public struct ValueColumns {
         guard sourceValid, valid[i] else { return nil }
         return Self.format(values[i], decimals: Int(decimals[i]))
     }
+
+    /// Column `i` is good: valid and writable (finite, under 1e18).
+    public func isGood(_ i: Int) -> Bool { valid[i] && Self.format(values[i], decimals: 0) != nil }
 
     /// `value` with `decimals` digits (0 to 9), rounded half away from zero: |value| x 10^decimals
     /// in Double, rounded, written with the point inserted (`0.125` -> `0.13`, `2.5` -> `3`);
@@ -85,5 +54,26 @@ public struct ValueColumns {
     public static func names(_ list: String) -> [String] {
         list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .prefix(capacity).map { $0 }
+    }
+}
+
+/// A copy of every column's value and decimals, kept by a block across scans (the last good data).
+struct ColumnSnapshot {
+    var values = [Double](repeating: 0, count: ValueColumns.capacity)
+    var decimals = [UInt8](repeating: 0, count: ValueColumns.capacity)
+    var valid = [Bool](repeating: true, count: ValueColumns.capacity)
+
+    /// Column `i` as text with its decimals, or nil when it was not good.
+    func text(_ i: Int) -> String? {
+        valid[i] ? ValueColumns.format(values[i], decimals: Int(decimals[i])) : nil
+    }
+
+    /// Copies `columns` in place (no allocation once the arrays are unique).
+    mutating func take(_ columns: ValueColumns) {
+        for i in 0..<ValueColumns.capacity {
+            values[i] = columns.values[i]
+            decimals[i] = columns.decimals[i]
+            valid[i] = columns.valid[i]
+        }
     }
 }

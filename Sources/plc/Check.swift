@@ -1,4 +1,5 @@
 import ArgumentParser
+import PLCApp
 import PLCCore
 import PLCGraph
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PLCExport
-import PLCBlocks
+import PLCApp
 import PLCCore
 import PLCGraph
 

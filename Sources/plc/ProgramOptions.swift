@@ -1,5 +1,5 @@
 import ArgumentParser
-import PLCBlocks
+import PLCApp
 import PLCCore
 import PLCGraph
 

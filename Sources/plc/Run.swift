@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 import PLCCore
 import PLCGraph
-import PLCModbus
-import PLCStorage
+import PLCApp
 import PLCRuntime
 
 /// `plc run`: run a program as a cyclic task until stopped.
@@ -27,49 +26,22 @@ struct Run: ParsableCommand {
     func run() throws {
         let stop = StopSignal()          // first: a Ctrl-C during start-up still stops cleanly
         let loading = ProgramLoading(library: .all)
-        var file = try loading.load(target.program, sets: target.sets)
-        var simulator: RX380Simulator?
-        if simulate {
-            let sim = RX380Simulator(slave: Int(file.buses.first?.value("slave") ?? "1") ?? 1)
-            let port: Int
-            do {
-                port = try sim.startTCP()
-            } catch {
-                throw fail("plc run --simulate: \(error.reason)")
-            }
-            for i in file.buses.indices {
-                file.buses[i].settings += [("kind", "tcp", 0), ("host", "127.0.0.1", 0), ("port", String(port), 0)]
-            }
-            simulator = sim
-            note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
-        }
-        let compiled = try loading.compile(file)
-        let monitored = try monitorPaths(compiled)
-        let io: ModbusIO
+        let file = try loading.load(target.program, sets: target.sets)
+        let runtime: RuntimeAssembly
         do {
-            io = try ModbusIO(program: compiled, file: file)
+            runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, note: note)
         } catch {
             throw fail(error)
         }
+        // Clean stop, in reverse order of start: the last scan is done; blocks hand over what must
+        // not be lost; the writer writes every queued row and line; then the buses close.
+        defer { runtime.stop() }
+        let compiled = runtime.program
+        let monitored = try monitorPaths(compiled)
         let name = file.name
-        for worker in io.workers.values {
-            note("\(file.name): bus \(worker.name): \(worker.settings.summary)")
-            worker.onLinkChange = { up, reason in note("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)") }
-        }
-        let storage = StorageIO(blocks: compiled.instances.map(\.block))
-        storage.start()
-        io.start()
-        defer {
-            // Clean stop, in order: the last scan is done; blocks hand over what must not be lost;
-            // the writer writes every queued row and line; then the buses close.
-            for block in compiled.ioBlocks { block.shutdown() }
-            storage.stop()
-            io.stop()
-            simulator?.stop()
-        }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
-        note("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
+        note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {

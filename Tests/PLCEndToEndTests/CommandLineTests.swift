@@ -82,10 +82,10 @@ struct CommandLineTests {
     }
 
     @Test("a bad bus setting is one clear line naming --set and the bus, and nothing else", arguments: [
-        ("bus.baudrate=9600", "--set: bus meter: unknown setting 'baudrate' (settings: baud, "),
-        ("bus.baud=fast", "--set: bus meter: baud 'fast' must be a whole number from 300 to 4000000"),
-        ("bus.parity=X", "--set: bus meter: parity 'X' must be N, E or O"),
-        ("bus.responseTimeout=500", "--set: bus meter: responseTimeout '500': '500' is not a TIME literal"),
+        ("bus.baudrate=9600", "--set bus.baudrate=9600: bus meter: unknown setting 'baudrate' (settings: baud, "),
+        ("bus.baud=fast", "--set bus.baud=fast: bus meter: baud 'fast' must be a whole number from 300 to 4000000"),
+        ("bus.parity=X", "--set bus.parity=X: bus meter: parity 'X' must be N, E or O"),
+        ("bus.responseTimeout=500", "--set bus.responseTimeout=500: bus meter: responseTimeout '500': '500' is not a TIME literal"),
     ])
     func badBusSetting(argument: String, message: String) throws {
         let result = try PLCCommand.run(["run", "programs/rx380_main", "--set", argument, "--cycles", "1"])

@@ -1,5 +1,6 @@
 import Foundation
 import PLCBlocks
+import PLCApp
 import PLCCore
 import PLCGraph
 import Testing

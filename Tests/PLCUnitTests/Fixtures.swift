@@ -1,7 +1,5 @@
 import Foundation
-import PLCBlocks
-import PLCModbus
-import PLCStorage
+import PLCApp
 import PLCCore
 
 /// Paths into the repository, found from this file's location.
@@ -11,14 +9,8 @@ enum Fixtures {
     static let blocks = root.appendingPathComponent("blocks")
     static let programs = root.appendingPathComponent("programs")
 
-    /// Every block type with a declaration under blocks/: the standard ones and the I/O blocks.
-    static let library: BlockLibrary = {
-        var library = BlockLibrary.standard
-        for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
-            library.add(type)
-        }
-        return library
-    }()
+    /// Every block type with a declaration under blocks/: the one library the command line uses.
+    static let library = BlockLibrary.all
 
     /// Every `blocks/<Type>/vectors/*.csv`, as (type name, path).
     static var vectorFiles: [VectorCase] {

@@ -7,15 +7,11 @@ public import PLCCore
 /// nor does the first scan after tInterval changes.
 /// A clock set back (NTP) does not pulse again for slots already passed; tInterval <= 0 never pulses.
 public final class WallClockPulse: FunctionBlock {
-    public static let interface = VarTable("WallClockPulse", summary: "Pulses on wall-clock multiples of an interval.", [
-        .required("tInterval", .time, "grid of the pulses, counted from local midnight 1970-01-01"),
-        .output("Q", .bool, nil, "TRUE for one scan after each multiple of tInterval"),
-        .output("tSlot", .time, nil, "local time of day of the last multiple crossed"),
-    ])
+    public static let summary = "Pulses on wall-clock multiples of an interval."
 
-    @exclusivity(unchecked) public var tInterval: Int64 = 0
-    @exclusivity(unchecked) public var Q = false
-    @exclusivity(unchecked) public var tSlot: Int64 = 0
+    @Input(.time, "grid of the pulses, counted from local midnight 1970-01-01", required: true) public var tInterval: Int64 = 0
+    @Output("TRUE for one scan after each multiple of tInterval") public var Q = false
+    @Output(.time, "local time of day of the last multiple crossed") public var tSlot: Int64 = 0
     @exclusivity(unchecked) private var lastSlot: Int64?
     @exclusivity(unchecked) private var gridInterval: Int64 = 0
 
@@ -35,16 +31,5 @@ public final class WallClockPulse: FunctionBlock {
             tSlot = (slot * tInterval) % 86_400_000
         }
         if lastSlot.map({ slot > $0 }) ?? true { lastSlot = slot }
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get { pin == 0 ? .time(tInterval) : pin == 1 ? .bool(Q) : .time(tSlot) }
-        set {
-            switch pin {
-            case 0: tInterval = newValue.time
-            case 1: Q = newValue.bool
-            default: tSlot = newValue.time
-            }
-        }
     }
 }

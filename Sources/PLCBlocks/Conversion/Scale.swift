@@ -5,25 +5,16 @@ public import PLCCore
 /// `wReg0` is the register at the lower address, `wReg1` the next one (unused by 16-bit formats).
 /// A REAL32 that is NaN or infinite gives `xValid` FALSE and `lrValue` 0.0, never a silent NaN.
 public final class Scale: FunctionBlock {
-    public static let interface = VarTable("Scale", summary: "Raw registers to an engineering value.", [
-        .required("wReg0", .word, "register at the lower address"),
-        .input("wReg1", .word, nil, "register at the next address (32-bit formats)"),
-        .input("eFormat", .enumeration(RegisterFormat.format), nil, "number type in the registers"),
-        .input("eOrder", .enumeration(RegisterFormat.wordOrder), nil, "word and byte order"),
-        .input("lrFactor", .lreal, .real(1), "resolution: engineering units per raw count"),
-        .input("lrOffset", .lreal, nil, "added after scaling"),
-        .output("lrValue", .lreal, nil, "raw * lrFactor + lrOffset"),
-        .output("xValid", .bool, nil, "FALSE when the raw value is NaN or infinite"),
-    ])
+    public static let summary = "Raw registers to an engineering value."
 
-    @exclusivity(unchecked) public var wReg0: UInt16 = 0
-    @exclusivity(unchecked) public var wReg1: UInt16 = 0
-    @exclusivity(unchecked) public var eFormat: Int64 = 0
-    @exclusivity(unchecked) public var eOrder: Int64 = 0
-    @exclusivity(unchecked) public var lrFactor = 1.0
-    @exclusivity(unchecked) public var lrOffset = 0.0
-    @exclusivity(unchecked) public var lrValue = 0.0
-    @exclusivity(unchecked) public var xValid = false
+    @Input(.word, "register at the lower address", required: true) public var wReg0: UInt16 = 0
+    @Input(.word, "register at the next address (32-bit formats)") public var wReg1: UInt16 = 0
+    @Input(.enumeration(RegisterFormat.format), "number type in the registers") public var eFormat: Int64 = 0
+    @Input(.enumeration(RegisterFormat.wordOrder), "word and byte order") public var eOrder: Int64 = 0
+    @Input("resolution: engineering units per raw count") public var lrFactor = 1.0
+    @Input("added after scaling") public var lrOffset = 0.0
+    @Output("raw * lrFactor + lrOffset") public var lrValue = 0.0
+    @Output("FALSE when the raw value is NaN or infinite") public var xValid = false
 
     public init() {}
 
@@ -47,33 +38,6 @@ public final class Scale: FunctionBlock {
         case 2: return Double(Int32(bitPattern: bits32))
         case 3: return Double(bits32)
         default: return Double(Float(bitPattern: bits32))
-        }
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get {
-            switch pin {
-            case 0: .int(Int64(wReg0))
-            case 1: .int(Int64(wReg1))
-            case 2: .int(eFormat)
-            case 3: .int(eOrder)
-            case 4: .real(lrFactor)
-            case 5: .real(lrOffset)
-            case 6: .real(lrValue)
-            default: .bool(xValid)
-            }
-        }
-        set {
-            switch pin {
-            case 0: wReg0 = UInt16(truncatingIfNeeded: newValue.int)
-            case 1: wReg1 = UInt16(truncatingIfNeeded: newValue.int)
-            case 2: eFormat = newValue.int
-            case 3: eOrder = newValue.int
-            case 4: lrFactor = newValue.real
-            case 5: lrOffset = newValue.real
-            case 6: lrValue = newValue.real
-            default: xValid = newValue.bool
-            }
         }
     }
 }

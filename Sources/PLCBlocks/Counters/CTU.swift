@@ -4,19 +4,14 @@ public import PLCCore
 ///
 /// Codesys names the reset input RESET (IEC says R) and types PV and CV as WORD (IEC says INT).
 public final class CTU: FunctionBlock {
-    public static let interface = VarTable("CTU", summary: "Up counter.", [
-        .required("CU", .bool, "rising edge counts up"),
-        .input("RESET", .bool, nil, "TRUE sets CV to 0"),
-        .input("PV", .word, nil, "limit for Q"),
-        .output("Q", .bool, nil, "TRUE when CV >= PV"),
-        .output("CV", .word, nil, "current count"),
-    ])
+    public static let summary = "Up counter."
+    public static let stMapping = STMapping.library("Standard")
 
-    @exclusivity(unchecked) public var CU = false
-    @exclusivity(unchecked) public var RESET = false
-    @exclusivity(unchecked) public var PV: UInt16 = 0
-    @exclusivity(unchecked) public var Q = false
-    @exclusivity(unchecked) public var CV: UInt16 = 0
+    @Input("rising edge counts up", required: true) public var CU = false
+    @Input("TRUE sets CV to 0") public var RESET = false
+    @Input(.word, "limit for Q") public var PV: UInt16 = 0
+    @Output("TRUE when CV >= PV") public var Q = false
+    @Output(.word, "current count") public var CV: UInt16 = 0
     @exclusivity(unchecked) private var memory = false
 
     public init() {}
@@ -25,30 +20,9 @@ public final class CTU: FunctionBlock {
         if RESET {
             CV = 0
         } else if CU && !memory && CV < UInt16.max {
-            CV += 1
+            CV = CV + 1     // not +=: a modify access through the pin allocates a coroutine frame in debug builds
         }
         Q = CV >= PV
         memory = CU
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get {
-            switch pin {
-            case 0: .bool(CU)
-            case 1: .bool(RESET)
-            case 2: .int(Int64(PV))
-            case 3: .bool(Q)
-            default: .int(Int64(CV))
-            }
-        }
-        set {
-            switch pin {
-            case 0: CU = newValue.bool
-            case 1: RESET = newValue.bool
-            case 2: PV = UInt16(truncatingIfNeeded: newValue.int)
-            case 3: Q = newValue.bool
-            default: CV = UInt16(truncatingIfNeeded: newValue.int)
-            }
-        }
     }
 }

@@ -5,13 +5,11 @@ public import PLCCore
 /// Codesys's F_TRIG keeps NOT CLK as its memory, starting FALSE: a CLK that is FALSE on the very
 /// first call gives a pulse. This runtime keeps that quirk so ported programs behave the same.
 public final class F_TRIG: FunctionBlock {
-    public static let interface = VarTable("F_TRIG", summary: "Falling-edge detector.", [
-        .required("CLK", .bool, "signal to watch"),
-        .output("Q", .bool, nil, "TRUE for one call on a falling edge of CLK (and on a first call with CLK FALSE)"),
-    ])
+    public static let summary = "Falling-edge detector."
+    public static let stMapping = STMapping.library("Standard")
 
-    @exclusivity(unchecked) public var CLK = false
-    @exclusivity(unchecked) public var Q = false
+    @Input("signal to watch", required: true) public var CLK = false
+    @Output("TRUE for one call on a falling edge of CLK (and on a first call with CLK FALSE)") public var Q = false
     @exclusivity(unchecked) private var memory = false
 
     public init() {}
@@ -19,10 +17,5 @@ public final class F_TRIG: FunctionBlock {
     public func execute(_ context: ScanContext) {
         Q = !CLK && !memory
         memory = !CLK
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get { pin == 0 ? .bool(CLK) : .bool(Q) }
-        set { if pin == 0 { CLK = newValue.bool } else { Q = newValue.bool } }
     }
 }

@@ -4,13 +4,11 @@ public import PLCCore
 ///
 /// Its memory starts FALSE, so a CLK that is TRUE on the first call gives a pulse (Codesys).
 public final class R_TRIG: FunctionBlock {
-    public static let interface = VarTable("R_TRIG", summary: "Rising-edge detector.", [
-        .required("CLK", .bool, "signal to watch"),
-        .output("Q", .bool, nil, "TRUE for one call on a rising edge of CLK"),
-    ])
+    public static let summary = "Rising-edge detector."
+    public static let stMapping = STMapping.library("Standard")
 
-    @exclusivity(unchecked) public var CLK = false
-    @exclusivity(unchecked) public var Q = false
+    @Input("signal to watch", required: true) public var CLK = false
+    @Output("TRUE for one call on a rising edge of CLK") public var Q = false
     @exclusivity(unchecked) private var memory = false
 
     public init() {}
@@ -18,10 +16,5 @@ public final class R_TRIG: FunctionBlock {
     public func execute(_ context: ScanContext) {
         Q = CLK && !memory
         memory = CLK
-    }
-
-    public subscript(pin pin: Int) -> IECValue {
-        get { pin == 0 ? .bool(CLK) : .bool(Q) }
-        set { if pin == 0 { CLK = newValue.bool } else { Q = newValue.bool } }
     }
 }

@@ -4,18 +4,14 @@ public import PLCCore
 ///
 /// Codesys behaviour: Q is TRUE at exactly ET = PT; PT is compared on every call, so a PT change
 /// while timing takes effect at once; PT <= 0 sets Q in the same scan as the rising edge.
-public final class TON: TimerPins {
-    public static let interface = VarTable("TON", summary: "On-delay timer.", [
-        .required("IN", .bool, "rising edge starts timing, FALSE resets"),
-        .input("PT", .time, nil, "delay before Q is set"),
-        .output("Q", .bool, nil, "TRUE once IN has been TRUE for PT"),
-        .output("ET", .time, nil, "elapsed time, held at PT"),
-    ])
+public final class TON: FunctionBlock {
+    public static let summary = "On-delay timer."
+    public static let stMapping = STMapping.library("Standard")
 
-    @exclusivity(unchecked) public var IN = false
-    @exclusivity(unchecked) public var PT: Int64 = 0
-    @exclusivity(unchecked) public var Q = false
-    @exclusivity(unchecked) public var ET: Int64 = 0
+    @Input("rising edge starts timing, FALSE resets", required: true) public var IN = false
+    @Input(.time, "delay before Q is set") public var PT: Int64 = 0
+    @Output("TRUE once IN has been TRUE for PT") public var Q = false
+    @Output(.time, "elapsed time, held at PT") public var ET: Int64 = 0
     @exclusivity(unchecked) private var timing = false
     @exclusivity(unchecked) private var start: Int64 = 0
 

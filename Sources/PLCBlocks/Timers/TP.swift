@@ -4,18 +4,14 @@ public import PLCCore
 ///
 /// ET counts during the pulse, is held at PT while IN stays TRUE after it, and returns to 0 when
 /// both IN and Q are FALSE.
-public final class TP: TimerPins {
-    public static let interface = VarTable("TP", summary: "Pulse timer.", [
-        .required("IN", .bool, "rising edge starts a pulse"),
-        .input("PT", .time, nil, "pulse length"),
-        .output("Q", .bool, nil, "the pulse"),
-        .output("ET", .time, nil, "elapsed pulse time, held at PT"),
-    ])
+public final class TP: FunctionBlock {
+    public static let summary = "Pulse timer."
+    public static let stMapping = STMapping.library("Standard")
 
-    @exclusivity(unchecked) public var IN = false
-    @exclusivity(unchecked) public var PT: Int64 = 0
-    @exclusivity(unchecked) public var Q = false
-    @exclusivity(unchecked) public var ET: Int64 = 0
+    @Input("rising edge starts a pulse", required: true) public var IN = false
+    @Input(.time, "pulse length") public var PT: Int64 = 0
+    @Output("the pulse") public var Q = false
+    @Output(.time, "elapsed pulse time, held at PT") public var ET: Int64 = 0
     @exclusivity(unchecked) private var previousIN = false
     @exclusivity(unchecked) private var start: Int64 = 0
 

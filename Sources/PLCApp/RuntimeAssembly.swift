@@ -1,0 +1,103 @@
+public import PLCCore
+public import PLCGraph
+public import PLCModbus
+import PLCRuntime
+public import PLCStorage
+
+/// A program with everything it needs to run, started in order and stopped in reverse.
+///
+/// The one place that assembles a runtime, for `plc run`, `plc bench` and the tests: the simulator
+/// (when asked) before the buses that point at it, the buses and the storage writer before the first
+/// scan; on stop, the blocks hand over what must not be lost, then storage writes every queued row,
+/// then the buses close, then the simulator.
+public final class RuntimeAssembly {
+    /// Why a program cannot be assembled; `description` is the one-line (or per-line) message.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let file: ProgramFile
+    public let program: CompiledProgram
+    public let modbus: ModbusIO
+    public let storage: StorageIO
+    /// The built-in simulator `--simulate` started, if any.
+    public let simulator: RX380Simulator?
+    private let group: ServiceGroup
+
+    /// Compiles `file` and starts its services; `simulate` first starts the RX380 simulator on
+    /// loopback and points every bus at it. `note` receives status lines.
+    public init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
+                note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
+        var file = file
+        let group = ServiceGroup(log: note)
+        var simulator: RX380Simulator?
+        if simulate {
+            let sim = RX380Simulator(slave: Int(file.buses.first?.value("slave") ?? "1") ?? 1)
+            do {
+                let port = try sim.startTCP()
+                for i in file.buses.indices {
+                    file.buses[i].settings += [.init("kind", "tcp", .runtime("--simulate")),
+                                               .init("host", "127.0.0.1", .runtime("--simulate")),
+                                               .init("port", String(port), .runtime("--simulate"))]
+                }
+                note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
+            } catch {
+                throw Failure(description: "plc run --simulate: \(error.reason)")
+            }
+            try? group.start(SimulatorService(sim))
+            simulator = sim
+        }
+        let program: CompiledProgram
+        let modbus: ModbusIO
+        do {
+            program = try ProgramCompiler.compile(file, library: library)
+            modbus = try ModbusIO(program: program, file: file)
+        } catch {
+            group.stop()
+            throw Failure(description: error.description)
+        }
+        let name = file.name
+        for worker in modbus.workers.values {
+            note("\(name): bus \(worker.name): \(worker.settings.summary)")
+            worker.onLinkChange = { up, reason in note("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)") }
+        }
+        let storage = StorageIO(blocks: program.instances.map(\.block))
+        do {
+            try group.start(modbus)
+            try group.start(storage)
+            try group.start(ProgramService(program))
+        } catch {
+            throw Failure(description: "\(name): \(error)")
+        }
+        self.file = file
+        self.program = program
+        self.modbus = modbus
+        self.storage = storage
+        self.simulator = simulator
+        self.group = group
+    }
+
+    /// Stops everything in reverse order; call after the last scan.
+    public func stop() {
+        group.stop()
+    }
+}
+
+/// The built-in simulator as a service: already listening when added, stopped last.
+private final class SimulatorService: RuntimeService {
+    let simulator: RX380Simulator
+    init(_ simulator: RX380Simulator) { self.simulator = simulator }
+    var serviceName: String { "simulator" }
+    func start() {}
+    func stop() { simulator.stop() }
+}
+
+/// The program's I/O blocks as a service: on stop, after the last scan, each hands over what must not
+/// be lost (a pending row, the shutdown log line) before storage stops.
+private final class ProgramService: RuntimeService {
+    let program: CompiledProgram
+    init(_ program: CompiledProgram) { self.program = program }
+    var serviceName: String { "program \(program.name)" }
+    func start() {}
+    func stop() { for block in program.ioBlocks { block.shutdown() } }
+}

@@ -1,0 +1,146 @@
+/// Memory for one pin (or one array pin) at a fixed address, freed with the block that owns it.
+public final class PinBox<Value>: @unchecked Sendable {
+    /// The first value; stable for the box's lifetime, so a compiled scan may copy through it.
+    public let pointer: UnsafeMutablePointer<Value>
+    /// The number of values (1 for a scalar pin).
+    public let count: Int
+
+    init(repeating value: Value, count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    deinit {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+}
+
+/// What a pin property wrapper tells reflection about itself; the name comes from the property.
+public struct PinDeclaration {
+    public let scope: VarDecl.Scope
+    /// The declared IEC type, or nil to take the Swift type's default (`Bool` is BOOL, `UInt16` UINT...).
+    public let type: IECType?
+    public let defaultType: IECType
+    public let kind: PinKind
+    /// The element count of an array pin; nil for a scalar.
+    public let count: Int?
+    public let comment: String
+    public let required: Bool
+    public let address: UnsafeMutableRawPointer
+}
+
+/// A property wrapper that declares a pin; found by reflection in declaration order.
+public protocol PinWrapper {
+    /// The pin's declaration and where its value lives.
+    var pinDeclaration: PinDeclaration { get }
+}
+
+/// Declares a VAR_INPUT pin: `@Input(.time, "delay before Q") public var PT: Int64 = 0`.
+///
+/// The pin's value lives at a fixed address, so a compiled program wires it by plain copies.
+@propertyWrapper
+public struct Input<Value: PinValue>: PinWrapper {
+    public let pointer: UnsafeMutablePointer<Value>
+    private let box: PinBox<Value>
+    private let type: IECType?
+    private let comment: String
+    private let required: Bool
+
+    public init(wrappedValue: Value, _ type: IECType? = nil, _ comment: String = "", required: Bool = false) {
+        box = PinBox(repeating: wrappedValue, count: 1)
+        pointer = box.pointer
+        self.type = type
+        self.comment = comment
+        self.required = required
+    }
+
+    public init(wrappedValue: Value, _ comment: String, required: Bool = false) {
+        self.init(wrappedValue: wrappedValue, nil, comment, required: required)
+    }
+
+    @inline(__always)
+    public var wrappedValue: Value {
+        get { pointer.pointee }
+        nonmutating set { pointer.pointee = newValue }
+    }
+
+    public var pinDeclaration: PinDeclaration {
+        PinDeclaration(scope: .input, type: type, defaultType: Value.defaultIECType, kind: Value.pinKind, count: nil,
+                       comment: comment, required: required, address: UnsafeMutableRawPointer(pointer))
+    }
+}
+
+/// Declares a VAR_OUTPUT pin: `@Output("TRUE once IN has been TRUE for PT") public var Q = false`.
+@propertyWrapper
+public struct Output<Value: PinValue>: PinWrapper {
+    public let pointer: UnsafeMutablePointer<Value>
+    private let box: PinBox<Value>
+    private let type: IECType?
+    private let comment: String
+
+    public init(wrappedValue: Value, _ type: IECType? = nil, _ comment: String = "") {
+        box = PinBox(repeating: wrappedValue, count: 1)
+        pointer = box.pointer
+        self.type = type
+        self.comment = comment
+    }
+
+    public init(wrappedValue: Value, _ comment: String) {
+        self.init(wrappedValue: wrappedValue, nil, comment)
+    }
+
+    @inline(__always)
+    public var wrappedValue: Value {
+        get { pointer.pointee }
+        nonmutating set { pointer.pointee = newValue }
+    }
+
+    public var pinDeclaration: PinDeclaration {
+        PinDeclaration(scope: .output, type: type, defaultType: Value.defaultIECType, kind: Value.pinKind, count: nil,
+                       comment: comment, required: false, address: UnsafeMutableRawPointer(pointer))
+    }
+}
+
+/// Fixed-size array storage of an array pin: read and write elements by index.
+public struct PinArray<Element>: RandomAccessCollection {
+    public let base: UnsafeMutablePointer<Element>
+    public let count: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    @inline(__always)
+    public subscript(index: Int) -> Element {
+        get { base[index] }
+        nonmutating set { base[index] = newValue }
+    }
+}
+
+/// Declares an array pin: `@ArrayPin(.output, .word, count: 125, "the registers read") public var awData`.
+@propertyWrapper
+public struct ArrayPin<Element: ZeroablePinValue>: PinWrapper {
+    private let box: PinBox<Element>
+    private let scope: VarDecl.Scope
+    private let type: IECType?
+    private let comment: String
+    private let required: Bool
+
+    public init(_ scope: VarDecl.Scope, _ type: IECType? = nil, count: Int, _ comment: String = "",
+                initial: Element = .zero, required: Bool = false) {
+        box = PinBox(repeating: initial, count: count)
+        self.scope = scope
+        self.type = type
+        self.comment = comment
+        self.required = required
+    }
+
+    public var wrappedValue: PinArray<Element> { PinArray(base: box.pointer, count: box.count) }
+
+    public var pinDeclaration: PinDeclaration {
+        PinDeclaration(scope: scope, type: type, defaultType: Element.defaultIECType, kind: Element.pinKind,
+                       count: box.count, comment: comment, required: required,
+                       address: UnsafeMutableRawPointer(box.pointer))
+    }
+}
