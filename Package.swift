@@ -52,11 +52,13 @@ let package = Package(
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
+        .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter",
+                "CAllocCounter", "PLCStructuredText", "PLCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -64,12 +66,28 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp"],
+                           "PLCApp", "PLCReport"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PLCStructuredTextModbus",
+            dependencies: ["PLCStructuredText", "PLCModbus"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "st-bench",
+            dependencies: ["PLCStructuredText", "PLCBlocks", "PLCCore", "CAllocCounter"],
+            path: "Sources/STBench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PLCStructuredTextTests",
+            dependencies: ["PLCStructuredText", "PLCStructuredTextModbus", "PLCModbus", "PLCCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCStructuredText"],
             swiftSettings: strict
         ),
     ]

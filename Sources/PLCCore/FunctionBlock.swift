@@ -80,11 +80,17 @@ extension FunctionBlock {
     }
 
     public func element(_ pin: Int, _ index: Int) -> IECValue {
-        pins[pin].loadElement(index)
+        let pins = pins
+        guard pins.isEmpty else { return pins[pin].loadElement(index) }
+        return self[pin: pin].element(index) ?? .int(0)   // a block that declares its table by hand
     }
 
     public func setElement(_ pin: Int, _ index: Int, _ value: IECValue) {
-        pins[pin].storeElement(index, value)
+        let pins = pins
+        guard pins.isEmpty else { return pins[pin].storeElement(index, value) }
+        guard case .array(var items) = self[pin: pin], items.indices.contains(index) else { return }
+        items[index] = value
+        self[pin: pin] = .array(items)
     }
 
     /// Reads a pin by name; nil when the block has no such pin.

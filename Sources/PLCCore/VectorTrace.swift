@@ -23,29 +23,36 @@ public struct VectorTrace {
 
     /// Runs a fresh instance of `type` over `vectors`; the scan time of each row is its `t_ms`.
     public init(_ type: any FunctionBlock.Type, _ vectors: VectorFile) {
-        let interface = type.interface
+        let block = type.init()
+        // An I/O block gets its input and output image phases around the call, as in a task.
+        let io = block as? any IOBlock
+        self.init(type.interface, vectors, read: { block[pin: $0] }, write: { block[pin: $0] = $1 }, execute: {
+            io?.readInputs()
+            block.execute($0)
+            io?.writeOutputs()
+        })
+    }
+
+    /// Runs any block given by its interface and pin accessors (an ST instance, for example) over `vectors`.
+    public init(_ interface: VarTable, _ vectors: VectorFile, read: (Int) -> IECValue, write: (Int, IECValue) -> Void,
+                execute: (ScanContext) -> Void) {
         pins = interface.decls.indices.filter { interface.decls[$0].scope == .input }
             + interface.decls.indices.filter { interface.decls[$0].scope == .output }
-        let block = type.init()
         for (cycle, row) in vectors.rows.enumerated() {
             for (column, cell) in zip(vectors.columns, row.cells) where column.decl.scope == .input {
-                if let cell { block[pin: column.pin] = cell }
+                if let cell { write(column.pin, cell) }
             }
-            // An I/O block gets its input and output image phases around the call, as in a task.
-            let io = block as? any IOBlock
-            io?.readInputs()
-            block.execute(ScanContext(time: row.time, wallClock: row.time, cycle: UInt64(cycle)))
-            io?.writeOutputs()
+            execute(ScanContext(time: row.time, wallClock: row.time, cycle: UInt64(cycle)))
             for (column, cell) in zip(vectors.columns, row.cells) where column.decl.scope == .output {
                 guard let expected = cell else { continue }
-                let actual = block[pin: column.pin]
+                let actual = read(column.pin)
                 if !IECLiteral.matches(expected, actual, as: column.decl.type) {
                     mismatches.append(Mismatch(path: vectors.path, line: row.line, time: row.time, pin: column.decl.name,
                                                expected: IECLiteral.format(expected, as: column.decl.type),
                                                actual: IECLiteral.format(actual, as: column.decl.type)))
                 }
             }
-            rows.append((row.time, pins.map { block[pin: $0] }))
+            rows.append((row.time, pins.map { read($0) }))
         }
         self.interface = interface
     }

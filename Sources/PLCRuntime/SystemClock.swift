@@ -5,7 +5,13 @@ import PLCCore
 ///
 /// `sleep(until:)` uses `clock_nanosleep` with TIMER_ABSTIME, so a period never drifts by the
 /// time a scan took or by a late wake-up.
+///
+/// The UTC offset is looked up once per wall-clock minute: time zone and daylight-saving changes
+/// happen on whole minutes, so the cached value is exact, and a scan saves a `localtime_r`.
 public final class SystemClock: PLCClock {
+    private var offsetMinute = Int64.min
+    private var offset: Int32 = 0
+
     public init() {}
 
     public func now() -> Int64 {
@@ -19,6 +25,16 @@ public final class SystemClock: PLCClock {
     }
 
     public func utcOffset(at wallClock: Int64) -> Int32 {
+        let minute = wallClock >= 0 ? wallClock / 60_000 : (wallClock - 59_999) / 60_000
+        if minute != offsetMinute {
+            offsetMinute = minute
+            offset = Self.lookUpOffset(at: wallClock)
+        }
+        return offset
+    }
+
+    /// The offset the C library's time zone rules give at `wallClock` (ms).
+    static func lookUpOffset(at wallClock: Int64) -> Int32 {
         var seconds = time_t(wallClock / 1000)
         var parts = tm()
         localtime_r(&seconds, &parts)

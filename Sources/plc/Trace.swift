@@ -2,6 +2,7 @@ import ArgumentParser
 import PLCApp
 import PLCGraph
 import PLCCore
+import PLCStructuredText
 
 /// `plc trace`: run one block over a vector file in virtual time.
 struct Trace: ParsableCommand {
@@ -22,6 +23,9 @@ struct Trace: ParsableCommand {
     @Flag(help: "Compare against the expected output columns and exit 1 on the first mismatch.")
     var check = false
 
+    @Option(name: .customLong("st"), help: "Run the FUNCTION_BLOCK of this name from the .st files of this folder instead.")
+    var stFolder: String?
+
     @Flag(help: "List the block types.")
     var list = false
 
@@ -40,6 +44,7 @@ struct Trace: ParsableCommand {
             return
         }
         guard let blockType else { throw fail("plc trace: name a block type (plc trace --list shows them)") }
+        if let stFolder { return try runST(blockType, folder: stFolder) }
         guard let type = library.type(named: blockType) else {
             throw fail("plc trace: unknown block type '\(blockType)' (plc trace --list shows them)")
         }
@@ -47,14 +52,46 @@ struct Trace: ParsableCommand {
             emit(yaml ? BlockDeclaration(type.interface).yaml() : type.interface.formatted() + "\n")
             return
         }
-        guard let vectors else { throw fail("plc trace: name a vector file, or use --describe") }
-        let file: VectorFile
+        let file = try vectorFile(for: type.interface)
+        try report(VectorTrace(type, file), file)
+    }
+
+    /// Runs the ST twin: the FUNCTION_BLOCK `name` of the `.st` files in `folder` (or the Standard library's).
+    private func runST(_ name: String, folder: String) throws {
+        let library: STLibrary
         do {
-            file = try VectorFile.load(vectors, for: type.interface)
+            library = try STLibrary.load(folder: folder, root: name)
         } catch {
             throw fail(error)
         }
-        let trace = VectorTrace(type, file)
+        guard let type = library.functionBlock(name) else {
+            throw fail("plc trace: no FUNCTION_BLOCK \(name) in \(folder) (nor in the Standard library)")
+        }
+        if describe {
+            emit(type.interface.formatted() + "\n")
+            return
+        }
+        let file = try vectorFile(for: type.interface)
+        let instance = type.instantiate()
+        let trace = VectorTrace(type.interface, file, read: { instance[pin: $0] }, write: { instance[pin: $0] = $1 },
+                                execute: { instance.execute($0) })
+        if let fault = instance.machine.takeFault() { note("plc trace: run-time fault in \(name): \(fault)") }
+        try report(trace, file)
+    }
+
+    /// The vector file named on the command line, read against `interface`.
+    private func vectorFile(for interface: VarTable) throws -> VectorFile {
+        guard let vectors else { throw fail("plc trace: name a vector file, or use --describe") }
+        do {
+            return try VectorFile.load(vectors, for: interface)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Prints the trace, or with --check the first mismatch (exit 1) or a summary.
+    private func report(_ trace: VectorTrace, _ file: VectorFile) throws {
+        guard let vectors else { return }
         if check {
             if let first = trace.mismatches.first {
                 let more = trace.mismatches.count > 1 ? " (and \(trace.mismatches.count - 1) more)" : ""

@@ -1,5 +1,3 @@
-// Runs once the ST engine (PLCStructuredText, issue 10) is a dependency of this test target.
-#if canImport(PLCStructuredText)
 import Foundation
 import PLCBlocks
 import PLCCore
@@ -13,16 +11,11 @@ import Testing
 struct CodesysTwinEngineTests {
     static let reference = PLCCommand.root.appendingPathComponent("st-reference").path
 
-    /// Files no test here calls: the clock reading and the program, which need SysTimeRtc's date
-    /// structure and SysCom's constants (checked by plc check-st, not run here).
-    static let notRun: Set<String> = ["F_LocalTimeMs.st", "ScanClock.st", "rx380_main.st"]
-
     /// The POUs of st-reference/ and its tests, with `edit` applied to file `name` when given.
     static func sources(editing name: String? = nil, _ edit: (String) -> String = { $0 }) throws -> [(path: String, text: String)] {
         var result: [(path: String, text: String)] = []
         for folder in [reference, reference + "/tests"] {
-            for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-            where file.hasSuffix(".st") && !notRun.contains(file) {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where file.hasSuffix(".st") {
                 let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
                 result.append((folder + "/" + file, file == name ? edit(text) : text))
             }
@@ -165,4 +158,3 @@ struct CodesysTwinEngineTests {
         #expect(try pulses(try STLibrary.load(sources: try Self.sources(editing: "WallClockPulse.st") { _ in old })) != expected)
     }
 }
-#endif

@@ -1,12 +1,22 @@
 /// Memory for one pin (or one array pin) at a fixed address, freed with the block that owns it.
+///
+/// It also keeps the pin's declaration, so the property wrapper itself is only two words.
 public final class PinBox<Value>: @unchecked Sendable {
     /// The first value; stable for the box's lifetime, so a compiled scan may copy through it.
     public let pointer: UnsafeMutablePointer<Value>
     /// The number of values (1 for a scalar pin).
     public let count: Int
+    let scope: VarDecl.Scope
+    let type: IECType?
+    let comment: String
+    let required: Bool
 
-    init(repeating value: Value, count: Int) {
+    init(repeating value: Value, count: Int, scope: VarDecl.Scope, type: IECType?, comment: String, required: Bool) {
         self.count = count
+        self.scope = scope
+        self.type = type
+        self.comment = comment
+        self.required = required
         pointer = .allocate(capacity: count)
         pointer.initialize(repeating: value, count: count)
     }
@@ -14,6 +24,11 @@ public final class PinBox<Value>: @unchecked Sendable {
     deinit {
         pointer.deinitialize(count: count)
         pointer.deallocate()
+    }
+
+    func declaration(defaultType: IECType, kind: PinKind, array: Bool) -> PinDeclaration {
+        PinDeclaration(scope: scope, type: type, defaultType: defaultType, kind: kind, count: array ? count : nil,
+                       comment: comment, required: required, address: UnsafeMutableRawPointer(pointer))
     }
 }
 
@@ -44,16 +59,10 @@ public protocol PinWrapper {
 public struct Input<Value: PinValue>: PinWrapper {
     public let pointer: UnsafeMutablePointer<Value>
     private let box: PinBox<Value>
-    private let type: IECType?
-    private let comment: String
-    private let required: Bool
 
     public init(wrappedValue: Value, _ type: IECType? = nil, _ comment: String = "", required: Bool = false) {
-        box = PinBox(repeating: wrappedValue, count: 1)
+        box = PinBox(repeating: wrappedValue, count: 1, scope: .input, type: type, comment: comment, required: required)
         pointer = box.pointer
-        self.type = type
-        self.comment = comment
-        self.required = required
     }
 
     public init(wrappedValue: Value, _ comment: String, required: Bool = false) {
@@ -67,8 +76,7 @@ public struct Input<Value: PinValue>: PinWrapper {
     }
 
     public var pinDeclaration: PinDeclaration {
-        PinDeclaration(scope: .input, type: type, defaultType: Value.defaultIECType, kind: Value.pinKind, count: nil,
-                       comment: comment, required: required, address: UnsafeMutableRawPointer(pointer))
+        box.declaration(defaultType: Value.defaultIECType, kind: Value.pinKind, array: false)
     }
 }
 
@@ -77,14 +85,10 @@ public struct Input<Value: PinValue>: PinWrapper {
 public struct Output<Value: PinValue>: PinWrapper {
     public let pointer: UnsafeMutablePointer<Value>
     private let box: PinBox<Value>
-    private let type: IECType?
-    private let comment: String
 
     public init(wrappedValue: Value, _ type: IECType? = nil, _ comment: String = "") {
-        box = PinBox(repeating: wrappedValue, count: 1)
+        box = PinBox(repeating: wrappedValue, count: 1, scope: .output, type: type, comment: comment, required: false)
         pointer = box.pointer
-        self.type = type
-        self.comment = comment
     }
 
     public init(wrappedValue: Value, _ comment: String) {
@@ -98,8 +102,7 @@ public struct Output<Value: PinValue>: PinWrapper {
     }
 
     public var pinDeclaration: PinDeclaration {
-        PinDeclaration(scope: .output, type: type, defaultType: Value.defaultIECType, kind: Value.pinKind, count: nil,
-                       comment: comment, required: false, address: UnsafeMutableRawPointer(pointer))
+        box.declaration(defaultType: Value.defaultIECType, kind: Value.pinKind, array: false)
     }
 }
 
@@ -122,25 +125,15 @@ public struct PinArray<Element>: RandomAccessCollection {
 @propertyWrapper
 public struct ArrayPin<Element: ZeroablePinValue>: PinWrapper {
     private let box: PinBox<Element>
-    private let scope: VarDecl.Scope
-    private let type: IECType?
-    private let comment: String
-    private let required: Bool
 
     public init(_ scope: VarDecl.Scope, _ type: IECType? = nil, count: Int, _ comment: String = "",
                 initial: Element = .zero, required: Bool = false) {
-        box = PinBox(repeating: initial, count: count)
-        self.scope = scope
-        self.type = type
-        self.comment = comment
-        self.required = required
+        box = PinBox(repeating: initial, count: count, scope: scope, type: type, comment: comment, required: required)
     }
 
     public var wrappedValue: PinArray<Element> { PinArray(base: box.pointer, count: box.count) }
 
     public var pinDeclaration: PinDeclaration {
-        PinDeclaration(scope: scope, type: type, defaultType: Element.defaultIECType, kind: Element.pinKind,
-                       count: box.count, comment: comment, required: required,
-                       address: UnsafeMutableRawPointer(box.pointer))
+        box.declaration(defaultType: Element.defaultIECType, kind: Element.pinKind, array: true)
     }
 }

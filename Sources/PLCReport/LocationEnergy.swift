@@ -1,0 +1,115 @@
+import Foundation
+import PLCBlocks
+
+/// One location's energy in half-hour slots, from its readings in time order, and the
+/// quality of those readings. The counter and the power integral are kept side by side.
+public struct LocationEnergy: Sendable {
+    /// Width of a slot in seconds: peak demand is billed on half hours, and hours, days and
+    /// months are whole numbers of half hours.
+    public static let slotSeconds: Int64 = 1800
+
+    /// The location's name (its folder).
+    public let name: String
+    /// kWh per slot number (slot start = number x 30 minutes, local time), from the counter.
+    public private(set) var counterSlots: [Int64: Double] = [:]
+    /// kWh per slot number, from the power readings.
+    public private(set) var powerSlots: [Int64: Double] = [:]
+    /// Slots that a gap longer than a slot spread energy into: estimates, left out of peak demand.
+    public private(set) var estimated: Set<Int64> = []
+    /// Readings with a counter or a power value, inside the range.
+    public private(set) var readings = 0
+    /// Counter readings rejected as spikes or drops, inside the range.
+    public private(set) var rejected = 0
+    /// Resets or meter swaps confirmed, inside the range.
+    public private(set) var steps = 0
+    /// Counter wraps, inside the range.
+    public private(set) var wraps = 0
+    /// The most decimal places a counter cell had: the counter counts 10^-decimals kWh.
+    public private(set) var counterDecimals = 0
+    /// Time (s) of the first and last good reading inside the range.
+    public private(set) var first: Int64?, last: Int64?
+    /// How often each gap between consecutive good readings (s) occurred, inside the range.
+    public private(set) var gaps: [Int64: Int] = [:]
+
+    private var counter: EnergyCounter
+    private let range: Range<Int64>
+    private var previousGood: Int64?
+
+    /// Accumulates the slots that fall in `range` (local seconds); `maxPower` (kW) rejects spikes.
+    public init(name: String, range: Range<Int64>, maxPower: Double = 0, rollover: Double = 0) {
+        self.name = name
+        self.range = range
+        counter = EnergyCounter(maxPower: maxPower, rollover: rollover)
+    }
+
+    /// Takes the next row of the location's files.
+    public mutating func add(_ row: EnergyCSV.Row) {
+        let ms = row.time * 1000
+        let inRange = range.contains(row.time)
+        if let kwh = row.counter {
+            counterDecimals = max(counterDecimals, row.counterDecimals)
+            let step = counter.counter(kwh, at: ms)
+            if inRange {
+                switch step.event {
+                case .rejected: rejected += 1
+                case .stepped: steps += 1
+                case .wrapped: wraps += 1
+                default: break
+                }
+            }
+            if let segment = step.segment { add(segment, power: false) }
+        }
+        if let kw = row.power, let segment = counter.power(kw, at: ms) {
+            add(segment, power: true)
+        }
+        if (row.counter != nil || row.power != nil) && inRange {
+            readings += 1
+            if first == nil { first = row.time }
+            last = row.time
+            if let previous = previousGood, row.time > previous { gaps[row.time - previous, default: 0] += 1 }
+            previousGood = row.time
+        }
+    }
+
+    private mutating func add(_ segment: EnergySegment, power: Bool) {
+        let lower = range.lowerBound / Self.slotSeconds, upper = range.upperBound / Self.slotSeconds
+        let gap = segment.to - segment.from > Self.slotSeconds * 1000
+        segment.split(width: Self.slotSeconds * 1000) { slot, kwh in
+            guard slot >= lower && slot < upper else { return }
+            if power { powerSlots[slot, default: 0] += kwh } else { counterSlots[slot, default: 0] += kwh }
+            if gap { estimated.insert(slot) }
+        }
+    }
+
+    /// One step of the counter in kWh.
+    public var resolution: Double { pow(10, -Double(min(counterDecimals, 9))) }
+
+    /// Which readings give the kWh of bins `binSlots` slots wide: the counter, unless the
+    /// location has power readings and one step of its counter exceeds 2 % of its mean kWh per
+    /// bin (a whole-kWh counter, the RX380's, for hours); then the power integral.
+    public func source(binSlots: Int64) -> EnergySource {
+        if counterSlots.isEmpty { return powerSlots.isEmpty ? .counter : .power }
+        if powerSlots.isEmpty { return .counter }
+        let bins = Set(counterSlots.keys.map { EnergySegment.floorDiv($0, binSlots) }).count
+        let total = counterSlots.values.reduce(0, +)
+        return resolution <= 0.02 * total / Double(max(bins, 1)) ? .counter : .power
+    }
+
+    /// The slots of `source`.
+    public func slots(_ source: EnergySource) -> [Int64: Double] {
+        source == .counter ? counterSlots : powerSlots
+    }
+
+    /// The logging interval (s): the most common gap between good readings.
+    public var interval: Int64? {
+        gaps.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+    }
+
+    /// Intervals with no good reading between the first and the last one.
+    public var missing: Int {
+        guard let interval, interval > 0 else { return 0 }
+        return gaps.reduce(0) { sum, gap in
+            sum + gap.value * max(0, Int((Double(gap.key) / Double(interval)).rounded()) - 1)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import PLCCore
+
+/// The strings of one machine: a STRING slot holds an index into `items`.
+final class StringTable {
+    @exclusivity(unchecked) var items: ContiguousArray<String> = []
+
+    /// A new string slot's index, holding `initial`.
+    func allocate(_ initial: String = "") -> Int64 {
+        items.append(initial)
+        return Int64(items.count - 1)
+    }
+}
+
+/// The state a running body sees: its frame, the global area, strings, the scan's time.
+final class Env {
+    /// The frame of the running POU instance (or FUNCTION).
+    @exclusivity(unchecked) var f: UnsafeMutablePointer<Int64>
+    /// The global area: global variable lists and every FUNCTION's frame.
+    let g: UnsafeMutablePointer<Int64>
+    let strings: StringTable
+    /// Set by EXIT (1), CONTINUE (2) and RETURN (3); cleared by the construct it leaves.
+    @exclusivity(unchecked) var jump = 0
+    @exclusivity(unchecked) var context = ScanContext()
+    /// A scratch stack for call arguments, so that a nested call cannot overwrite them.
+    let stack: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) var sp = 0
+    /// The first run-time fault (index out of range, division by zero, null pointer), if any.
+    @exclusivity(unchecked) var fault: String?
+    /// The bus of the ModbusFB stand-ins, when the machine has one.
+    var modbus: (any STModbusBus)?
+    /// The folder CAA File's relative paths start from; nil: no file system (file blocks fail).
+    var fileRoot: String?
+    /// A slot that faulty accesses read and write instead of crashing.
+    let trash: UnsafeMutablePointer<Int64>
+
+    init(globals: Int, strings: StringTable) {
+        g = .allocate(capacity: max(globals, 1))
+        g.initialize(repeating: 0, count: max(globals, 1))
+        f = g
+        self.strings = strings
+        stack = .allocate(capacity: 4096)
+        stack.initialize(repeating: 0, count: 4096)
+        trash = .allocate(capacity: 64)
+        trash.initialize(repeating: 0, count: 64)
+    }
+
+    deinit {
+        g.deallocate()
+        stack.deallocate()
+        trash.deallocate()
+    }
+
+    /// TIME(): the scan's monotonic time in ms, wrapping at 2^32 as Codesys's 32-bit TIME does.
+    var time: Int64 { context.time & 0xFFFF_FFFF }
+
+    func raise(_ message: String) {
+        if fault == nil { fault = message }
+    }
+}
+
+/// A statement closure kept in an array or optional: wrapping it in a struct keeps Swift from
+/// storing it at maximal abstraction, which would add a retaining thunk to every call.
+struct Step {
+    let run: Code.Stmt
+}
+
+/// An integer closure kept in an array (see `Step`).
+struct IntStep {
+    let run: Code.Int
+}
+
+/// A real closure kept in an array (see `Step`).
+struct RealStep {
+    let run: Code.Real
+}
+
+/// A string closure kept in an array (see `Step`).
+struct StrStep {
+    let run: Code.Str
+}
+
+/// The closure types the compiler produces.
+enum Code {
+    typealias Stmt = (Env) -> Void
+    typealias Int = (Env) -> Int64
+    typealias Real = (Env) -> Double
+    typealias Str = (Env) -> String
+    typealias Addr = (Env) -> UnsafeMutablePointer<Int64>
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import PLCReport
+
+/// `plc report`: kWh per location and period from a site's CSV folders.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "kWh per location and period from CSV folders, with peak demand, data quality, SVG and HTML.",
+        discussion: """
+            Reads <folder>/<Location>/energy_YYYY-MM-DD.csv and rx380_data_YYYY-MM-DD.csv (or a folder of \
+            such files as one location), one file at a time. Dates are local; --to is inclusive. A bad \
+            file exits 2 with file:line: problem.
+            """
+    )
+
+    @Argument(help: "The site folder: one sub-folder per location, or the CSV files of one location.")
+    var folder: String
+
+    @Option(help: "Period length: hour, day or month.")
+    var by: String = "day"
+
+    @Option(help: "First local date, YYYY-MM-DD.")
+    var from: String?
+
+    @Option(help: "Last local date (inclusive), YYYY-MM-DD.")
+    var to: String?
+
+    @Option(help: "Output: table, csv (period,location,kwh,source) or json.")
+    var format: String = "table"
+
+    @Option(help: "Write the heatmap (locations x hour of day, kWh) as SVG to this file.")
+    var svg: String?
+
+    @Option(help: "Write a self-contained HTML report to this file.")
+    var html: String?
+
+    @Option(name: .customLong("max-power"), help: "The meters' maximum power in kW: a faster counter rise is a spike (0: no check).")
+    var maxPower: Double = 0
+
+    @Flag(help: "Print the time taken and the rows read per second to standard error.")
+    var timing = false
+
+    func run() throws {
+        guard let period = ReportQuery.Period(rawValue: by) else {
+            throw fail("plc report: --by must be hour, day or month, not '\(by)'")
+        }
+        guard ["table", "csv", "json"].contains(format) else {
+            throw fail("plc report: --format must be table, csv or json, not '\(format)'")
+        }
+        let fromDay = try from.map { try Self.date($0, "--from") }
+        let toDay = try to.map { try Self.date($0, "--to") }
+        if let fromDay, let toDay, toDay < fromDay { throw fail("plc report: --to \(to!) is before --from \(from!)") }
+        let start = Date()
+        let report: EnergyReport
+        do {
+            report = try EnergyReport(site: SiteFolder(folder), query: ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower))
+        } catch {
+            throw fail(error)
+        }
+        switch format {
+        case "csv": emit(ReportText.csv(report))
+        case "json": emit(ReportText.json(report))
+        default: emit(ReportText.table(report))
+        }
+        for (path, text) in [(svg, Heatmap.svg(report)), (html, HTMLReport.page(report))] {
+            guard let path else { continue }
+            do {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("\(path): cannot write: \((error as NSError).localizedDescription)")
+            }
+        }
+        if timing {
+            let seconds = Date().timeIntervalSince(start)
+            let readings = report.locations.reduce(0) { $0 + $1.readings }
+            note(String(format: "plc report: %d readings of %d locations in %.2f s (%.0f readings/s)",
+                        readings, report.locations.count, seconds, Double(readings) / max(seconds, 1e-9)))
+        }
+    }
+
+    static func date(_ text: String, _ option: String) throws -> Int {
+        guard let day = LocalTime.parseDate(text) else { throw fail("plc report: \(option) '\(text)' is not a date YYYY-MM-DD") }
+        return day
+    }
+}
