@@ -23,7 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,12 +31,18 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(name: "CAllocCounter"),
+        .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: scan),
         .target(
             name: "PLCGraph",
-            dependencies: ["PLCCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PLCCore", "CLibYAML"],
             swiftSettings: scan
         ),
         .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
@@ -49,16 +55,27 @@ let package = Package(
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCApp",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
+            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCMeters"],
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
         .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
+        .target(
+            name: "PLCHttp",
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage",
+                           .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PLCMeters",
+            dependencies: ["PLCCore", "PLCGraph", "PLCModbus"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp", "PLCReport"],
+                           "PLCApp", "PLCReport", "PLCHttp", "PLCMeters"],
             swiftSettings: strict
         ),
         .target(
@@ -87,7 +104,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCStructuredText"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
+                           "PLCStructuredText"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 public import PLCCore
 import PLCBlocks
+import PLCMeters
 import PLCModbus
 import PLCStorage
 
@@ -12,6 +13,6 @@ extension BlockLibrary {
 
     /// The Swift block types of every module, in a stable order.
     public static var allSwiftTypes: [any FunctionBlock.Type] {
-        StandardBlocks.types + ModbusBlocks.types + StorageBlocks.types
+        StandardBlocks.types + [CONCAT.self] + ModbusBlocks.types + StorageBlocks.types + MeterBlocks.types
     }
 }

@@ -3,6 +3,7 @@ public import PLCGraph
 public import PLCModbus
 import PLCRuntime
 public import PLCStorage
+import PLCMeters
 
 /// A program with everything it needs to run, started in order and stopped in reverse.
 ///
@@ -20,30 +21,19 @@ public final class RuntimeAssembly {
     public let program: CompiledProgram
     public let modbus: ModbusIO
     public let storage: StorageIO
-    /// The built-in simulator `--simulate` started, if any.
-    public let simulator: RX380Simulator?
+    /// The built-in simulator `--simulate` started (every slave the program reads), if any.
+    public let simulator: ModbusSimulator?
     private let group: ServiceGroup
 
-    /// Compiles `file` and starts its services; `simulate` first starts the RX380 simulator on
-    /// loopback and points every bus at it. `note` receives status lines.
+    /// Compiles `file` (meter blocks get their model files) and starts its services; `simulate` first
+    /// starts the simulator on loopback, serving every slave the program reads, and points every bus at it. `note` receives status lines.
     public init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
                 note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
         var file = file
         let group = ServiceGroup(log: note)
-        var simulator: RX380Simulator?
+        var simulator: ModbusSimulator?
         if simulate {
-            let sim = RX380Simulator(slave: Int(file.buses.first?.value("slave") ?? "1") ?? 1)
-            do {
-                let port = try sim.startTCP()
-                for i in file.buses.indices {
-                    file.buses[i].settings += [.init("kind", "tcp", .runtime("--simulate")),
-                                               .init("host", "127.0.0.1", .runtime("--simulate")),
-                                               .init("port", String(port), .runtime("--simulate"))]
-                }
-                note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
-            } catch {
-                throw Failure(description: "plc run --simulate: \(error.reason)")
-            }
+            let sim = try SimulatedBus.start(&file, note: note)
             try? group.start(SimulatorService(sim))
             simulator = sim
         }
@@ -51,6 +41,7 @@ public final class RuntimeAssembly {
         let modbus: ModbusIO
         do {
             program = try ProgramCompiler.compile(file, library: library)
+            try MeterSetup.configure(program, file: file, catalog: .standard(near: file.path))
             modbus = try ModbusIO(program: program, file: file)
         } catch {
             group.stop()
@@ -85,8 +76,8 @@ public final class RuntimeAssembly {
 
 /// The built-in simulator as a service: already listening when added, stopped last.
 private final class SimulatorService: RuntimeService {
-    let simulator: RX380Simulator
-    init(_ simulator: RX380Simulator) { self.simulator = simulator }
+    let simulator: ModbusSimulator
+    init(_ simulator: ModbusSimulator) { self.simulator = simulator }
     var serviceName: String { "simulator" }
     func start() {}
     func stop() { simulator.stop() }

@@ -1,6 +1,5 @@
 public import PLCCore
 import Foundation
-import Yams
 
 /// A block type's language-neutral declaration under `blocks/`: name, summary and variable table.
 public struct BlockDeclaration: Sendable {

@@ -1,6 +1,5 @@
 public import PLCCore
 import Foundation
-import Yams
 
 /// Reads a program folder's `program.yaml` into a `ProgramFile`, collecting every structural problem.
 public struct ProgramLoader {

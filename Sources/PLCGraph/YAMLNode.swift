@@ -1,82 +1,75 @@
-import PLCCore
-import Yams
+/// One node of a composed YAML document (a scalar, a mapping or a sequence) with its source line.
+/// Program files, block declarations and other file kinds (meter models) read their YAML as this.
+public struct Node: Sendable {
+    /// Where a node starts in its file; `line` counts from 1.
+    public struct Mark: Sendable {
+        public let line: Int
+        public let column: Int
+    }
 
-/// Helpers for reading a composed YAML tree with line numbers for error messages.
-struct YAMLReader {
-    let path: String
+    /// A single value with the text as written (tags are not resolved) and how it was quoted.
+    public struct Scalar: Sendable {
+        /// How a scalar was written; quotes matter to the program loader (a quoted wire is literal text).
+        public enum Style: Sendable { case plain, singleQuoted, doubleQuoted, literal, folded }
 
-    /// Composes `text` into a node tree; a YAML syntax error becomes a `SourceError` with its line.
-    func compose(_ text: String) throws(SourceError) -> Node {
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw SourceError(file: path, line: nil, "file is empty")
-            }
-            return node
-        } catch let error as SourceError {
-            throw error
-        } catch let error as YamlError {
-            throw SourceError(file: path, line: Self.line(of: error), "YAML syntax error: \(Self.reason(of: error))")
-        } catch {
-            throw SourceError(file: path, line: nil, "cannot read YAML: \(error)")
+        public let string: String
+        public let style: Style
+    }
+
+    /// A mapping's entries in file order; keys are scalars (the composer refuses anything else).
+    public struct Mapping: Sendable, Swift.Sequence {
+        public let pairs: [(key: Node, value: Node)]
+
+        public func makeIterator() -> IndexingIterator<[(key: Node, value: Node)]> { pairs.makeIterator() }
+
+        /// The keys in file order.
+        public var keys: [Node] { pairs.map(\.key) }
+
+        /// The values in file order.
+        public var values: [Node] { pairs.map(\.value) }
+
+        /// The value under the scalar key `key`.
+        public subscript(key: String) -> Node? {
+            pairs.first { $0.key.scalar?.string == key }?.value
         }
     }
 
-    func error(_ node: Node?, _ message: String) -> SourceError {
-        SourceError(file: path, line: node.map(line), message)
+    /// What a node holds.
+    public enum Kind: Sendable {
+        case scalar(Scalar)
+        case mapping(Mapping)
+        case sequence([Node])
     }
 
-    func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
+    public let kind: Kind
+    /// Where the node starts; nil for a node made in code.
+    public let mark: Mark?
 
-    /// The mapping at `node`, with keys as strings, or an error naming `what`.
-    func mapping(_ node: Node, _ what: String) throws(SourceError) -> [(key: Node, value: Node)] {
-        guard let map = node.mapping else { throw error(node, "\(what) must be a mapping (key: value)") }
-        return map.map { ($0.key, $0.value) }
+    public init(_ kind: Kind, mark: Mark?) {
+        self.kind = kind
+        self.mark = mark
     }
 
-    func sequence(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
-        guard let seq = node.sequence else { throw error(node, "\(what) must be a list (- item)") }
-        return Array(seq)
+    /// A plain scalar with no position.
+    public init(_ string: String) {
+        self.init(.scalar(Scalar(string: string, style: .plain)), mark: nil)
     }
 
-    /// The scalar text at `node`, or an error naming `what`.
-    func scalar(_ node: Node, _ what: String) throws(SourceError) -> String {
-        guard let s = node.scalar else { throw error(node, "\(what) must be a single value") }
-        return s.string
+    /// The scalar, or nil for a mapping or a sequence.
+    public var scalar: Scalar? {
+        if case .scalar(let s) = kind { return s }
+        return nil
     }
 
-    /// Checks that `node`'s keys are all in `allowed`; an unknown key is usually a typo.
-    func checkKeys(_ node: Node, _ allowed: Set<String>, _ what: String) throws(SourceError) {
-        for (key, _) in try mapping(node, what) {
-            let k = try scalar(key, "key")
-            guard allowed.contains(k) else {
-                throw error(key, "unknown key '\(k)' in \(what) (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-            }
-        }
+    /// The mapping, or nil for a scalar or a sequence.
+    public var mapping: Mapping? {
+        if case .mapping(let m) = kind { return m }
+        return nil
     }
 
-    func value(_ node: Node, _ key: String) -> Node? {
-        node.mapping?[Node(key)]
-    }
-
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        case .duplicatedKeysInMapping(_, let context):
-            return context.mark.line
-        default:
-            return nil
-        }
-    }
-
-    private static func reason(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-            return problem
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return "a key appears twice in this mapping: " + duplicates.sorted().joined(separator: ", ")
-        default:
-            return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-        }
+    /// The items of a sequence, or nil for a scalar or a mapping.
+    public var sequence: [Node]? {
+        if case .sequence(let items) = kind { return items }
+        return nil
     }
 }

@@ -71,6 +71,13 @@ public final class BusWorker: @unchecked Sendable {
         return counters[slave] ?? DeviceCounters()
     }
 
+    /// The traffic counters of every device that was asked something, by slave address.
+    public var deviceCounters: [(slave: Int, counters: DeviceCounters)] {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     // MARK: - Worker thread
 
     private func loop() {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Mikro RX380 register map (shared/rx380-registers.md) and live-looking values for the simulator.
+/// The Mikro RX380 register map (meters/rx380.yaml) as fixed formulas, and live-looking values for `plc bench`.
 ///
 /// Values are a pure function of time since start, so a simulator run is reproducible and a
 /// frozen simulator (time 0) serves a fixed, known image.
@@ -16,8 +16,10 @@ public struct RX380Map: Sendable {
         blocks.contains { $0.contains(address) && $0.contains(address + count - 1) }
     }
 
-    /// The meter's registers `seconds` after the simulator started.
-    public init(seconds t: Double) {
+    /// The meter's registers `seconds` after the simulator started. A negative time (a wall clock
+    /// stepped backwards) counts as 0: the counters never go below their start values.
+    public init(seconds: Double) {
+        let t = seconds.isFinite ? max(0, seconds) : 0
         var r: [Int: UInt16] = [:]
         for block in Self.blocks { for a in block { r[a] = 0 } }
         func u32(_ address: Int, _ value: UInt32) {

@@ -2,6 +2,8 @@ import ArgumentParser
 import PLCApp
 import PLCCore
 import PLCGraph
+import PLCStructuredText
+import PLCMeters
 
 /// `plc check`: validate a program and show its variable table and execution order.
 struct Check: ParsableCommand {
@@ -16,7 +18,8 @@ struct Check: ParsableCommand {
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
-        emit(Self.report(compiled))
+        do { try MeterSetup.configure(compiled, file: file, catalog: .standard(near: file.path)) } catch { throw fail(error) }
+        emit(Self.report(compiled) + MeterSetup.summary(compiled))
     }
 
     /// The text `plc check` prints for a valid program.
@@ -31,10 +34,17 @@ struct Check: ParsableCommand {
         let width = program.instances.map(\.name.count).max() ?? 0
         for (n, i) in program.order.enumerated() {
             let instance = program.instances[i]
-            let type = Swift.type(of: instance.block).typeName
+            let type = instance.interface.name
             out += "\(String(n + 1).leftPadded(3)). \(instance.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(type)\n"
         }
         for wire in program.feedbackWires { out += "feedback (value of the previous scan): \(wire)\n" }
+        // Block types written beside the program (ST function blocks): their tables, as a Swift
+        // block's are shown by `plc trace <Type> --describe`.
+        var shown: Set<String> = []
+        for instance in program.instances where instance.block is STFunctionBlock
+            && shown.insert(instance.interface.name.uppercased()).inserted {
+            out += "\nFUNCTION_BLOCK \(instance.interface.name) (Structured Text)\n\(instance.interface.formatted())\n"
+        }
         return out
     }
 }

@@ -6,6 +6,7 @@ struct PLC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plc",
         abstract: "A deterministic PLC runtime for function-block programs.",
-        subcommands: [Run.self, Check.self, Trace.self, Simulate.self, Export.self, Bench.self, CheckST.self, Report.self]
+        version: Version.text,
+        subcommands: [Run.self, Check.self, Trace.self, Simulate.self, Export.self, Bench.self, CheckST.self, Report.self, DashboardBench.self]
     )
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import PLCApp
 import PLCCore
 import PLCGraph
+import PLCStructuredText
 
 /// The program folder and `--set` overrides that `check`, `run` and `bench` share.
 struct ProgramArguments: ParsableArguments {
@@ -13,11 +15,19 @@ struct ProgramArguments: ParsableArguments {
 }
 
 /// Loads, overrides and compiles a program folder; every failure is a `file:line: message` exit.
-struct ProgramLoading {
-    let library: BlockLibrary
+///
+/// The library is the runtime's blocks plus every ST `FUNCTION_BLOCK` in the `.st` files of the
+/// program's folder, which the program instantiates like any other block type.
+final class ProgramLoading {
+    private(set) var library: BlockLibrary
+
+    init(library: BlockLibrary) {
+        self.library = library
+    }
 
     /// The program file at `location` with `--set` overrides applied, or an exit with every problem listed.
     func load(_ location: String, sets: [String] = []) throws -> ProgramFile {
+        try addSTBlocks(near: location)
         var file: ProgramFile
         do {
             file = try ProgramLoader.load(location, enums: library.enumerations)
@@ -38,6 +48,22 @@ struct ProgramLoading {
     func compile(_ file: ProgramFile) throws -> CompiledProgram {
         do {
             return try ProgramCompiler.compile(file, library: library)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Adds the function blocks of the `.st` files beside the program (none: nothing to add).
+    private func addSTBlocks(near location: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder) else { return }
+        let folder = isFolder.boolValue ? location : (location as NSString).deletingLastPathComponent
+        guard let files = try? STLibrary.sourceFiles(in: folder.isEmpty ? "." : folder), !files.isEmpty else { return }
+        do {
+            let st = try STLibrary.load(folder: folder.isEmpty ? "." : folder)
+            for name in st.functionBlockNames {
+                if let type = st.functionBlock(name) { library.add(BlockType(st: type)) }
+            }
         } catch {
             throw fail(error)
         }

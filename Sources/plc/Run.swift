@@ -20,7 +20,7 @@ struct Run: ParsableCommand {
     @Option(help: "Print these variables or pins (comma-separated) as CSV after every scan.")
     var monitor: String?
 
-    @Flag(help: "Start the built-in RX380 simulator on loopback and point every bus at it.")
+    @Flag(help: "Start the built-in meter simulator on loopback (every slave the program reads) and point every bus at it.")
     var simulate = false
 
     func run() throws {
@@ -40,11 +40,14 @@ struct Run: ParsableCommand {
         let monitored = try monitorPaths(compiled)
         let name = file.name
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
+        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
+        defer { dashboard?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
         note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+            dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
                 CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))

@@ -95,6 +95,8 @@ struct ModbusClientMoreTests {
         var regs: [UInt16] = []
         try connection.readRegisters(function: 3, slave: 1, address: 4040, count: 5, into: &regs)
         #expect(Array(regs[0..<5]) == [0x1234, MeterImage.registers[4041]!, 7, 8, 9])
+        // The peer logs each request on its stdout, which reaches us a moment after the reply.
+        _ = peer.process.waitForLine(timeout: 10) { $0.hasPrefix("REQ 3 ") }
         #expect(Set(peer.requests.map(\.function)).isSuperset(of: [6, 16, 3]))
         // Coils and discrete inputs: pymodbus maps them onto its registers in its own way, so the
         // reference is what mbpoll, another client, reads from the same server.

@@ -1,4 +1,5 @@
 import Foundation
+import PLCMeters
 import PLCModbus
 import Testing
 
@@ -97,8 +98,13 @@ struct ModbusRuntimeTests {
         }
     }
 
-    /// The frozen simulator's registers, as mbpoll must read them.
-    static let frozen = RX380Map(seconds: 0).registers
+    /// The frozen simulator's registers 4000-4045 at `slave`, as mbpoll must read them: the rx380 model
+    /// file's simulated meter at time 0.
+    static func frozen(slave: Int) throws -> [Int: UInt16] {
+        let model = try MeterModelLoader.load(PLCCommand.root.appendingPathComponent("meters/rx380.yaml").path)
+        let words = try SimulatedMeter(model: model, slave: slave).read(function: 4, address: 4000, count: 46, seconds: 0).get()
+        return Dictionary(uniqueKeysWithValues: words.enumerated().map { (4000 + $0.offset, $0.element) })
+    }
 
     /// Parses mbpoll's `[4019]: 	0x1388` lines.
     static func mbpollValues(_ output: String) -> [Int: UInt16] {
@@ -131,7 +137,8 @@ struct ModbusRuntimeTests {
                                        "-0", "-1", "127.0.0.1"])
             let values = Self.mbpollValues(out)
             #expect(values.count == 46, "\(out)")
-            for (address, value) in values { #expect(value == Self.frozen[address], "register \(address)") }
+            let frozen = try Self.frozen(slave: 1)
+            for (address, value) in values { #expect(value == frozen[address], "register \(address)") }
         }
         let outside = try Self.mbpoll(["-m", "tcp", "-p", String(port), "-a", "1", "-t", "3", "-r", "4050", "-c", "2",
                                        "-0", "-1", "127.0.0.1"])
@@ -150,7 +157,8 @@ struct ModbusRuntimeTests {
                                    "-c", "8", "-0", "-1", line.b])
         let values = Self.mbpollValues(out)
         #expect(values.count == 8, "\(out)")
-        for (address, value) in values { #expect(value == Self.frozen[address], "register \(address)") }
+        let frozen = try Self.frozen(slave: 3)
+        for (address, value) in values { #expect(value == frozen[address], "register \(address)") }
     }
 
     @Test("the simulator injects faults typed on its stdin")

@@ -12,6 +12,11 @@ check that two requests never overlap. It prints "READY <port or device>" once s
 
 Commands on stdin: "hold MS" (each request takes MS ms before the reply), "exception N" (answer
 every request with exception N), "normal", "set ADDRESS VALUE".
+
+With --devices FILE (JSON: {"slave": {"address": value, ...}, ...}) it serves several slaves on one
+port or line, each with its own image; request lines then end with the slave address
+(REQ <function> <address> <count> <start_ns> <end_ns> <slave>), and "hold MS SLAVE",
+"exception N SLAVE" and "normal SLAVE" apply to one slave.
 """
 import argparse
 import asyncio
@@ -59,13 +64,49 @@ def blocks(words: dict[int, int]) -> list[SimData]:
     return result
 
 
+device_state: dict[int, dict] = {}
+device_images: dict[int, dict[int, int]] = {}
+
+
+def device_action(slave: int):
+    """The action of one slave of a --devices bus: its own image, faults and log lines."""
+    async def act(function_code, start_address, address, count, current_registers, set_values):
+        start = time.monotonic_ns()
+        words = device_images[slave]
+        for a in range(address, address + count):
+            if a in words:
+                current_registers[a - start_address] = words[a]
+        st = device_state[slave]
+        if st["hold_ms"]:
+            await asyncio.sleep(st["hold_ms"] / 1000)
+        end = time.monotonic_ns()
+        print(f"REQ {function_code} {address} {count} {start} {end} {slave}", flush=True)
+        if st["exception"] is not None:
+            return ExcCodes(st["exception"])
+        return None
+    return act
+
+
+def apply_device_command(words: list[str]) -> bool:
+    """hold MS SLAVE / exception N SLAVE / normal SLAVE; False when not a per-slave command."""
+    if words[0] in ("hold", "exception") and len(words) == 3 and int(words[2]) in device_state:
+        device_state[int(words[2])]["hold_ms" if words[0] == "hold" else "exception"] = int(words[1])
+        return True
+    if words[0] == "normal" and len(words) == 2 and int(words[1]) in device_state:
+        device_state[int(words[1])].update(hold_ms=0, exception=None)
+        return True
+    return False
+
+
 async def commands():
     loop = asyncio.get_running_loop()
     while line := (await loop.run_in_executor(None, sys.stdin.readline)):
         words = line.split()
         if not words:
             continue
-        if words[0] == "hold":
+        if apply_device_command(words):
+            pass
+        elif words[0] == "hold":
             state["hold_ms"] = int(words[1])
         elif words[0] == "exception":
             state["exception"] = int(words[1])
@@ -84,11 +125,21 @@ async def main():
     parser.add_argument("--slave", type=int, default=1)
     parser.add_argument("--baud", type=int, default=19200)
     parser.add_argument("--parity", default="N")
-    parser.add_argument("--image", required=True, help="JSON file {address: word}")
+    images = parser.add_mutually_exclusive_group(required=True)
+    images.add_argument("--image", help="JSON file {address: word}")
+    images.add_argument("--devices", help="JSON file {slave: {address: word}}: several slaves on one bus")
     args = parser.parse_args()
-    with open(args.image) as f:
-        image.update({int(k): int(v) & 0xFFFF for k, v in json.load(f).items()})
-    device = SimDevice(id=args.slave, simdata=blocks(image), action=action)
+    if args.devices:
+        with open(args.devices) as f:
+            for slave, words in json.load(f).items():
+                device_images[int(slave)] = {int(k): int(v) & 0xFFFF for k, v in words.items()}
+                device_state[int(slave)] = {"hold_ms": 0, "exception": None}
+        device = [SimDevice(id=slave, simdata=blocks(words), action=device_action(slave))
+                  for slave, words in sorted(device_images.items())]
+    else:
+        with open(args.image) as f:
+            image.update({int(k): int(v) & 0xFFFF for k, v in json.load(f).items()})
+        device = SimDevice(id=args.slave, simdata=blocks(image), action=action)
     commands_task = asyncio.create_task(commands())  # noqa: F841 (kept alive while serving)
     if args.tcp is not None:
         print(f"READY {args.tcp}", flush=True)

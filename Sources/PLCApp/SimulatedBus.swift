@@ -1,0 +1,45 @@
+import PLCCore
+import PLCGraph
+import PLCMeters
+import PLCModbus
+
+/// `plc run --simulate`: one in-process simulator on loopback serving every slave the program's
+/// buses use (each MeterRead's model at its slave; the bus's `slave` as an RX380 for ModbusRead).
+enum SimulatedBus {
+    /// Starts the simulator and points every bus of `file` at it.
+    static func start(_ file: inout ProgramFile, note: (String) -> Void) throws(RuntimeAssembly.Failure) -> ModbusSimulator {
+        let catalog = MeterCatalog.standard(near: file.path)
+        var devices: [Int: SimulatedMeter] = [:]
+        do {
+            for meter in try MeterSetup.meters(in: file) where devices[meter.slave] == nil {
+                devices[meter.slave] = SimulatedMeter(model: try catalog.load(meter.model, file: file.path, line: meter.line),
+                                                      slave: meter.slave)
+            }
+            if file.instances.contains(where: { $0.type.uppercased() == "MODBUSREAD" }) || devices.isEmpty {
+                for bus in file.buses {
+                    let slave = Int(bus.value("slave") ?? "1") ?? 1
+                    if devices[slave] == nil {
+                        devices[slave] = SimulatedMeter(model: try catalog.load("rx380", file: file.path), slave: slave)
+                    }
+                }
+            }
+        } catch {
+            throw RuntimeAssembly.Failure(description: "\(error)")
+        }
+        let simulator = ModbusSimulator(devices: devices)
+        let port: Int
+        do {
+            port = try simulator.startTCP()
+        } catch {
+            throw RuntimeAssembly.Failure(description: "plc run --simulate: \(error.reason)")
+        }
+        for i in file.buses.indices {
+            file.buses[i].settings += [.init("kind", "tcp", .runtime("--simulate")),
+                                       .init("host", "127.0.0.1", .runtime("--simulate")),
+                                       .init("port", String(port), .runtime("--simulate"))]
+        }
+        let served = devices.keys.sorted().map { "\(devices[$0]!.model.name)@\($0)" }.joined(separator: " ")
+        note("\(file.name): --simulate: \(served) simulated on tcp 127.0.0.1:\(port)")
+        return simulator
+    }
+}

@@ -1,0 +1,35 @@
+public import PLCCore
+
+/// An ST `FUNCTION_BLOCK` placed in an FBD program: the graph wires and calls it like a Swift block.
+///
+/// Its pins live in the engine's frame, not at Swift pin addresses, so the compiled program copies
+/// into and out of it through `IECValue` (the boxed path): one conversion per wired pin per scan.
+public final class STFunctionBlock: FunctionBlock {
+    /// Unused: an ST block type's table comes with its `BlockType` (see `BlockType(st:)`).
+    public static var interface: VarTable { VarTable("STFunctionBlock", []) }
+    private let instance: STInstance?
+
+    /// An empty block, for the protocol; programs get instances from `BlockType(st:)`.
+    public init() { instance = nil }
+
+    init(_ instance: STInstance) { self.instance = instance }
+
+    /// Pins are reached by number through the engine.
+    public var pins: [PinRef] { [] }
+
+    public func execute(_ context: ScanContext) { instance?.execute(context) }
+
+    public subscript(pin pin: Int) -> IECValue {
+        get { instance?[pin: pin] ?? .int(0) }
+        set { instance?[pin: pin] = newValue }
+    }
+}
+
+extension BlockType {
+    /// The ST function block `type` as a block type programs can instantiate; each instance runs on
+    /// its own machine.
+    public init(st type: STBlockType) {
+        self.init(name: type.name, interface: type.interface, stMapping: .twin,
+                  make: { STFunctionBlock(type.instantiate()) })
+    }
+}
