@@ -109,7 +109,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters", "PLCSql"],
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
+                           "PLCSql", "PLCStructuredText"],
             swiftSettings: strict
         ),
     ]

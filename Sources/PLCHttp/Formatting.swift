@@ -4,7 +4,7 @@ import PLCStorage
 /// `value` with `decimals` digits after the point, never `-0.0`.
 func formatFixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-Inf" : "+Inf") }
-    return ValueColumns.format(value, decimals: max(decimals, 0))
+    return ValueColumns.format(value, decimals: max(decimals, 0)) ?? String(value)   // beyond 1e18: no fixed form
 }
 
 /// `value` rounded to `decimals` digits, so it prints as the register's resolution (`229.7`).

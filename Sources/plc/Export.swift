@@ -84,6 +84,20 @@ struct Export: ParsableCommand {
                 files.append((suite.name + ".st", suite.text))
             }
         }
+        // The CSV cell rule, pinned by blocks/CSVLogger/cell_format.csv, on F_FormatValue.
+        let cells = (blocks as NSString).appendingPathComponent("CSVLogger/cell_format.csv")
+        if let text = try? String(contentsOfFile: cells, encoding: .utf8) {
+            let cases = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
+                n, line -> (line: Int, value: Double, decimals: Int, text: String)? in
+                let parts = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 3, let value = Double(parts[0]), let decimals = Int(parts[1]) else { return nil }
+                return (n + 1, value, decimals, parts[2])
+            }
+            let suite = exporter.formatSuite(cases, source: "blocks/CSVLogger/cell_format.csv")
+            files.append((suite.name + ".st", suite.text))
+        }
+        let log = exporter.testLog()
+        files.append((log.name + ".st", log.text))
         return files
     }
 

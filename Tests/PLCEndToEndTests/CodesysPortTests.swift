@@ -12,6 +12,9 @@ struct CodesysPortTests {
     /// Blocks that Codesys's Standard library (or an ST operator) provides: no ST file of ours.
     static let fromCodesys: Set<String> = ["TON", "TOF", "TP", "R_TRIG", "F_TRIG", "CTU", "CTD", "SR", "RS", "AND", "OR"]
 
+    /// ST-only inputs that carry a setting the Swift runtime takes from the program file's bus.
+    static let busInputs: [String: Set<String>] = ["ModbusRead": ["tReplyTimeout"]]
+
     static let library: BlockLibrary = {
         var library = BlockLibrary.standard
         for type: any FunctionBlock.Type in [ModbusRead.self, CSVLogger.self, EventLog.self, Display.self] {
@@ -51,7 +54,7 @@ struct CodesysPortTests {
         for name in library.typeNames where !fromCodesys.contains(name) {
             let path = PLCCommand.root.appendingPathComponent("blocks/\(name)/\(name).yaml").path
             let declared = try BlockDeclaration.load(path, enums: enums).table.decls.filter { $0.scope != .local }
-            guard let st = summary.function_blocks[name] else {
+            guard let st = summary.function_blocks[name]?.filter({ !(Self.busInputs[name] ?? []).contains($0.name) }) else {
                 problems.append("\(name): no FUNCTION_BLOCK in st-reference")
                 continue
             }
@@ -170,9 +173,34 @@ struct CodesysExportTests {
             let b = try String(contentsOfFile: committedDir + "/" + name, encoding: .utf8)
             #expect(a == b, "st-reference/tests/\(name) is stale: run plc export st-tests --output st-reference/tests")
         }
-        // Every recorded output of a vector file becomes one assertion.
+        // Every recorded output of a vector file becomes one check.
         let scale = try String(contentsOfFile: out + "/Test_Scale_scale_word_orders.st", encoding: .utf8)
-        #expect(scale.components(separatedBy: "AssertEquals_").count - 1 == 22)
+        #expect(scale.components(separatedBy: "fbLog(xOk := ").count - 1 == 22)
+    }
+
+    @Test("the generated tests are plain PROGRAMs on the Standard library: no TcUnit, no METHOD, one POU per file")
+    func stTestsNeedOnlyStandard() throws {
+        let result = try PLCCommand.run(["export", "st-tests"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = result.stdout
+        for banned in ["TcUnit", "METHOD", "FB_TestSuite", "Assert", "TEST(", "EXTENDS"] {
+            #expect(!text.contains(banned), "\(banned) in the generated tests")
+        }
+        let programs = text.components(separatedBy: "\nPROGRAM Test_").count - 1
+        #expect(programs >= 20 && programs == text.components(separatedBy: "END_PROGRAM").count - 1)
+        // One helper block, TestLog, keeps the first failure in words with its vector line.
+        #expect(text.components(separatedBy: "FUNCTION_BLOCK ").count - 1 == 1 && text.contains("FUNCTION_BLOCK TestLog"))
+        #expect(text.contains("sWhat := 'line 6: lrValue', sActual := LREAL_TO_STRING(fbUnderTest.lrValue)"))
+    }
+
+    @Test("scan times and TIME values past 2^32 ms are written as Codesys's 32-bit TIME sees them")
+    func stTestsWrapTime() throws {
+        let result = try PLCCommand.run(["export", "st-tests"])
+        let wrap = try #require(result.stdout.components(separatedBy: "PROGRAM Test_ErrorLatch_error_latch_time_wrap\n").dropFirst().first)
+        #expect(wrap.contains("GVL_Scan.tNow := T#2704ms;"))      // 4294970000 - 2^32
+        #expect(wrap.contains("GVL_Scan.liLocalMs := 4294970000;"))  // LINT: no wrap
+        #expect(wrap.contains("fbLog(xOk := NOT (fbUnderTest.tOutage <> T#20000ms)"))
+        #expect(!wrap.contains("T#4294970000ms"))
     }
 
     /// Validates `xml` (Codesys's 2.0 namespace) against the TC6 2.01 schema in shared/plcopen.
@@ -225,9 +253,69 @@ struct CodesysExportTests {
                 blocks.append((n, Self.attribute("instanceName", text) ?? Self.attribute("typeName", text)!))
             }
         }
-        #expect(blocks.sorted { $0.order < $1.order }.map(\.name) == order.map { ["displayNow", "pollEnded"].contains($0) ? "OR" : $0 })
+        let sorted = blocks.sorted { $0.order < $1.order }.map(\.name)
+        #expect(sorted.prefix(2) == ["fbScanClock", "meter"], "ScanClock, then the bus client, before the program")
+        #expect(sorted.dropFirst(2).filter { !$0.hasPrefix("pack_") } == order.map { ["displayNow", "pollEnded"].contains($0) ? "OR" : $0 })
+        // Each Pack block runs just before the block whose array it fills.
+        for (n, name) in sorted.enumerated() where name.hasPrefix("pack_") {
+            #expect(name.hasPrefix("pack_\(sorted[n + 1])_"), "\(name) before \(sorted[n + 1])")
+        }
         #expect(references.count >= 60)
         #expect(references.allSatisfy(ids.contains), "a connection points at no element")
+    }
+
+    @Test("the PLCopen program stamps the scan, connects the client, and has no element pins nor array literals")
+    func plcopenCodesysFBD() throws {
+        let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
+        let lines = xml.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("typeName=\"ScanClock\"") && $0.contains("instanceName=\"fbScanClock\"") && $0.contains("executionOrderId=\"1\"") })
+        // meter(xConnect := TRUE, ...) with the bus's serial settings: each input resolved to its literal.
+        var expressions: [String: String] = [:]
+        var id: String?
+        for line in lines {
+            if line.contains("<inVariable ") { id = Self.attribute("localId", line) }
+            if let current = id, line.contains("<expression>") {
+                expressions[current] = line.components(separatedBy: "<expression>")[1].components(separatedBy: "</expression>")[0]
+                id = nil
+            }
+        }
+        let meter = try #require(xml.components(separatedBy: "instanceName=\"meter\"").dropFirst().first?.components(separatedBy: "</block>").first)
+        func input(_ pin: String) -> String? {
+            guard let part = meter.components(separatedBy: "formalParameter=\"\(pin)\"").dropFirst().first,
+                  let ref = Self.attribute("refLocalId", part.split(separator: "\n").dropFirst(2).first.map(String.init) ?? "") else { return nil }
+            return expressions[ref]
+        }
+        #expect(input("xConnect") == "TRUE")
+        #expect(input("dwBaudrate") == "SysCom.SYS_BR_19200")
+        #expect(input("eParity") == "SysCom.SYS_EVENPARITY")
+        #expect(input("eStopBits") == "SysCom.SYS_ONESTOPBIT")
+        #expect(input("byDataBits") == "8")
+        // No formal parameter names one element; no input expression is an array literal.
+        let formals = lines.compactMap { Self.attribute("formalParameter", $0) }
+        #expect(!formals.isEmpty && !formals.contains { $0.contains("[") }, "\(formals.filter { $0.contains("[") })")
+        #expect(!expressions.values.contains { $0.hasPrefix("[") })
+        // The elements reach CSVLogger through Pack_alrValues; the decimals initialise the instance.
+        #expect(xml.contains("<pou name=\"Pack_alrValues\" pouType=\"functionBlock\">"))
+        #expect(xml.contains("<value member=\"auiDecimals\">"))
+        #expect(expressions.values.contains("readMain.awData[28]"))
+    }
+
+    @Test("the task section has the form Codesys exports: Device, Application, MainTask, PT0.1S, task settings")
+    func plcopenTaskSection() throws {
+        let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
+        let instances = try #require(xml.components(separatedBy: "<instances>").dropFirst().first)
+        #expect(instances.contains("<configuration name=\"Device\">"))
+        #expect(instances.contains("<resource name=\"Application\">"))
+        #expect(instances.contains("<task interval=\"PT0.1S\" name=\"MainTask\" priority=\"1\">"))
+        #expect(instances.contains("<pouInstance name=\"rx380_main\" typeName=\"\">"))
+        #expect(instances.contains("name=\"http://www.3s-software.com/plcopenxml/tasksettings\""))
+        #expect(instances.contains("<TaskSettings Interval=\"t#100ms\" IntervalUnit=\"ms\" KindOfTask=\"Cyclic\" WithinSPSTimeSlicing=\"true\">"))
+        #expect(instances.contains("<Watchdog Enabled=\"true\" Sensitivity=\"3\" Time=\"t#1000ms\" TimeUnit=\"ms\"/>"))
+        #expect(!instances.contains("T#100ms"))
+        // Another interval, another ISO form.
+        let source = try String(contentsOf: PLCCommand.root.appendingPathComponent("programs/rx380_main/program.yaml"), encoding: .utf8)
+        let dir = try PLCCommand.programFolder(source.replacingOccurrences(of: "interval: T#100ms", with: "interval: T#20ms"))
+        #expect(try PLCCommand.run(["export", "plcopen", dir]).stdout.contains("<task interval=\"PT0.02S\""))
     }
 
     static func attribute(_ name: String, _ line: String) -> String? {

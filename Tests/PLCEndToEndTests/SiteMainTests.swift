@@ -37,7 +37,7 @@ struct SiteMainTests {
             get throws {
                 let model = try meterModel
                 return zip(MeterModel.columns, values).map { name, value in
-                    model.value(named: name).map { v in ValueColumns.format(v.decode(v.encode(value)[...]), decimals: v.decimals) } ?? ""
+                    model.value(named: name).flatMap { v in ValueColumns.format(v.decode(v.encode(value)[...]), decimals: v.decimals) } ?? ""
                 }.joined(separator: ",")
             }
         }

@@ -20,6 +20,35 @@ struct StorageTests {
         #expect(ValueColumns.format(50.02, decimals: 2) == "50.02")
     }
 
+    /// The rows of blocks/CSVLogger/cell_format.csv: (line, value, decimals, text).
+    static func cellFormatCases() throws -> [(line: Int, value: Double, decimals: Int, text: String)] {
+        let path = Fixtures.blocks.appendingPathComponent("CSVLogger/cell_format.csv").path
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.enumerated().compactMap { n, line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == 3, let value = Double(cells[0]), let decimals = Int(cells[1]) else { return nil }
+            return (n + 1, value, decimals, cells[2])
+        }
+    }
+
+    @Test("every row of cell_format.csv: half away from zero, no -0, empty for NaN, infinity and overflow")
+    func cellFormatRule() throws {
+        let cases = try Self.cellFormatCases()
+        #expect(cases.count >= 25)
+        #expect(cases.contains { $0.value == 0.125 && $0.text == "0.13" }, "the tie case is in the file")
+        for c in cases {
+            #expect((ValueColumns.format(c.value, decimals: c.decimals) ?? "") == c.text, "cell_format.csv:\(c.line)")
+        }
+        // Ties to even (what %f does) would fail these rows.
+        #expect(String(format: "%.2f", 0.125) == "0.12" && ValueColumns.format(0.125, decimals: 2) == "0.13")
+    }
+
+    @Test("column names are trimmed and empty ones dropped, as F_ColumnList does in ST")
+    func columnNames() {
+        #expect(ValueColumns.names(" a, ,b,,c ,") == ["a", "b", "c"])
+        #expect(ValueColumns.names("") == [])
+    }
+
     @Test("local times and durations as the CSV and the log write them")
     func times() {
         let t: Int64 = 1_764_095_490_123   // 2025-11-25 18:31:30.123 (as local time)
