@@ -21,6 +21,10 @@ public final class StorageWriter: @unchecked Sendable {
     enum Message {
         case line(String, path: String)
         case standardOutput(String)
+        /// The shutdown line: written after the last attempt at the queued rows, and says how many failed.
+        case closing(String, path: String)
+        /// Close the open CSV files, so the next row opens them again by name (SIGHUP, log rotation).
+        case reopen
     }
 
     /// Rows the queue holds before the oldest is dropped (a week of 5-minute rows is 2016).
@@ -38,6 +42,15 @@ public final class StorageWriter: @unchecked Sendable {
     private var files: [String: CSVFile] = [:]
     private var foldersSeen: Set<String> = []
     private var backoff: Int64
+    /// Rows that could not be written at shutdown, and why (read once the thread has ended).
+    public private(set) var unwrittenAtStop = 0
+    private var stopFault: StorageError?
+    private var closing: [(line: String, path: String)] = []
+    private let lockGuard = NSLock()
+    // Guarded by `lockGuard`: the lock file of every CSV folder this process writes, and the
+    // first folder found locked by another program.
+    private var folderLocks: [String: Int32] = [:]
+    private var firstConflict: String?
 
     public init(rowCapacity: Int = 10_000, retryMin: Int64 = 1_000, retryMax: Int64 = 30_000) {
         self.rowCapacity = rowCapacity
@@ -57,6 +70,19 @@ public final class StorageWriter: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         thread.join()
+        releaseFolders()
+    }
+
+    /// Gives the CSV folders' locks back (at stop; the process ending does it too).
+    private func releaseFolders() {
+        lockGuard.withLock {
+            for fd in folderLocks.values { close(fd) }
+            folderLocks.removeAll()
+        }
+    }
+
+    deinit {
+        releaseFolders()
     }
 
     /// Queues a row for `folder/fileName` (created with `header` when new); returns its ticket in `status`.
@@ -78,6 +104,42 @@ public final class StorageWriter: @unchecked Sendable {
     /// Queues a line for the text file at `path`.
     public func append(line: String, to path: String) {
         post(.line(line, path: path))
+    }
+
+    /// The first CSV folder that another program holds, in words: the program must not go on.
+    public var conflict: String? { lockGuard.withLock { firstConflict } }
+
+    /// Takes this writer's lock on `folder` (`<folder>/.plc.lock`, kept until `stop()`), so a second
+    /// program never writes every row twice. Returns the one-line error when another program holds
+    /// it; nil when the lock is ours or the folder does not exist yet (its first row tries again).
+    public func lockFolder(_ folder: String) -> String? {
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath(folder, &resolved) != nil else { return nil }
+        let key = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return lockGuard.withLock { () -> String? in
+            if folderLocks[key] != nil { return nil }
+            let fd = open(key + "/.plc.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return nil }       // a read-only or full folder: the row's write says so
+            if let holder = ExclusiveLock.take(fd) {
+                close(fd)
+                let message = "CSV folder \(folder) is in use by \(holder); one program per CSV folder"
+                if firstConflict == nil { firstConflict = message }
+                return message
+            }
+            folderLocks[key] = fd
+            return nil
+        }
+    }
+
+    /// Queues the shutdown line for `path`: it is written after the queued rows had their last
+    /// attempt, with how many could not be written appended.
+    public func appendClosing(line: String, to path: String) {
+        post(.closing(line, path: path))
+    }
+
+    /// Closes the open CSV files; the next row opens its file again by name (after a log rotation).
+    public func reopen() {
+        post(.reopen)
     }
 
     /// Queues text for standard output.
@@ -110,30 +172,48 @@ public final class StorageWriter: @unchecked Sendable {
             let finishing = stopping
             condition.unlock()
 
-            for message in pendingMessages { write(message) }
+            for message in pendingMessages {
+                if case .closing(let line, let path) = message { closing.append((line, path)) } else { write(message) }
+            }
             if finishing {
                 drain()
+                for (line, path) in closing { write(.line(line + closingNote(), path: path)) }
                 return
             }
             if let head, MonotonicTime.milliseconds() >= retryAt { attempt(head) }
         }
     }
 
-    /// At stop: one attempt per remaining row, in order; what still fails is counted as lost.
+    /// At stop: one more attempt per remaining row, in order, with the files opened afresh (the disk
+    /// may be back while the retry back-off still waits); what still fails is counted as lost.
     private func drain() {
         condition.lock()
         let left = rows
         rows.removeAll()
         condition.unlock()
+        files.removeAll()
         var failing = false
         for row in left {
-            if !failing, (try? write(row)) != nil {
-                row.status.wrote(row.ticket)
-            } else {
-                failing = true
-                row.status.dropped(row.ticket)
+            if !failing {
+                do throws(StorageError) {
+                    try write(row)
+                    row.status.wrote(row.ticket)
+                    continue
+                } catch {
+                    failing = true
+                    stopFault = error
+                }
             }
+            unwrittenAtStop += 1
+            row.status.dropped(row.ticket)
         }
+    }
+
+    /// What the shutdown line adds when rows could not be written.
+    private func closingNote() -> String {
+        guard unwrittenAtStop > 0 else { return "" }
+        return " (\(unwrittenAtStop) queued CSV row\(unwrittenAtStop == 1 ? "" : "s") could not be written"
+            + (stopFault.map { ": \($0.description)" } ?? "") + ")"
     }
 
     private func attempt(_ row: Row) {
@@ -171,29 +251,51 @@ public final class StorageWriter: @unchecked Sendable {
             // Created only at the logger's first write: a folder that vanishes later is an
             // unmounted disk, and creating it would fill the card underneath the mount point.
             foldersSeen.insert(row.folder)
-            if !FileManager.default.fileExists(atPath: row.folder) {
-                do {
-                    try FileManager.default.createDirectory(atPath: row.folder, withIntermediateDirectories: true)
-                } catch {
-                    throw StorageError(path: row.folder, code: UInt32(ENOENT), reason: "cannot create the folder")
-                }
-            }
+            try Self.makeFolder(row.folder)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: row.folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var info = stat()
+        guard stat(row.folder, &info) == 0 else {
+            let e = errno
+            guard e == ENOENT else { throw StorageError(path: row.folder) }
             throw StorageError(path: row.folder, code: UInt32(ENOENT), reason: "the folder is missing (disk not mounted?)")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw StorageError(path: row.folder, code: UInt32(ENOTDIR), reason: "it is not a folder (a file of that name is in the way)")
+        }
+        if let conflict = lockFolder(row.folder) {
+            throw StorageError(path: row.folder, code: UInt32(EBUSY), reason: conflict)
         }
         // Files of other days are finished: keep only the current one open.
         files = files.filter { $0.key.hasPrefix(row.folder + "/") == false }
-        let file = try CSVFile(path: path, header: row.header)
+        let file = try CSVFile(path: CSVFile.pathWithHeader(row.header, for: path), header: row.header)
+        if file.path != path {
+            Console.write("\(path) has another header (an older version, or a file cut by a log rotation): "
+                          + "rows go to \(file.path) instead\n", to: 2)
+        }
         files[path] = file
         return file
+    }
+
+    /// Creates `folder` and its parents, keeping the errno of the step that failed.
+    static func makeFolder(_ folder: String) throws(StorageError) {
+        var info = stat()
+        if stat(folder, &info) == 0 { return }
+        let parent = (folder as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != folder { try makeFolder(parent) }
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            let e = errno
+            throw StorageError(path: folder, code: UInt32(e), reason: "cannot create the folder: \(String(cString: strerror(e)))")
+        }
     }
 
     private func write(_ message: Message) {
         switch message {
         case .standardOutput(let text):
             Console.write(text, to: 1)
+        case .reopen:
+            files.removeAll()
+        case .closing(let line, let path):
+            closing.append((line, path))
         case .line(let line, let path):
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             var ok = false

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PLCCore
 import PLCGraph
+import PLCModbus
 
 /// `plc check`: validate a program and show its variable table and execution order.
 struct Check: ParsableCommand {
@@ -15,6 +16,12 @@ struct Check: ParsableCommand {
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
+        // The buses too: a setting that would make the logger do nothing fails here, not at run time.
+        do {
+            _ = try ModbusIO(program: compiled, file: file)
+        } catch {
+            throw fail(error)
+        }
         emit(Self.report(compiled))
     }
 

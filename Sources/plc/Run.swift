@@ -25,7 +25,9 @@ struct Run: ParsableCommand {
     var simulate = false
 
     func run() throws {
-        let stop = StopSignal()          // first: a Ctrl-C during start-up still stops cleanly
+        let reopen = Reopen()
+        // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
+        let stop = StopSignal(onHangUp: { reopen.run() })
         let loading = ProgramLoading(library: .all)
         var file = try loading.load(target.program, sets: target.sets)
         var simulator: RX380Simulator?
@@ -56,7 +58,13 @@ struct Run: ParsableCommand {
             note("\(file.name): bus \(worker.name): \(worker.settings.summary)")
             worker.onLinkChange = { up, reason in note("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)") }
         }
+        // One program per serial port: a second one would garble the first one's frames.
+        if let held = io.claim().first { throw fail("\(name): \(held)") }
         let storage = StorageIO(blocks: compiled.instances.map(\.block))
+        reopen.action = { [writer = storage.writer] in
+            note("\(name): SIGHUP: the error log and CSV files are reopened by name")
+            writer.reopen()
+        }
         storage.start()
         io.start()
         defer {
@@ -72,7 +80,9 @@ struct Run: ParsableCommand {
         note("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
-        task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+        task.run(cycles: cycles, shouldStop: { stop.isSet || storage.writer.conflict != nil }, afterScan: {
+            // One program per CSV folder; the folders are wired in by the first scan.
+            if task.statistics.cycles == 1 { _ = storage.claimFolders() }
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
                 CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))
@@ -80,6 +90,7 @@ struct Run: ParsableCommand {
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })
         note(task.statistics.summary(interval: file.task.interval))
+        if let conflict = storage.writer.conflict { throw fail("\(name): \(conflict)") }
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
@@ -90,4 +101,17 @@ struct Run: ParsableCommand {
         }
         return paths
     }
+}
+
+/// What SIGHUP does, set once the storage writer exists.
+private final class Reopen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _action: (@Sendable () -> Void)?
+
+    var action: (@Sendable () -> Void)? {
+        get { lock.withLock { _action } }
+        set { lock.withLock { _action = newValue } }
+    }
+
+    func run() { action?() }
 }

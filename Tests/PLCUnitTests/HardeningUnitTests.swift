@@ -1,0 +1,145 @@
+import Foundation
+import PLCBlocks
+import PLCCore
+import PLCGraph
+import PLCModbus
+import PLCStorage
+import Testing
+
+/// Issue 16's defects that need no peer: storage messages, CSV headers, folder locks, text input.
+@Suite("Hardening")
+struct HardeningUnitTests {
+    /// Writes `rows` to `folder/file` through a writer thread; returns the status and the writer.
+    static func write(_ rows: [String], folder: String, file: String = "t.csv", header: String = "timestamp,a",
+                      writer: StorageWriter = StorageWriter()) -> CSVStatus {
+        writer.start()
+        let status = CSVStatus()
+        for row in rows { _ = writer.append(row: row, folder: folder, fileName: file, header: header, status: status) }
+        writer.stop()
+        return status
+    }
+
+    /// The fault a single row meets in `folder` (the writer retries after a second; one attempt is enough).
+    static func fault(writingTo folder: String) -> StorageError? {
+        let writer = StorageWriter()
+        writer.start()
+        let status = CSVStatus()
+        _ = writer.append(row: "2026-01-01 00:00:00,1", folder: folder, fileName: "t.csv", header: "timestamp,a", status: status)
+        let deadline = Date().addingTimeInterval(5)
+        while status.fault == nil && status.counts.written == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        writer.stop()
+        return status.fault
+    }
+
+    @Test("a regular file as CsvFolder says it is not a folder, not that the disk is missing (defect 10)")
+    func fileAsFolder() throws {
+        let path = try Fixtures.temporaryFile("not a folder\n")
+        let fault = Self.fault(writingTo: path)
+        #expect(fault?.description == "Cannot write \(path): it is not a folder (a file of that name is in the way)",
+                "\(String(describing: fault))")
+    }
+
+    @Test("an over-long CSV folder path keeps its errno (defect 10)")
+    func longPath() throws {
+        let long = try StorageTests.folder() + "/" + String(repeating: "x", count: 300)
+        let fault = Self.fault(writingTo: long)
+        #expect(fault?.code == UInt32(ENAMETOOLONG), "\(String(describing: fault))")
+        #expect(fault?.description.hasSuffix("File name too long") == true, "\(String(describing: fault))")
+    }
+
+    @Test("a day's file with another header is left alone; rows go to a new file beside it (defect 6)")
+    func otherHeader() throws {
+        let dir = try StorageTests.folder()
+        try "timestamp,old\n2026-01-01 00:00:00,9\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+        let status = Self.write(["2026-01-01 00:05:00,1", "2026-01-01 00:10:00,2"], folder: dir)
+        #expect(status.counts.written == 2)
+        #expect(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8) == "timestamp,old\n2026-01-01 00:00:00,9\n")
+        #expect(try String(contentsOfFile: dir + "/t_2.csv", encoding: .utf8)
+                == "timestamp,a\n2026-01-01 00:05:00,1\n2026-01-01 00:10:00,2\n")
+        // The next start finds t_2.csv with the right header and goes on there.
+        _ = Self.write(["2026-01-01 00:15:00,3"], folder: dir)
+        #expect(try String(contentsOfFile: dir + "/t_2.csv", encoding: .utf8).hasSuffix("00:10:00,2\n2026-01-01 00:15:00,3\n"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/t_3.csv"))
+    }
+
+    @Test("a file emptied under the writer (logrotate copytruncate) gets its header again (defect 6)")
+    func copyTruncate() throws {
+        let dir = try StorageTests.folder()
+        let writer = StorageWriter()
+        writer.start()
+        let status = CSVStatus()
+        _ = writer.append(row: "2026-01-01 00:00:00,1", folder: dir, fileName: "t.csv", header: "timestamp,a", status: status)
+        let deadline = Date().addingTimeInterval(5)
+        while status.counts.written < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(truncate(dir + "/t.csv", 0) == 0)
+        _ = writer.append(row: "2026-01-01 00:05:00,2", folder: dir, fileName: "t.csv", header: "timestamp,a", status: status)
+        writer.stop()
+        #expect(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8) == "timestamp,a\n2026-01-01 00:05:00,2\n")
+    }
+
+    @Test("a CSV folder is locked by the first writer; a second one is refused with the holder named (defect 4)")
+    func folderLock() throws {
+        let dir = try StorageTests.folder()
+        let first = StorageWriter(), second = StorageWriter()
+        #expect(first.lockFolder(dir) == nil)
+        #expect(first.lockFolder(dir) == nil, "taking it twice in one writer is fine")
+        let refused = second.lockFolder(dir)
+        // In one process /proc/locks cannot tell the two apart; another process is named by pid (end-to-end test).
+        #expect(refused == "CSV folder \(dir) is in use by another process; one program per CSV folder", "\(refused ?? "nil")")
+        #expect(second.conflict == refused)
+        first.stop()
+        #expect(second.lockFolder(dir) == nil, "a stopped writer gives its folder back")
+    }
+
+    @Test("vector files saved on Windows (CRLF) or with a UTF-8 byte-order mark read like plain files (issue 10)")
+    func crlfAndBOM() throws {
+        let plain = "t_ms,IN,PT,Q\n0,TRUE,T#10ms,FALSE\n10,TRUE,,TRUE\n"
+        let expected = try VectorFile.parse(plain, path: "x.csv", for: TON.interface)
+        for variant in [plain.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}" + plain,
+                        "\u{FEFF}" + plain.replacingOccurrences(of: "\n", with: "\r\n")] {
+            let path = try Fixtures.temporaryFile(variant)
+            let file = try VectorFile.load(path, for: TON.interface)
+            #expect(file.columns.map(\.pin) == expected.columns.map(\.pin))
+            #expect(file.rows.map(\.time) == expected.rows.map(\.time))
+            #expect(file.rows.count == 2)
+        }
+    }
+
+    @Test("a program file with bytes that are not UTF-8, or a NUL, names file and line (defect 10)", arguments: [
+        ([UInt8]("program: p\nblocks:\n  - name: a".utf8) + [0xFF] + [UInt8]("\n".utf8), 3, "not UTF-8"),
+        ([UInt8]("program: p\n\nx: \0\n".utf8), 3, "NUL byte"),
+    ])
+    func badBytes(bytes: [UInt8], line: Int, problem: String) throws {
+        let dir = try StorageTests.folder()
+        let path = dir + "/program.yaml"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try ProgramLoader.load(dir, enums: [:])
+        } throws: { error in
+            guard let e = (error as? ProgramErrors)?.errors.first else { return false }
+            return e.file == path && e.line == line && e.message.contains(problem)
+        }
+    }
+
+    @Test("a FIFO as the program file is named as one, never waited on (defect 10)")
+    func fifoProgram() throws {
+        let dir = try StorageTests.folder()
+        let path = dir + "/program.yaml"
+        #expect(mkfifo(path, 0o644) == 0)
+        #expect {
+            try ProgramLoader.load(dir, enums: [:])
+        } throws: { error in
+            (error as? ProgramErrors)?.errors.first?.message.contains("a named pipe (FIFO), not a regular file") == true
+        }
+    }
+
+    @Test("exception code 0 is a bad reply, an unplugged adapter is 'not connected' (defect 10)")
+    func classify() {
+        let zero = ModbusConnection.classifyErrno(112_345_678)
+        #expect(zero.code == ModbusError.badReplyCode && zero.reason.contains("exception code 0"), "\(zero)")
+        #expect(!zero.needsReconnect)
+        let unplugged = ModbusConnection.classifyErrno(EIO)
+        #expect(unplugged.code == ModbusError.notConnectedCode, "\(unplugged)")
+        #expect(unplugged.reason == "not connected: Input/output error")
+    }
+}
