@@ -29,12 +29,24 @@ public final class BusWorker: @unchecked Sendable {
     private var linkError: ModbusError?
     private var timeoutsInARow = 0
     private var buffer = [UInt16](repeating: 0, count: 125)
+    /// A simulated device that answers in place of a port (virtual-time tests and soaks).
+    private let device: (@Sendable (ModbusRequest) -> ModbusReply)?
 
     public init(name: String, settings: BusSettings) {
         self.name = name
         self.settings = settings
         backoff = Int64(settings.reconnectMin) * 1_000_000
         queue.reserveCapacity(64)
+        device = nil
+    }
+
+    /// A worker with no port and no thread: `device` answers each request at once, on the
+    /// submitting thread, so the reply is in the block's next input image. For virtual-time runs.
+    public init(name: String, settings: BusSettings, device: @escaping @Sendable (ModbusRequest) -> ModbusReply) {
+        self.name = name
+        self.settings = settings
+        backoff = Int64(settings.reconnectMin) * 1_000_000
+        self.device = device
     }
 
     /// Starts the worker thread.
@@ -70,6 +82,12 @@ public final class BusWorker: @unchecked Sendable {
 
     /// Queues `request`; its reply arrives in its mailbox. Never blocks on I/O.
     public func submit(_ request: ModbusRequest) {
+        if let device {
+            let reply = device(request)
+            condition.withLock { counters[request.slave, default: DeviceCounters()].count(reply) }
+            request.mailbox.post(reply)
+            return
+        }
         condition.lock()
         if stopping {
             condition.unlock()

@@ -179,8 +179,8 @@ public final class ModbusConnection {
         case base:
             // libmodbus passes exception code 0 through as its error base, which has no message.
             return ModbusError(code: ModbusError.badReplyCode, reason: "bad reply: exception code 0 (not a Modbus exception)")
-        case EIO, ENXIO, ENODEV, EBADF, EPIPE, ECONNRESET, ECONNREFUSED, ENOENT:
-            // The adapter was unplugged or the peer is gone: the link itself is lost.
+        case EIO, ENXIO, ENODEV:
+            // The USB adapter was unplugged under an open port: the README's "not connected".
             return .notConnected(message)
         case ETIMEDOUT:
             return .timeout()

@@ -109,7 +109,7 @@ public final class StorageWriter: @unchecked Sendable {
     /// The first CSV folder that another program holds, in words: the program must not go on.
     public var conflict: String? { lockGuard.withLock { firstConflict } }
 
-    /// Takes this writer's lock on `folder` (`<folder>/.plc.lock`, kept until `stop()`), so a second
+    /// Takes this writer's `flock` for `folder` (kept until `stop()`), so a second
     /// program never writes every row twice. Returns the one-line error when another program holds
     /// it; nil when the lock is ours or the folder does not exist yet (its first row tries again).
     public func lockFolder(_ folder: String) -> String? {
@@ -118,8 +118,10 @@ public final class StorageWriter: @unchecked Sendable {
         let key = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return lockGuard.withLock { () -> String? in
             if folderLocks[key] != nil { return nil }
-            let fd = open(key + "/.plc.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { return nil }       // a read-only or full folder: the row's write says so
+            // The lock file lives outside the folder: an open file in it would keep its disk from
+            // being unmounted, and the CSV folder holds nothing but rows.
+            let fd = open(Self.lockPath(for: key), O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { return nil }       // no lock directory writable: nothing to guard with
             if let holder = ExclusiveLock.take(fd) {
                 close(fd)
                 let message = "CSV folder \(folder) is in use by \(holder); one program per CSV folder"
@@ -129,6 +131,25 @@ public final class StorageWriter: @unchecked Sendable {
             folderLocks[key] = fd
             return nil
         }
+    }
+
+    /// Waits (up to `timeout` seconds) until every queued row is written or waits behind a disk
+    /// fault. For virtual-time runs, whose clock runs far ahead of any disk.
+    public func settle(timeout: Double = 5) {
+        let deadline = MonotonicTime.milliseconds() + Int64(timeout * 1000)
+        while MonotonicTime.milliseconds() < deadline {
+            if condition.withLock({ rows.isEmpty || retryAt != 0 }) { return }
+            usleep(100)
+        }
+    }
+
+    /// The lock file of the folder at the resolved path `folder`: in /run/lock (or the temporary
+    /// folder), named after a hash of the path, so every program on this machine finds the same one.
+    static func lockPath(for folder: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325          // FNV-1a
+        for byte in folder.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : NSTemporaryDirectory()
+        return (dir as NSString).appendingPathComponent("plc-csv-\(String(hash, radix: 16)).lock")
     }
 
     /// Queues the shutdown line for `path`: it is written after the queued rows had their last
@@ -222,9 +243,9 @@ public final class StorageWriter: @unchecked Sendable {
             row.status.wrote(row.ticket)
             condition.lock()
             if rows.first?.ticket == row.ticket, rows.first?.status === row.status { rows.removeFirst() }
+            retryAt = 0
             condition.unlock()
             backoff = retryMin
-            retryAt = 0
         } catch {
             condition.lock()
             for queued in rows { queued.status.failed(queued.ticket, error) }

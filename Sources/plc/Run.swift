@@ -77,6 +77,9 @@ struct Run: ParsableCommand {
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
+        task.onClockStep = { ms in
+            note("\(name): the wall clock stepped \(ms < 0 ? "back" : "forward") by \(CivilTime.duration(abs(ms)))")
+        }
         note("\(file.name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
