@@ -131,6 +131,11 @@ struct SoakTests {
         #expect(logLines.first?.hasSuffix("INFO - rx380_main started") == true)
         #expect(logLines.last?.hasSuffix("INFO - rx380_main stopped") == true, "\(logLines.suffix(2))")
         #expect(logLines.contains { $0.contains("ERROR - Cannot write \(csv)") })
+        // Debounced (defect 11): 6 hours of every other poll failing log nothing; each real outage
+        // (2 h silence, 1 h of exceptions, 3 h without the folder) one line when it starts and one when it ends.
+        let meterErrors = logLines.filter { $0.contains("ERROR - Error reading") }
+        #expect(meterErrors.count == 2, "\(meterErrors)")
+        #expect(logLines.count <= 10, "\(logLines.count) log lines")
         #expect(memory[1] - memory[0] < 4_096, "resident memory grew from \(memory[0]) kB to \(memory[1]) kB")
         #expect(files[1] == files[0], "open files under the soak folder: \(files)")
         let seconds = Date().timeIntervalSince(started)
