@@ -17,6 +17,8 @@ struct Check: ParsableCommand {
         let file = try loading.load(target.program, sets: target.sets)
         let compiled = try loading.compile(file)
         // The buses too: a setting that would make the logger do nothing fails here, not at run time.
+        let silent = SilentSettings.check(file, compiled)
+        if !silent.isEmpty { throw fail(ProgramErrors(silent)) }
         do {
             _ = try ModbusIO(program: compiled, file: file)
         } catch {

@@ -46,6 +46,8 @@ struct Run: ParsableCommand {
             note("\(file.name): --simulate: RX380 simulator on tcp 127.0.0.1:\(port)")
         }
         let compiled = try loading.compile(file)
+        let silent = SilentSettings.check(file, compiled)
+        if !silent.isEmpty { throw fail(ProgramErrors(silent)) }
         let monitored = try monitorPaths(compiled)
         let io: ModbusIO
         do {

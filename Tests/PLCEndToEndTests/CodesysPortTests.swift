@@ -213,7 +213,7 @@ struct CodesysExportTests {
             let parts = line.split(separator: " ")
             return parts.count == 3 && parts[0].hasSuffix(".") && Int(parts[0].dropLast()) != nil ? String(parts[1]) : nil
         }
-        #expect(order.count == 26)
+        #expect(order.count == 30)
         var blocks: [(order: Int, name: String)] = []
         var ids = Set<String>()
         var references: [String] = []
@@ -225,7 +225,7 @@ struct CodesysExportTests {
                 blocks.append((n, Self.attribute("instanceName", text) ?? Self.attribute("typeName", text)!))
             }
         }
-        #expect(blocks.sorted { $0.order < $1.order }.map(\.name) == order.map { $0 == "displayNow" ? "OR" : $0 })
+        #expect(blocks.sorted { $0.order < $1.order }.map(\.name) == order.map { $0 == "displayNow" ? "OR" : $0 == "rowValid" ? "AND" : $0 })
         #expect(references.count >= 60)
         #expect(references.allSatisfy(ids.contains), "a connection points at no element")
     }

@@ -180,6 +180,17 @@ struct HardeningTests {
         #expect(plc.stop(signal: SIGTERM, timeout: 10) == 0)
     }
 
+    @Test("LogInterval=T#0s or a negative interval is rejected by plc check and plc run (defect 9)",
+          arguments: ["T#0s", "T#-5m"])
+    func zeroInterval(value: String) throws {
+        for command in ["check", "run"] {
+            let result = try PLCCommand.run([command, "programs/rx380_main", "--set", "LogInterval=\(value)", "--set",
+                                             "bus.device=/dev/ttyNOPE9", "--cycles", "1"].filter { command == "run" || $0 != "--cycles" && $0 != "1" })
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("logPulse.tInterval: LogInterval is T#"), "\(command): \(result.stderr)")
+        }
+    }
+
     @Test("an empty bus.device is rejected at check time (defect 9)")
     func emptyDevice() throws {
         let result = try PLCCommand.run(["check", "programs/rx380_main", "--set", "bus.device="])
