@@ -143,3 +143,28 @@ struct HardeningUnitTests {
         #expect(unplugged.reason == "not connected: Input/output error")
     }
 }
+
+@Suite("Execute handshake")
+struct ExecuteHandshakeTests {
+    @Test("a job that ends in the call where a new rising edge comes shows its result; the edge is ignored")
+    func resultBeforeNextJob() {
+        var h = ExecuteHandshake()
+        let first = h.startsJob(execute: true)          // poll 1 starts
+        #expect(first)
+        h.clearShownResult(execute: false)
+        let idle = h.startsJob(execute: false)
+        #expect(!idle)
+        // The reply arrives in the very call where the next poll pulse rises.
+        h.clearShownResult(execute: true)
+        h.finish(failed: true)
+        let started = h.startsJob(execute: true)
+        #expect(!started, "the next job must not hide this one's error")
+        #expect(h.error && !h.busy)
+        // The pulse falls: the error was shown for one call and clears; the next rising edge starts a job.
+        h.clearShownResult(execute: false)
+        let quiet = h.startsJob(execute: false)
+        #expect(!quiet && !h.error)
+        let next = h.startsJob(execute: true)
+        #expect(next && h.busy)
+    }
+}
