@@ -11,11 +11,21 @@ public final class StorageWriter: @unchecked Sendable {
     /// One CSV row to append.
     struct Row {
         let folder: String
-        let fileName: String
+        var fileName: String
         let header: String
-        let line: String
+        var line: String
         let status: CSVStatus
         let ticket: UInt64
+        /// For rows whose time the writer checks: the row's local and monotonic time (ms), the file
+        /// prefix, and the cells after the timestamp, so a row held under a wrong clock can be re-dated.
+        var dated: (local: Int64, monotonic: Int64, prefix: String, cells: String)?
+
+        mutating func redate(_ local: Int64) {
+            guard let d = dated else { return }
+            dated = (local, d.monotonic, d.prefix, d.cells)
+            line = CivilTime.timestamp(local) + (d.cells.isEmpty ? "" : "," + d.cells)
+            fileName = "\(d.prefix)_\(CivilTime.date(local)).csv"
+        }
     }
 
     enum Message {
@@ -87,18 +97,39 @@ public final class StorageWriter: @unchecked Sendable {
 
     /// Queues a row for `folder/fileName` (created with `header` when new); returns its ticket in `status`.
     public func append(row line: String, folder: String, fileName: String, header: String, status: CSVStatus) -> UInt64 {
+        enqueue(Row(folder: folder, fileName: fileName, header: header, line: line, status: status, ticket: 0))
+    }
+
+    private func enqueue(_ new: Row) -> UInt64 {
+        let status = new.status
         let ticket = status.issueTicket()
+        let row = Row(folder: new.folder, fileName: new.fileName, header: new.header, line: new.line, status: status,
+                      ticket: ticket, dated: new.dated)
         condition.lock()
         if rows.count >= rowCapacity {
             let dropped = rows.removeFirst()
             dropped.status.dropped(dropped.ticket)
         }
-        rows.append(Row(folder: folder, fileName: fileName, header: header, line: line, status: status, ticket: ticket))
+        rows.append(row)
+        // A plausible row after rows held under a wrong clock: try at once rather than after the back-off.
+        if let local = row.dated?.local, local >= ClockFloor.earliest { retryAt = 0 }
         // A disk in fault answers at once: the row is queued behind the failing one.
         if let fault = status.fault { status.failed(ticket, fault) }
         condition.signal()
         condition.unlock()
         return ticket
+    }
+
+    /// Queues a row of `cells` (after the timestamp) for local time `local` and monotonic time
+    /// `monotonic` (ms) into `folder/prefix_YYYY-MM-DD.csv`. A row whose time is clearly wrong
+    /// (see `ClockFloor`) waits, with a clock fault, until a row with a plausible time arrives;
+    /// then the held rows are dated from the monotonic clock and written in order.
+    public func append(cells: String, local: Int64, monotonic: Int64, prefix: String, folder: String, header: String,
+                       status: CSVStatus) -> UInt64 {
+        var row = Row(folder: folder, fileName: "", header: header, line: "", status: status, ticket: 0,
+                      dated: (local, monotonic, prefix, cells))
+        row.redate(local)
+        return enqueue(row)
     }
 
     /// Queues a line for the text file at `path`.
@@ -208,17 +239,16 @@ public final class StorageWriter: @unchecked Sendable {
     /// At stop: one more attempt per remaining row, in order, with the files opened afresh (the disk
     /// may be back while the retry back-off still waits); what still fails is counted as lost.
     private func drain() {
-        condition.lock()
-        let left = rows
-        rows.removeAll()
-        condition.unlock()
         files.removeAll()
         var failing = false
-        for row in left {
+        while let head = condition.withLock({ rows.first }) {
             if !failing {
                 do throws(StorageError) {
+                    var row = head
+                    if let fault = clockFault(&row) { throw fault }
                     try write(row)
                     row.status.wrote(row.ticket)
+                    condition.withLock { _ = rows.removeFirst() }
                     continue
                 } catch {
                     failing = true
@@ -226,7 +256,8 @@ public final class StorageWriter: @unchecked Sendable {
                 }
             }
             unwrittenAtStop += 1
-            row.status.dropped(row.ticket)
+            head.status.dropped(head.ticket)
+            condition.withLock { _ = rows.removeFirst() }
         }
     }
 
@@ -237,8 +268,41 @@ public final class StorageWriter: @unchecked Sendable {
             + (stopFault.map { ": \($0.description)" } ?? "") + ")"
     }
 
-    private func attempt(_ row: Row) {
-        do {
+    /// Floors per folder and prefix, found at the first row (writer thread only).
+    private var floors: [String: Int64] = [:]
+
+    /// Nil when `row` may be written now (re-dated if it was held), or the clock fault that holds it.
+    private func clockFault(_ row: inout Row) -> StorageError? {
+        guard let d = row.dated else { return nil }
+        let key = row.folder + "/" + d.prefix
+        let floor = floors[key] ?? ClockFloor.floor(folder: row.folder, prefix: d.prefix)
+        floors[key] = floor
+        guard d.local < floor else { return nil }
+        // A later row with a plausible time gives the clock's offset: date the held ones from it.
+        let found = condition.withLock { () -> (local: Int64, monotonic: Int64)? in
+            guard let good = rows.first(where: { ($0.dated?.local ?? .min) >= floor })?.dated else { return nil }
+            return (good.local, good.monotonic)
+        }
+        if let found {
+            let offset = found.local - found.monotonic
+            condition.withLock {
+                for i in rows.indices where (rows[i].dated?.local ?? .max) < floor {
+                    rows[i].redate(rows[i].dated!.monotonic + offset)
+                }
+            }
+            row.redate(d.monotonic + offset)
+            Console.write("rows held while the clock was wrong are dated from the monotonic clock\n", to: 2)
+            return nil
+        }
+        return StorageError(path: row.folder, code: UInt32(EAGAIN),
+                            reason: "the clock says \(CivilTime.timestamp(d.local)), before \(CivilTime.timestamp(floor)) "
+                                + "(the newest row, or the program's earliest date); rows wait until the clock is set (NTP)")
+    }
+
+    private func attempt(_ head: Row) {
+        var row = head
+        do throws(StorageError) {
+            if let fault = clockFault(&row) { throw fault }
             try write(row)
             row.status.wrote(row.ticket)
             condition.lock()

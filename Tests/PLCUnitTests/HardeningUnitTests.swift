@@ -168,3 +168,34 @@ struct ExecuteHandshakeTests {
         #expect(next && h.busy)
     }
 }
+
+@Suite("Wrong wall clock")
+struct WrongClockTests {
+    @Test("rows under a clearly wrong clock wait with one clear fault, then are dated from the monotonic clock (defect 5)")
+    func heldRows() throws {
+        let dir = try StorageTests.folder()
+        try "timestamp,a\n2026-11-27 10:00:00,0\n".write(toFile: dir + "/log_2026-11-27.csv", atomically: true, encoding: .utf8)
+        let writer = StorageWriter()
+        writer.start()
+        let status = CSVStatus()
+        // A Pi without a battery: the clock says 1970-01-01 00:05 five minutes after the start.
+        let boot: Int64 = 300_000
+        _ = writer.append(cells: "1", local: boot, monotonic: 300_000, prefix: "log", folder: dir, header: "timestamp,a", status: status)
+        _ = writer.append(cells: "2", local: boot + 300_000, monotonic: 600_000, prefix: "log", folder: dir,
+                          header: "timestamp,a", status: status)
+        let deadline = Date().addingTimeInterval(5)
+        while status.fault == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(status.fault?.reason.hasPrefix("the clock says 1970-01-01 00:10:00, before 2026-11-27 10:00:00") == true
+                || status.fault?.reason.hasPrefix("the clock says 1970-01-01 00:05:00, before 2026-11-27 10:00:00") == true,
+                "\(String(describing: status.fault))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/log_1970-01-01.csv"))
+        // NTP sets the clock: 10:15:00 at monotonic 900 s. The held rows are 10:05 and 10:10.
+        _ = writer.append(cells: "3", local: 1_795_774_500_000, monotonic: 900_000, prefix: "log", folder: dir,
+                          header: "timestamp,a", status: status)
+        writer.stop()
+        #expect(try String(contentsOfFile: dir + "/log_2026-11-27.csv", encoding: .utf8)
+                == "timestamp,a\n2026-11-27 10:00:00,0\n2026-11-27 10:05:00,1\n2026-11-27 10:10:00,2\n2026-11-27 10:15:00,3\n")
+        #expect(status.counts.written == 3 && status.counts.lost == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/log_1970-01-01.csv"))
+    }
+}
