@@ -199,3 +199,39 @@ struct WrongClockTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/log_1970-01-01.csv"))
     }
 }
+
+@Suite("Disk full in the middle of a row")
+struct ShortWriteTests {
+    static func run(_ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test("a disk that fills up inside a row says 'No space left on device', not 'short write' (defect 10)",
+          .enabled(if: getuid() == 0))
+    func noSpace() throws {
+        let dir = try StorageTests.folder()
+        try #require(Self.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", dir]), "cannot mount a tmpfs here")
+        defer { _ = Self.run(["umount", dir]) }
+        // 26 bytes left in the last page: a 99-byte row is written short, then the rest fails.
+        let header = "timestamp,a\n"
+        let filler = String(repeating: "x", count: 8192 - 26 - header.count - 1) + "\n"
+        try (header + filler).write(toFile: dir + "/t.csv", atomically: false, encoding: .utf8)
+        let writer = StorageWriter()
+        writer.start()
+        let status = CSVStatus()
+        let row = "2026-01-01 00:00:00," + String(repeating: "9", count: 78)
+        _ = writer.append(row: row, folder: dir, fileName: "t.csv", header: "timestamp,a", status: status)
+        let deadline = Date().addingTimeInterval(5)
+        while status.fault == nil && status.counts.written == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        writer.stop()
+        #expect(status.fault?.description == "Cannot write \(dir)/t.csv: No space left on device", "\(String(describing: status.fault))")
+        #expect(status.fault?.code == UInt32(ENOSPC))
+        #expect(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8) == header + filler, "the short write is cut back")
+    }
+}
