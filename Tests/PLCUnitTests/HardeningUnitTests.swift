@@ -235,3 +235,22 @@ struct ShortWriteTests {
         #expect(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8) == header + filler, "the short write is cut back")
     }
 }
+
+@Suite("Loops in a graph")
+struct LoopReportTests {
+    @Test("two independent loops are both reported, each at its line (defect 10)")
+    func twoLoops() {
+        let found = errors("""
+            program: t
+            blocks:
+              - {name: a, type: TON, inputs: {IN: b.Q}}
+              - {name: b, type: TON, inputs: {IN: a.Q}}
+              - {name: c, type: TON, inputs: {IN: a.Q}}
+              - {name: d, type: TP, inputs: {IN: e.Q}}
+              - {name: e, type: TP, inputs: {IN: d.Q}}
+            """).map(\.message)
+        #expect(found.count == 2, "\(found)")
+        #expect(found.contains { $0.hasPrefix("loop in the graph: a -> b -> a") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("loop in the graph: d -> e -> d") }, "\(found)")
+    }
+}
