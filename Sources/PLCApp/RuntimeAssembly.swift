@@ -39,9 +39,11 @@ public final class RuntimeAssembly {
         }
         let program: CompiledProgram
         let modbus: ModbusIO
-        do {
+        do throws(ProgramErrors) {
             program = try ProgramCompiler.compile(file, library: library)
             try MeterSetup.configure(program, file: file, catalog: .standard(near: file.path))
+            let silent = SilentSettings.check(file, program)
+            if !silent.isEmpty { throw ProgramErrors(silent) }
             modbus = try ModbusIO(program: program, file: file)
         } catch {
             group.stop()
@@ -51,6 +53,11 @@ public final class RuntimeAssembly {
         for worker in modbus.workers.values {
             note("\(name): bus \(worker.name): \(worker.settings.summary)")
             worker.onLinkChange = { up, reason in note("\(name): bus \(worker.name) \(up ? "up" : "down"): \(reason)") }
+        }
+        // One program per serial port: a second one would garble the first one's frames.
+        if let held = modbus.claim().first {
+            group.stop()
+            throw Failure(description: "\(name): \(held)")
         }
         let storage = StorageIO(blocks: program.instances.map(\.block))
         do {

@@ -9,6 +9,7 @@ public struct ExecuteHandshake: Sendable {
     public private(set) var error = false
     private var previousExecute = false
     private var resultShown = false
+    private var finishedThisCall = false
 
     public init() {}
 
@@ -24,13 +25,20 @@ public struct ExecuteHandshake: Sendable {
     public mutating func finish(failed: Bool) {
         busy = false
         resultShown = true
+        finishedThisCall = true
         if failed { error = true } else { done = true }
     }
 
     /// Last step of a call: true when this call's rising edge starts a new job (now busy).
     public mutating func startsJob(execute: Bool) -> Bool {
-        defer { previousExecute = execute }
-        guard execute && !previousExecute && !busy else { return false }
+        defer {
+            previousExecute = execute
+            finishedThisCall = false
+        }
+        // A job that ended in this call shows its result for this call at least: a rising edge
+        // in the same call is ignored like one while busy (else a reply that takes exactly one
+        // poll period would never show xDone or xError).
+        guard execute && !previousExecute && !busy && !finishedThisCall else { return false }
         done = false
         error = false
         resultShown = false

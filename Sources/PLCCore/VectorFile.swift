@@ -24,19 +24,16 @@ public struct VectorFile: Sendable {
 
     /// Reads and checks `path` against `interface`; any problem is a `SourceError` naming file and line.
     public static func load(_ path: String, for interface: VarTable) throws(SourceError) -> VectorFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw SourceError(file: path, line: nil, "cannot read vector file: \(error.localizedDescription)")
-        }
-        return try parse(text, path: path, for: interface)
+        // Saved on Windows (CRLF) or by a spreadsheet (byte-order mark): read like a plain file.
+        try parse(TextInput.read(path, what: "vector file"), path: path, for: interface)
     }
 
     /// Parses vector text; `path` is only used in error messages.
     public static func parse(_ text: String, path: String, for interface: VarTable) throws(SourceError) -> VectorFile {
         var columns: [Column]? = nil
         var rows: [Row] = []
+        // "\r\n" is one Character in Swift: without this a CRLF file would be a single line.
+        let text = TextInput.normalized(text)
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = offset + 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine

@@ -26,6 +26,16 @@ public final class WorkerThread: @unchecked Sendable {
         thread.start()
     }
 
+    /// Waits until the loop has returned, but at most `timeout` seconds; true when it has returned
+    /// (or never started). A thread given up on goes on to its end by itself.
+    public func join(timeout: Double) -> Bool {
+        let wait = lock.withLock { state == .running }
+        guard wait else { return true }
+        guard finished.wait(timeout: .now() + timeout) == .success else { return false }
+        lock.withLock { state = .joined }
+        return true
+    }
+
     /// Waits until the loop has returned; returns at once if it never started or was joined before.
     public func join() {
         let wait = lock.withLock { () -> Bool in

@@ -322,16 +322,36 @@ public struct ProgramCompiler {
 
     private mutating func reportLoop(_ edges: [Set<Int>], done: [Bool], instances: [CompiledProgram.Instance],
                                      edgeLine: [Int: [Int: Int]]) {
-        // Walk from any block left over until a block repeats: that walk holds a loop.
-        var path: [Int] = []
-        var current = done.indices.first { !done[$0] }!
-        while !path.contains(current) {
-            path.append(current)
-            current = edges[current].sorted().first { !done[$0] }!
+        // Every independent loop is reported, not only the first: walk from a block left over until
+        // a block repeats (that walk holds a loop), set the loop aside, drop the blocks that were
+        // only downstream of it, and look again.
+        var done = done
+        while let start = done.indices.first(where: { !done[$0] }) {
+            var path: [Int] = []
+            var current = start
+            while !path.contains(current) {
+                path.append(current)
+                guard let next = edges[current].sorted().first(where: { !done[$0] }) else { break }
+                current = next
+            }
+            guard path.contains(current), path.last != current || edges[current].contains(current) else {
+                done[current] = true                          // a dead end is on no loop
+                continue
+            }
+            let loop = Array(path[path.firstIndex(of: current)!...]) + [current]
+            let names = loop.map { instances[$0].name }.joined(separator: " -> ")
+            let line = edgeLine[loop[loop.count - 2]]?[current] ?? instances[current].line
+            error(line, "loop in the graph: \(names); mark one wire in it as feedback ({from: ..., feedback: true})")
+            loop.forEach { done[$0] = true }
+            // Blocks fed only by what is set aside now are no part of another loop.
+            var changed = true
+            while changed {
+                changed = false
+                for i in done.indices where !done[i] {
+                    let fedByLeftover = done.indices.contains { !done[$0] && edges[$0].contains(i) }
+                    if !fedByLeftover { done[i] = true; changed = true }
+                }
+            }
         }
-        let loop = Array(path[path.firstIndex(of: current)!...]) + [current]
-        let names = loop.map { instances[$0].name }.joined(separator: " -> ")
-        let line = edgeLine[loop[loop.count - 2]]?[current] ?? instances[current].line
-        error(line, "loop in the graph: \(names); mark one wire in it as feedback ({from: ..., feedback: true})")
     }
 }

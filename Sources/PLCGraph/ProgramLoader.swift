@@ -26,10 +26,11 @@ public struct ProgramLoader {
     public static func load(_ location: String, enums: [String: IECEnumType]) throws(ProgramErrors) -> ProgramFile {
         let path = programPath(location)
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        do throws(SourceError) {
+            // A named pipe is never waited on; bytes that are not UTF-8 or a NUL get their line.
+            text = try TextInput.read(path, what: "program")
         } catch {
-            throw ProgramErrors([SourceError(file: path, line: nil, "cannot read program: \(error.localizedDescription)")])
+            throw ProgramErrors([error])
         }
         return try parse(text, path: path, enums: enums)
     }

@@ -29,12 +29,24 @@ public final class BusWorker: @unchecked Sendable {
     private var linkError: ModbusError?
     private var timeoutsInARow = 0
     private var buffer = [UInt16](repeating: 0, count: 125)
+    /// A simulated device that answers in place of a port (virtual-time tests and soaks).
+    private let device: (@Sendable (ModbusRequest) -> ModbusReply)?
 
     public init(name: String, settings: BusSettings) {
         self.name = name
         self.settings = settings
         backoff = Int64(settings.reconnectMin) * 1_000_000
         queue.reserveCapacity(64)
+        device = nil
+    }
+
+    /// A worker with no port and no thread: `device` answers each request at once, on the
+    /// submitting thread, so the reply is in the block's next input image. For virtual-time runs.
+    public init(name: String, settings: BusSettings, device: @escaping @Sendable (ModbusRequest) -> ModbusReply) {
+        self.name = name
+        self.settings = settings
+        backoff = Int64(settings.reconnectMin) * 1_000_000
+        self.device = device
     }
 
     /// Starts the worker thread.
@@ -42,17 +54,40 @@ public final class BusWorker: @unchecked Sendable {
         thread.start(name: "plc.bus.\(name)") { [self] in loop() }
     }
 
-    /// Finishes the request in progress, fails the queued ones, closes the port, and waits for the thread.
-    public func stop() {
+    /// Opens the bus now, on the caller's thread, before `start()`. Returns who holds the serial
+    /// port when another program has it locked; any other failure is left to the worker's reconnects.
+    public func claim() -> String? {
+        _ = ensureConnected()
+        return connection?.portHolder
+    }
+
+    /// Finishes the request in progress, fails the queued ones, closes the port, and waits for the
+    /// thread, but not longer than `stopWait` ms: a long response timeout must not hold up a stop
+    /// (systemd kills a service that takes longer than its TimeoutStopSec). Returns false when it gave up.
+    @discardableResult
+    public func stop() -> Bool {
         condition.lock()
         stopping = true
         condition.broadcast()
         condition.unlock()
-        thread.join()
+        return thread.join(timeout: Double(stopWait) / 1000)
     }
+
+    /// How long `stop()` waits for a request in flight, in ms: the usual timeout, at most 2 s.
+    public var stopWait: Int { min(settings.responseTimeout, 1500) + 500 }
+
+    /// Silence that must follow a failed RTU transaction before the next request, in ms: the
+    /// response timeout, and at least the wire time of the longest RTU frame (256 bytes).
+    public var quietAfterFailure: Int { max(settings.responseTimeout, settings.wireTime(bytes: 256) / 1000 + 1) }
 
     /// Queues `request`; its reply arrives in its mailbox. Never blocks on I/O.
     public func submit(_ request: ModbusRequest) {
+        if let device {
+            let reply = device(request)
+            condition.withLock { counters[request.slave, default: DeviceCounters()].count(reply) }
+            request.mailbox.post(reply)
+            return
+        }
         condition.lock()
         if stopping {
             condition.unlock()
@@ -146,13 +181,23 @@ public final class BusWorker: @unchecked Sendable {
         }
     }
 
-    /// After a failed transaction: drop a dead link so the next request reconnects.
+    /// After a failed transaction: drop a dead link so the next request reconnects, and make sure
+    /// a late or half-read reply can never be taken for the answer to the next request.
     private func handle(_ error: ModbusError) {
-        if error.code == ModbusError.timeoutCode {
-            timeoutsInARow += 1
-            // A silent RTU meter leaves the port fine; a TCP peer that stopped answering may be gone.
-            guard case .tcp = settings.transport, timeoutsInARow >= 3 else { return }
-        } else if !error.needsReconnect {
+        var isTCP = false
+        if case .tcp = settings.transport { isTCP = true }
+        if error.code == ModbusError.timeoutCode { timeoutsInARow += 1 }
+        // A silent RTU meter leaves the port fine; a TCP peer that stopped answering may be gone.
+        guard error.needsReconnect || (isTCP && timeoutsInARow >= 3) else {
+            guard error.needsResync, let connection else { return }
+            if isTCP {
+                // The late reply would arrive as the answer to the next request, fail its
+                // transaction-id check, and so on for ever: a new connection starts clean.
+                // It opens at the next request, with no back-off (the peer is there).
+                connection.close()
+            } else {
+                connection.drain(quiet: quietAfterFailure, limit: 2 * quietAfterFailure)
+            }
             return
         }
         timeoutsInARow = 0

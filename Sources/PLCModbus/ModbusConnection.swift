@@ -1,5 +1,6 @@
 import CModbus
 import Glibc
+import PLCCore
 
 /// The one owner of a libmodbus context (`modbus_t *`): RTU or TCP, connect, read, write.
 ///
@@ -9,6 +10,8 @@ public final class ModbusConnection {
     private let context: OpaquePointer
     public let settings: BusSettings
     public private(set) var isConnected = false
+    /// Who held the serial port when the last `connect()` found it locked by another program.
+    public private(set) var portHolder: String?
 
     /// Creates the libmodbus context for `settings`; it does not open the port yet.
     public init(_ settings: BusSettings) throws(ModbusError) {
@@ -39,6 +42,17 @@ public final class ModbusConnection {
     public func connect() throws(ModbusError) {
         guard !isConnected else { return }
         guard modbus_connect(context) == 0 else { throw ModbusError.notConnected(Self.lastError()) }
+        if case .rtu(let device, _, _, _, _, _) = settings.transport {
+            // Two masters on one RS-485 line corrupt each other's frames: one program per port.
+            // TIOCEXCL keeps out other openers (except root); the flock names the holder.
+            let fd = modbus_get_socket(context)
+            _ = ioctl(fd, UInt(TIOCEXCL))
+            portHolder = ExclusiveLock.take(fd)
+            if let holder = portHolder {
+                modbus_close(context)
+                throw ModbusError.notConnected("\(device) is in use by \(holder)")
+            }
+        }
         if case .rtu(_, _, _, _, _, let rs485) = settings.transport, rs485 {
             guard modbus_rtu_set_serial_mode(context, Int32(MODBUS_RTU_RS485)) == 0 else {
                 let why = Self.lastError()
@@ -109,6 +123,32 @@ public final class ModbusConnection {
         try check(result, expected: values.count)
     }
 
+    /// After a failed transaction on RTU: reads and discards whatever arrives until the line has
+    /// been silent for `quiet` ms (at most `limit` ms in all), so a late reply to the failed request
+    /// cannot be taken for the reply to the next one (RTU frames carry no transaction id).
+    /// Returns the number of bytes thrown away.
+    @discardableResult
+    public func drain(quiet: Int, limit: Int) -> Int {
+        guard isConnected, case .rtu = settings.transport else { return 0 }
+        let fd = modbus_get_socket(context)
+        guard fd >= 0 else { return 0 }
+        let start = MonotonicTime.milliseconds()
+        var discarded = 0
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            let left = limit - Int(MonotonicTime.milliseconds() - start)
+            guard left > 0 else { break }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, Int32(min(quiet, left)))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { break }               // quiet long enough (or an error: nothing to read)
+            let n = read(fd, &chunk, chunk.count)
+            guard n > 0 else { break }
+            discarded += n
+        }
+        return discarded
+    }
+
     private func select(_ slave: Int) throws(ModbusError) {
         guard isConnected else { throw ModbusError.notConnected("the port is closed") }
         // A reply that came after its request timed out may still sit in the input buffer; left
@@ -128,12 +168,20 @@ public final class ModbusConnection {
     }
 
     /// Turns errno after a failed libmodbus call into a `ModbusError` carrying libmodbus's message.
+    public static func classifyErrno(_ error: Int32) -> ModbusError { classify(error) }
+
     static func classify(_ error: Int32) -> ModbusError {
         let message = String(cString: modbus_strerror(error))
         let base = Int32(MODBUS_ENOBASE)
         switch error {
         case base + 1...base + 11:
             return .exception(UInt8(error - base))
+        case base:
+            // libmodbus passes exception code 0 through as its error base, which has no message.
+            return ModbusError(code: ModbusError.badReplyCode, reason: "bad reply: exception code 0 (not a Modbus exception)")
+        case EIO, ENXIO, ENODEV:
+            // The USB adapter was unplugged under an open port: the README's "not connected".
+            return .notConnected(message)
         case ETIMEDOUT:
             return .timeout()
         case cmodbus_EMBBADCRC:

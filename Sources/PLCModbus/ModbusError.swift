@@ -57,5 +57,9 @@ public struct ModbusError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True when the failure means the link itself is gone and the worker should reconnect.
     public var needsReconnect: Bool { code == Self.notConnectedCode || code == Self.ioCode }
 
+    /// True when the reply that failed may still be on its way or half read: the line must be
+    /// resynchronised before the next request (RTU: wait for quiet; TCP: reconnect).
+    public var needsResync: Bool { code == Self.timeoutCode || code == Self.crcCode || code == Self.badReplyCode }
+
     public var description: String { reason }
 }

@@ -50,6 +50,14 @@ public final class ModbusIO: RuntimeService {
 
     public var serviceName: String { "modbus" }
 
+    /// Opens every bus before the workers start; returns a one-line error for each serial port that
+    /// another program holds (a second `plc run` on the same line must not run).
+    public func claim() -> [String] {
+        workers.values.sorted { $0.name < $1.name }.compactMap { worker in
+            worker.claim().map { "bus \(worker.name): \(worker.settings.summary) is in use by \($0); one program per port" }
+        }
+    }
+
     /// Starts every worker thread.
     public func start() {
         for worker in workers.values { worker.start() }

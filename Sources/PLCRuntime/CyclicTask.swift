@@ -12,6 +12,10 @@ public final class CyclicTask<Clock: PLCClock> {
     public private(set) var statistics = CycleStatistics()
     /// Called when the watchdog trips, with the scan's execution time in ns. The task keeps running.
     public var onWatchdog: ((Int64) -> Void)?
+    /// Called once per wall-clock step of more than a second (NTP, an operator, a DST change of
+    /// the UTC offset is not one), with the step in ms (negative: back).
+    public var onClockStep: ((Int64) -> Void)?
+    private var lastWall: (monotonic: Int64, wall: Int64)?
 
     private let interval: Int64
     private let origin: Int64
@@ -53,6 +57,12 @@ public final class CyclicTask<Clock: PLCClock> {
         let start = clock.now()
         lastStart = start
         let wall = clock.wallClock()
+        // The wall clock should move as the monotonic one does; a difference is a step.
+        if let last = lastWall {
+            let step = wall - (last.wall + (start - last.monotonic) / 1_000_000)
+            if abs(step) > 1000 { onClockStep?(step) }
+        }
+        lastWall = (start, wall)
         let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: wall, cycle: statistics.cycles,
                                   utcOffset: clock.utcOffset(at: wall))
         for io in program.ioBlocks { io.readInputs() }

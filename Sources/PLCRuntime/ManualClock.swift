@@ -22,10 +22,21 @@ public final class ManualClock: PLCClock {
 
     public func now() -> Int64 { nanoseconds }
 
-    public func wallClock() -> Int64 { wallOrigin + nanoseconds / 1_000_000 }
+    public func wallClock() -> Int64 { wallOrigin + wallStep + nanoseconds / 1_000_000 }
+
+    /// The sum of every wall-clock step so far, in ms.
+    public private(set) var wallStep: Int64 = 0
+
+    /// Steps the wall clock by `ms` (negative: back), as NTP or an operator would; monotonic time does not move.
+    public func stepWall(ms: Int64) {
+        wallStep += ms
+    }
+
+    /// False: `sleeps` stays empty (a long soak would otherwise grow it by one entry per scan).
+    public var recordsSleeps = true
 
     public func sleep(until deadline: Int64) {
-        sleeps.append(deadline)
+        if recordsSleeps { sleeps.append(deadline) }
         nanoseconds = max(nanoseconds, deadline)
     }
 

@@ -9,10 +9,12 @@ import Glibc
 final class CSVFile {
     let path: String
     private let fd: Int32
+    private let header: String
 
     /// Opens (creating if needed) `path`, repairs its end, and writes `header` into an empty file.
     init(path: String, header: String) throws(StorageError) {
         self.path = path
+        self.header = header
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError(path: path) }
         self.fd = fd
@@ -40,16 +42,52 @@ final class CSVFile {
     /// Appends one complete line (with its newline) in a single write and syncs it to the disk.
     func append(_ line: String) throws(StorageError) {
         let size = lseek(fd, 0, SEEK_END)
-        var bytes = Array(line.utf8)
+        // Emptied under us (logrotate's copytruncate): the header goes first again.
+        var bytes = Array((size == 0 && !line.hasPrefix(header + "\n") ? header + "\n" + line : line).utf8)
         let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
-            let error = written < 0 ? StorageError(path: path) : StorageError(path: path, code: UInt32(EIO),
+            var error = written < 0 ? StorageError(path: path) : StorageError(path: path, code: UInt32(EIO),
                                                                               reason: "short write (\(written) of \(bytes.count) bytes)")
+            if written >= 0 {
+                // A short write hides its reason; writing the rest gives the errno (ENOSPC, EFBIG, EDQUOT).
+                let again = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+                if again < 0 { error = StorageError(path: path) }
+            }
             if size >= 0 { _ = ftruncate(fd, size) }
             throw error
         }
         guard fdatasync(fd) == 0 else { throw StorageError(path: path) }
         bytes.removeAll()
+    }
+
+    /// `path`, or the first of `name_2.csv`, `name_3.csv`, ... that is new or starts with `header`:
+    /// rows never go under another header (an older version's file, a file cut by a log rotation).
+    static func pathWithHeader(_ header: String, for path: String) -> String {
+        let stem = (path as NSString).deletingPathExtension, ext = (path as NSString).pathExtension
+        var candidate = path
+        for n in 2...1000 {
+            guard let first = firstLine(candidate), first != header else { return candidate }
+            candidate = "\(stem)_\(n)" + (ext.isEmpty ? "" : ".\(ext)")
+        }
+        return candidate
+    }
+
+    /// The first line of the file at `path` (without a byte-order mark or CR), nil when the file is
+    /// missing or empty; a first line that is a prefix of nothing yet (no newline) counts as it is.
+    static func firstLine(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &bytes, bytes.count)
+        guard n > 0 else { return nil }
+        var line = bytes[0..<n]
+        if let newline = line.firstIndex(of: UInt8(ascii: "\n")) { line = line[..<newline] }
+        else if n < bytes.count { return nil }       // only half a line: repair() cuts it, the header follows
+        var text = String(decoding: line, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        if text.hasSuffix("\r") { text.removeLast() }
+        return text
     }
 
     /// Cuts a partial last line back to the last newline.

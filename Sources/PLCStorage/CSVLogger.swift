@@ -35,7 +35,7 @@ public final class CSVLogger: StorageBlock {
     @Output("rows dropped because the queue was full") public var udiRowsLost: UInt32 = 0
 
     @exclusivity(unchecked) private var handshake = ExecuteHandshake()
-    @exclusivity(unchecked) private var pending: (line: String, file: String, header: String)?
+    @exclusivity(unchecked) private var pending: (cells: String, local: Int64, monotonic: Int64, header: String)?
     @exclusivity(unchecked) private var ticket: UInt64?
     @exclusivity(unchecked) private var arrived: StorageError??
     private let status = CSVStatus()
@@ -85,7 +85,7 @@ public final class CSVLogger: StorageBlock {
             }
         }
         if handshake.startsJob(execute: xExecute) {
-            pending = row(at: context.localTime)
+            pending = row(at: context.localTime, monotonic: context.time)
         }
         xDone = handshake.done
         xBusy = handshake.busy
@@ -96,18 +96,19 @@ public final class CSVLogger: StorageBlock {
         guard let row = pending else { return }
         pending = nil
         if let writer {
-            ticket = writer.append(row: row.line, folder: sFolder, fileName: row.file, header: row.header, status: status)
+            // The writer dates the row, and holds it while the wall clock is clearly wrong.
+            ticket = writer.append(cells: row.cells, local: row.local, monotonic: row.monotonic, prefix: sPrefix,
+                                   folder: sFolder, header: row.header, status: status)
         } else {
             arrived = .some(StorageError(path: sFolder, code: 19, reason: "no storage writer is attached to this block"))
         }
     }
 
-    /// The row for local time `localMs`: its line, file name and the file's header.
-    private func row(at localMs: Int64) -> (line: String, file: String, header: String) {
+    /// The row for local time `localMs`: its cells after the timestamp, its times and the file's header.
+    private func row(at localMs: Int64, monotonic: Int64) -> (cells: String, local: Int64, monotonic: Int64, header: String) {
         let names = ValueColumns.names(sColumns)
-        var cells = [CivilTime.timestamp(localMs)]
+        var cells: [String] = []
         for i in names.indices { cells.append(columns.text(i, sourceValid: xValid) ?? "") }
-        return (cells.joined(separator: ","), "\(sPrefix)_\(CivilTime.date(localMs)).csv",
-                (["timestamp"] + names).joined(separator: ","))
+        return (cells.joined(separator: ","), localMs, monotonic, (["timestamp"] + names).joined(separator: ","))
     }
 }

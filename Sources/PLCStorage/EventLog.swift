@@ -56,8 +56,11 @@ public final class EventLog: StorageBlock {
     }
 
     public func shutdown() {
-        if !sStopText.isEmpty { log("INFO", sStopText) }
         writeOutputs()
+        guard !sStopText.isEmpty else { return }
+        // Written after the queued CSV rows' last attempt, saying how many could not be written.
+        writer?.appendClosing(line: "\(CivilTime.logTimestamp(lastLocalTime)) - INFO - \(sStopText)", to: sFile)
+        udiLines &+= 1
     }
 
     private func log(_ level: String, _ text: String) {

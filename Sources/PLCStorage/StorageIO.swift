@@ -3,10 +3,12 @@ public import PLCCore
 /// The storage side of a running program: one writer thread for every CSVLogger, EventLog and Display.
 public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
+    private let loggers: [CSVLogger]
 
     /// Attaches every storage block among `blocks` to a new writer.
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
         writer = StorageWriter(rowCapacity: rowCapacity)
+        loggers = blocks.compactMap { $0 as? CSVLogger }
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
@@ -15,6 +17,12 @@ public final class StorageIO: RuntimeService {
     public var serviceName: String { "storage" }
 
     public func start() { writer.start() }
+
+    /// Locks the CSV folder of every logger that has one already (call after the first scan, when
+    /// the folders are wired in); the first one another program holds, in words, or nil.
+    public func claimFolders() -> String? {
+        loggers.compactMap { writer.lockFolder($0.sFolder) }.first
+    }
 
     /// Writes what is still queued and ends the writer thread.
     public func stop() { writer.stop() }

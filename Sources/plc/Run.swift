@@ -4,6 +4,7 @@ import PLCCore
 import PLCGraph
 import PLCApp
 import PLCRuntime
+import PLCStorage
 
 /// `plc run`: run a program as a cyclic task until stopped.
 struct Run: ParsableCommand {
@@ -24,7 +25,9 @@ struct Run: ParsableCommand {
     var simulate = false
 
     func run() throws {
-        let stop = StopSignal()          // first: a Ctrl-C during start-up still stops cleanly
+        let reopen = Reopen()
+        // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
+        let stop = StopSignal(onHangUp: { reopen.run() })
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets)
         let runtime: RuntimeAssembly
@@ -39,14 +42,24 @@ struct Run: ParsableCommand {
         let compiled = runtime.program
         let monitored = try monitorPaths(compiled)
         let name = file.name
+        reopen.action = { [writer = runtime.storage.writer] in
+            note("\(name): SIGHUP: the error log and CSV files are reopened by name")
+            writer.reopen()
+        }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
         let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
         defer { dashboard?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
+        task.onClockStep = { ms in
+            note("\(name): the wall clock stepped \(ms < 0 ? "back" : "forward") by \(CivilTime.duration(abs(ms)))")
+        }
         note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
-        task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+        let writer = runtime.storage.writer
+        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
+            // One program per CSV folder; the folders are wired in by the first scan.
+            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
             dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
@@ -55,6 +68,7 @@ struct Run: ParsableCommand {
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })
         note(task.statistics.summary(interval: file.task.interval))
+        if let conflict = writer.conflict { throw fail("\(name): \(conflict)") }
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
@@ -65,4 +79,17 @@ struct Run: ParsableCommand {
         }
         return paths
     }
+}
+
+/// What SIGHUP does, set once the storage writer exists.
+private final class Reopen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _action: (@Sendable () -> Void)?
+
+    var action: (@Sendable () -> Void)? {
+        get { lock.withLock { _action } }
+        set { lock.withLock { _action = newValue } }
+    }
+
+    func run() { action?() }
 }

@@ -241,7 +241,7 @@ struct CodesysExportTests {
             let parts = line.split(separator: " ")
             return parts.count == 3 && parts[0].hasSuffix(".") && Int(parts[0].dropLast()) != nil ? String(parts[1]) : nil
         }
-        #expect(order.count == 33)
+        #expect(order.count == 37)
         var blocks: [(order: Int, name: String)] = []
         var ids = Set<String>()
         var references: [String] = []
@@ -255,7 +255,7 @@ struct CodesysExportTests {
         }
         let sorted = blocks.sorted { $0.order < $1.order }.map(\.name)
         #expect(sorted.prefix(2) == ["fbScanClock", "meter"], "ScanClock, then the bus client, before the program")
-        #expect(sorted.dropFirst(2).filter { !$0.hasPrefix("pack_") } == order.map { ["displayNow", "pollEnded"].contains($0) ? "OR" : $0 })
+        #expect(sorted.dropFirst(2).filter { !$0.hasPrefix("pack_") } == order.map { ["displayNow", "pollEnded"].contains($0) ? "OR" : $0 == "rowValid" ? "AND" : $0 })
         // Each Pack block runs just before the block whose array it fills.
         for (n, name) in sorted.enumerated() where name.hasPrefix("pack_") {
             #expect(name.hasPrefix("pack_\(sorted[n + 1])_"), "\(name) before \(sorted[n + 1])")

@@ -217,7 +217,13 @@ struct RX380MainTests {
         try line.plugIn()                              // ... and come back under the same names
         peer = try ModbusPeer(rtu: line.b, image: MeterImage.registers)
         defer { peer.stop() }
-        Thread.sleep(forTimeInterval: 3)
+        // Recovery takes GoodPollsToClear good polls; on a loaded machine a reply later than the
+        // 200 ms timeout is (rightly) thrown away, so allow it some seconds, then one more row.
+        let deadline = Date().addingTimeInterval(12)
+        while Date() < deadline && !ws.logLines().contains(where: { $0.contains(" - INFO - Recovered after ") }) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 1.5)
         #expect(plc.process.isRunning)
         #expect(plc.stop(signal: SIGTERM) == 0)
 

@@ -5,7 +5,9 @@ public import PLCCore
 ///
 /// The first scan never pulses (the block cannot know that a boundary was crossed before it ran),
 /// nor does the first scan after tInterval changes.
-/// A clock set back (NTP) does not pulse again for slots already passed; tInterval <= 0 never pulses.
+/// A clock set back (NTP, the end of daylight saving time) does not pulse at once, but re-arms at
+/// the new time: the next multiple crossed pulses, so rows keep their cadence through the step
+/// (the repeated local hour gets its rows). tInterval <= 0 never pulses.
 public final class WallClockPulse: FunctionBlock {
     public static let summary = "Pulses on wall-clock multiples of an interval."
 
@@ -30,6 +32,7 @@ public final class WallClockPulse: FunctionBlock {
             Q = true
             tSlot = (slot * tInterval) % 86_400_000
         }
-        if lastSlot.map({ slot > $0 }) ?? true { lastSlot = slot }
+        // Always the slot of now: after a backward step the next multiple crossed pulses again.
+        lastSlot = slot
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import Glibc
+
+/// The earliest local time a CSV row may carry: what tells a wall clock that is clearly wrong
+/// (a Pi without a battery boots in 1970, or at its last shutdown with fake-hwclock).
+///
+/// A row is implausible when it is older than 2025-01-01 (before this program existed) or older
+/// than the newest row the folder held when the logger first looked at it.
+enum ClockFloor {
+    /// 2025-01-01 00:00:00 local, in ms.
+    static let earliest: Int64 = 1_735_689_600_000
+
+    /// The floor for rows named `prefix_YYYY-MM-DD*.csv` in `folder`, as local ms.
+    static func floor(folder: String, prefix: String) -> Int64 {
+        max(earliest, newestRow(folder: folder, prefix: prefix) ?? earliest)
+    }
+
+    /// The local time of the last row of the newest `prefix_*.csv` file in `folder`, if any.
+    static func newestRow(folder: String, prefix: String) -> Int64? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix(prefix + "_") && $0.hasSuffix(".csv") }.sorted()
+        for name in names.reversed() {
+            let path = (folder as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").reversed() {
+                if let t = parse(line.prefix(19)) { return t }
+            }
+        }
+        return nil
+    }
+
+    /// `2026-11-25 18:41:30` as local ms since 1970-01-01 00:00 local, or nil.
+    static func parse(_ text: Substring) -> Int64? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int32($0) }
+        guard text.count == 19, parts.count == 6 else { return nil }
+        var t = tm()
+        t.tm_year = parts[0] - 1900
+        t.tm_mon = parts[1] - 1
+        t.tm_mday = parts[2]
+        t.tm_hour = parts[3]
+        t.tm_min = parts[4]
+        t.tm_sec = parts[5]
+        return Int64(timegm(&t)) * 1000
+    }
+}
