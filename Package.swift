@@ -80,7 +80,7 @@ let package = Package(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredTextModbus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,13 +1,13 @@
 import PLCCore
-import PLCGraph
+public import PLCGraph
 import PLCMeters
-import PLCModbus
+public import PLCModbus
 
 /// `plc run --simulate`: one in-process simulator on loopback serving every slave the program's
 /// buses use (each MeterRead's model at its slave; the bus's `slave` as an RX380 for ModbusRead).
-enum SimulatedBus {
+public enum SimulatedBus {
     /// Starts the simulator and points every bus of `file` at it.
-    static func start(_ file: inout ProgramFile, note: (String) -> Void) throws(RuntimeAssembly.Failure) -> ModbusSimulator {
+    public static func start(_ file: inout ProgramFile, note: (String) -> Void) throws(RuntimeAssembly.Failure) -> ModbusSimulator {
         let catalog = MeterCatalog.standard(near: file.path)
         var devices: [Int: SimulatedMeter] = [:]
         do {

@@ -3,6 +3,7 @@ public import PLCGraph
 public import PLCModbus
 public import PLCRuntime
 import Foundation
+import PLCStorage
 
 /// Copies a running program's state into a `RuntimeSnapshot`, on the scan thread, between scans.
 ///
@@ -45,8 +46,8 @@ public final class SnapshotBuilder {
             let pins = Set(decls.map { $0.name })
             if pins.isSuperset(of: ["sColumns", "alrValues", "sUnits", "xValid", "sStatus", "tAge"]) {
                 views.append(View(instance: instance.name, title: pins.contains("sTitle") ? "\(instance.name).sTitle" : nil))
-            } else if pins.isSuperset(of: ["sFolder", "sPrefix", "sColumns"]) {
-                loggers.append(instance.name)
+            } else if instance.block is CSVLogger {
+                loggers.append(instance.name)    // by type, not by pin names: SqlLogger has the same pins
             } else if pins.contains("sFile"), pins.contains("xRaised") {
                 eventLogs.append(instance.name)
             }

@@ -24,7 +24,18 @@ struct Run: ParsableCommand {
     @Flag(help: "Start the built-in meter simulator on loopback (every slave the program reads) and point every bus at it.")
     var simulate = false
 
+    @Flag(help: "Run the program's Structured Text twin (the PROGRAM of the same name in --st) in the ST engine.")
+    var twin = false
+
+    @Option(help: "The folder of the Structured Text twin, for --twin.")
+    var st = "st-reference"
+
     func run() throws {
+        if twin {
+            let stop = StopSignal()
+            let file = try ProgramLoading(library: .all).load(target.program, sets: target.sets)
+            return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles).run(stop: stop)
+        }
         let reopen = Reopen()
         // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
         let stop = StopSignal(onHangUp: { reopen.run() })

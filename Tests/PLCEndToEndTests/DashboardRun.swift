@@ -27,7 +27,7 @@ final class DashboardRun {
         process = try BackgroundProcess(PLCCommand.executable.path, [
             "run", "programs/rx380_main", "--set", "HttpListen=127.0.0.1:\(port)",
             "--set", "CsvFolder=\(folder.path)", "--set", "ErrorLogFile=\(folder.path)/rx380.log",
-            "--set", "LogInterval=T#0ms", "--set", "PollInterval=T#500ms",
+            "--set", "LogInterval=T#24h", "--set", "PollInterval=T#500ms",
         ] + (simulate ? ["--simulate"] : []) + extra)
         guard process.waitForErrorLine(timeout: 30, { $0.contains("dashboard on http://127.0.0.1:\(port)/") }) != nil else {
             throw PeerError("no dashboard line: \(process.errorOutput.suffix(5).joined(separator: "\n"))")

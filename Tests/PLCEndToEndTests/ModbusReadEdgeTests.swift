@@ -43,8 +43,11 @@ struct ModbusReadEdgeTests {
         Thread.sleep(forTimeInterval: 0.05)
     }
 
-    @Test("a new rising xExecute in the scan that takes the last reply sends a new frame")
+    @Test("a rising xExecute in the scan that takes the last reply shows that result; the next edge sends a new frame")
     func sameCycleRetrigger() throws {
+        // PLCopen execute behaviour: a job's result is shown for at least the call it ends in, so a
+        // rising edge in that same call is ignored like one while busy (ExecuteHandshake). Else a
+        // reply that takes exactly one poll period would never show xDone or xError (issue 16).
         let port = freePort()
         let peer = try ModbusPeer(tcp: port, image: MeterImage.registers)
         defer { peer.stop() }
@@ -54,11 +57,14 @@ struct ModbusReadEdgeTests {
         Self.scan(block, execute: false, at: 100)       // falling edge while busy
         #expect(block.xBusy)
         Self.waitForReplies(worker, 1)
-        Self.scan(block, execute: true, at: 200)        // reply 1 taken, and a new rising edge
+        Self.scan(block, execute: true, at: 200)        // reply 1 taken, and a rising edge in the same scan
         #expect(block.xValid && block.udiErrorID == 0)
-        #expect(block.xBusy && !block.xDone, "the new job runs: its result is not the previous one")
+        #expect(block.xDone && !block.xBusy, "the ended job's result is shown; the edge starts nothing")
+        Self.scan(block, execute: false, at: 300)
+        Self.scan(block, execute: true, at: 400)        // the next rising edge: request 2
+        #expect(block.xBusy && !block.xDone)
         Self.waitForReplies(worker, 2)
-        Self.scan(block, execute: true, at: 300)
+        Self.scan(block, execute: true, at: 500)
         #expect(block.xDone && !block.xBusy)
         #expect(peer.requests.count == 2, "\(peer.requests)")
     }

@@ -47,6 +47,10 @@ import Testing
         machine.fileRoot = folder
         let main = try #require(machine.instantiate("rx380_main"))
         main[pin: try #require(main.interface.index(of: "PollInterval"))] = .time(200)
+        // One failed poll starts the outage, one good poll ends it (the debounce's defaults need more
+        // polls than this short run has).
+        main[pin: try #require(main.interface.index(of: "FailuresToRaise"))] = .int(1)
+        main[pin: try #require(main.interface.index(of: "GoodPollsToClear"))] = .int(1)
         // TIME() runs at real pace (the bus replies in real time); the wall clock runs 100 ms per scan,
         // from 2025-11-27 09:59:50 local (UTC+8), to cross the 10:00:00 grid of LogInterval.
         let start: Int64 = 1_764_208_790_000
