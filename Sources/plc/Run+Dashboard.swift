@@ -1,6 +1,8 @@
+import Foundation
 import PLCGraph
 import PLCHttp
 import PLCModbus
+import PLCReport
 
 extension Run {
     /// Starts the web dashboard when the program's `HttpListen` tunable is not empty; nil otherwise.
@@ -8,12 +10,30 @@ extension Run {
         guard let text = program.value(of: "HttpListen")?.string, !text.isEmpty else { return nil }
         do {
             let listen = try ListenAddress(text)
-            let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values))
+            let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values),
+                                          heatmap: Self.heatmap)
             let host = listen.isIPv6 ? "[\(listen.host)]" : listen.host
             note("\(file.name): dashboard on http://\(host):\(dashboard.port)/ (metrics on /metrics)")
             return dashboard
         } catch {
             throw fail(error)
         }
+    }
+
+    /// The Energy page's heatmap: kWh by location and hour of day over the last 30 days, drawn by
+    /// `plc report`'s code from the same CSV files; nil when there are none yet.
+    @Sendable static func heatmap(_ sources: [PLCHttp.EnergySource]) -> String? {
+        let now = Date().timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT())
+        let today = Int((now / 86_400).rounded(.down))
+        let query = ReportQuery(by: .hour, from: today - 29, to: today)
+        var combined: EnergyReport?
+        for source in sources {
+            guard let site = try? SiteFolder(source.folder), var report = try? EnergyReport(site: site, query: query)
+            else { continue }
+            if report.locations.count == 1 { report.locations[0].name = source.location }
+            if combined == nil { combined = report } else { combined?.locations += report.locations }
+        }
+        guard let report = combined, !report.locations.isEmpty else { return nil }
+        return Heatmap.svg(report)
     }
 }

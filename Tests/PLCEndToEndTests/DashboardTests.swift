@@ -73,6 +73,10 @@ struct DashboardEndToEndTests {
         #expect(energy.contains(#"<tr data-location="RX380"><td>RX380</td><td class="v">37.0</td><td class="v">37.0</td></tr>"#),
                 "energy page: \(energy.prefix(600))")
         #expect(energy.contains("<svg"))
+        // The heatmap comes from plc report's code over the same CSV files: the seeded 37 kWh of
+        // today 00:00-00:05 fall in hour 0 of location RX380.
+        let heatmap = energy.range(of: "kWh by hour of day").map { String(energy[$0.lowerBound...]) } ?? ""
+        #expect(heatmap.contains("RX380"), "energy page: \(energy.suffix(800))")
 
         let runtime = try run.renderedDOM("/runtime")
         #expect(runtime.contains("Scan cycle") && runtime.contains("slave 1") && runtime.contains("start jitter p99"))
