@@ -28,7 +28,7 @@ struct MqttSinkTests {
         return try shell(command).output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("Timed out") }
     }
 
-    @Test("plain: discovery retained, state values right, online then offline", .timeLimit(.minutes(1)))
+    @Test("plain: discovery retained, state values right, online then offline", .timeLimit(.minutes(3)))
     func plain() throws {
         let broker = try MosquittoBroker()
         let modbus = freePort()
@@ -64,7 +64,7 @@ struct MqttSinkTests {
     }
 
     @Test("the broker restarts: the client reconnects, one error line for the outage; SIGKILL leaves the last will",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func reconnect() throws {
         let broker = try MosquittoBroker()
         let modbus = freePort()
@@ -90,7 +90,7 @@ struct MqttSinkTests {
         sub.stop()
     }
 
-    @Test("TLS with a throw-away CA: the client checks the broker's certificate and publishes", .timeLimit(.minutes(1)))
+    @Test("TLS with a throw-away CA: the client checks the broker's certificate and publishes", .timeLimit(.minutes(3)))
     func tls() throws {
         let broker = try MosquittoBroker(tls: true)
         let sub = try MqttSubscriber(port: broker.port, topic: Self.base + "/#", caFile: broker.caFile)
@@ -104,7 +104,7 @@ struct MqttSinkTests {
         sub.stop()
     }
 
-    @Test("deploy/mosquitto/bridge.conf: messages queued while the central broker was down arrive", .timeLimit(.minutes(1)))
+    @Test("deploy/mosquitto/bridge.conf: messages queued while the central broker was down arrive", .timeLimit(.minutes(3)))
     func bridge() throws {
         let centralPort = freePort()
         var config = try String(contentsOf: PLCCommand.root.appendingPathComponent("deploy/mosquitto/bridge.conf"), encoding: .utf8)

@@ -119,7 +119,7 @@ struct SqlSinkTests {
     }
 
     @Test("FreeTDS (SQL Server's driver) to a closed port and to a silent one: a clear error, no hang",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func freeTDS() throws {
         let closed = freePort()
         let refused = "Driver=FreeTDS;Server=127.0.0.1;Port=\(closed);Database=energy;UID=sa;PWD=x;TDS_Version=7.4;"
@@ -145,7 +145,7 @@ struct SqlSinkTests {
     }
 
     @Test("rx380_main with SQL Server unreachable: the scan goes on, one error line per outage, rows wait in the CSV",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func unreachableServer() throws {
         let ws = try RX380MainTests.Workspace()
         let connection = "Driver=FreeTDS;Server=127.0.0.1;Port=\(freePort());Database=energy;UID=sa;PWD=${PLC_TEST_SQL_PASSWORD};TDS_Version=7.4;"
