@@ -1,3 +1,4 @@
+import PLCCore
 /// The HTML shell every page shares: a phone-sized layout, the navigation, and a small script
 /// that re-reads the page's `<main>` every few seconds (no reload, no library).
 enum HTML {
@@ -5,21 +6,7 @@ enum HTML {
     static let pages = [("/", "Live"), ("/energy", "Energy"), ("/runtime", "Runtime"), ("/online", "Online")]
 
     /// `text` with `&`, `<`, `>`, `"` and `'` escaped.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// A whole page: `main` is the page's content, refreshed in place every `refreshMs` ms.
     static func page(path: String, title: String, snapshot: RuntimeSnapshot, refreshMs: Int, main: String) -> String {

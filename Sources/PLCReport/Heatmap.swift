@@ -1,3 +1,4 @@
+import PLCCore
 import Foundation
 
 /// An SVG heatmap of kWh per location (rows) and hour of day (columns), drawn from scratch.
@@ -64,18 +65,5 @@ public enum Heatmap {
     }
 
     /// Text escaped for XML and HTML.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 }

@@ -1,3 +1,4 @@
+import PLCCore
 import Foundation
 
 /// Codesys's text forms of values (`*_TO_STRING`) and the parsing of `STRING_TO_*`.
@@ -15,15 +16,8 @@ enum Format {
 
     /// Civil date (y, m, d) of a day count since 1970-01-01.
     static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let d = CivilDate.date(days)
+        return (d.year, d.month, d.day)
     }
 
     private static func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }

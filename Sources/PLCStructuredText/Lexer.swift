@@ -1,3 +1,4 @@
+import PLCCore
 import Foundation
 
 /// Splits ST source into tokens; comments (nested `(* *)`, `/* */`, `//`) and pragmas (`{...}`) are skipped.
@@ -299,15 +300,7 @@ struct Lexer {
 
     /// `2026-11-25-18:41:30` (DT, seconds), `2026-11-25` (DATE, seconds), `18:41:30.5` (TOD, ms).
     static func parseDateTime(_ text: String, type: String) -> Int64? {
-        func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-            // Days from 1970-01-01 in the proleptic Gregorian calendar.
-            let yy = m <= 2 ? y - 1 : y
-            let era = (yy >= 0 ? yy : yy - 399) / 400
-            let yoe = yy - era * 400
-            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146097 + doe - 719468
-        }
+        func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 { CivilDate.days(year: y, month: m, day: d) }
         func timeOfDay(_ t: Substring) -> Int64? {
             let p = t.split(separator: ":")
             guard p.count >= 2, let h = Int64(p[0]), let m = Int64(p[1]) else { return nil }
