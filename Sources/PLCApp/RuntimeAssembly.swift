@@ -24,6 +24,7 @@ public final class RuntimeAssembly {
     /// The built-in simulator `--simulate` started (every slave the program reads), if any.
     public let simulator: ModbusSimulator?
     private let group: ServiceGroup
+    private let note: @Sendable (String) -> Void
 
     /// Compiles `file` (meter blocks get their model files) and starts its services; `simulate` first
     /// starts the simulator on loopback, serving every slave the program reads, and points every bus at it. `note` receives status lines.
@@ -73,6 +74,17 @@ public final class RuntimeAssembly {
         self.storage = storage
         self.simulator = simulator
         self.group = group
+        self.note = note
+    }
+
+    /// Says that the wall clock stepped by `ms` (negative: back): on `note` (the journal) and once
+    /// in every error log the program writes, stamped with the new `localTime`. The task calls it
+    /// on the scan thread (`CyclicTask.onClockStep`).
+    public func clockStepped(by ms: Int64, localTime: Int64) {
+        let text = "The wall clock stepped \(ms < 0 ? "back" : "forward") by \(CivilTime.duration(abs(ms)))"
+            + "; rows keep their wall-clock multiples"
+        note("\(file.name): \(text)")
+        storage.note("WARNING", text, at: localTime)
     }
 
     /// Stops everything in reverse order; call after the last scan.

@@ -13,8 +13,9 @@ public final class CyclicTask<Clock: PLCClock> {
     /// Called when the watchdog trips, with the scan's execution time in ns. The task keeps running.
     public var onWatchdog: ((Int64) -> Void)?
     /// Called once per wall-clock step of more than a second (NTP, an operator, a DST change of
-    /// the UTC offset is not one), with the step in ms (negative: back).
-    public var onClockStep: ((Int64) -> Void)?
+    /// the UTC offset is not one), with the step in ms (negative: back) and the scan's local time,
+    /// on the scan thread before the scan runs.
+    public var onClockStep: ((_ step: Int64, _ localTime: Int64) -> Void)?
     private var lastWall: (monotonic: Int64, wall: Int64)?
 
     private let interval: Int64
@@ -57,14 +58,14 @@ public final class CyclicTask<Clock: PLCClock> {
         let start = clock.now()
         lastStart = start
         let wall = clock.wallClock()
+        let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: wall, cycle: statistics.cycles,
+                                  utcOffset: clock.utcOffset(at: wall))
         // The wall clock should move as the monotonic one does; a difference is a step.
         if let last = lastWall {
             let step = wall - (last.wall + (start - last.monotonic) / 1_000_000)
-            if abs(step) > 1000 { onClockStep?(step) }
+            if abs(step) > 1000 { onClockStep?(step, context.localTime) }
         }
         lastWall = (start, wall)
-        let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: wall, cycle: statistics.cycles,
-                                  utcOffset: clock.utcOffset(at: wall))
         for io in program.ioBlocks { io.readInputs() }
         program.scan(context)
         for io in program.ioBlocks { io.writeOutputs() }

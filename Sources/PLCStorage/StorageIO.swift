@@ -4,11 +4,13 @@ public import PLCCore
 public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
     private let loggers: [CSVLogger]
+    private let eventLogs: [EventLog]
 
     /// Attaches every storage block among `blocks` to a new writer.
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
         writer = StorageWriter(rowCapacity: rowCapacity)
         loggers = blocks.compactMap { $0 as? CSVLogger }
+        eventLogs = blocks.compactMap { $0 as? EventLog }
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
@@ -22,6 +24,16 @@ public final class StorageIO: RuntimeService {
     /// the folders are wired in); the first one another program holds, in words, or nil.
     public func claimFolders() -> String? {
         loggers.compactMap { writer.lockFolder($0.sFolder) }.first
+    }
+
+    /// Writes a line of the runtime's own (a wall-clock step) once into every error log the
+    /// program's EventLog blocks write, stamped `localTime`; call on the scan thread, before the
+    /// scan's outputs are written.
+    public func note(_ level: String, _ text: String, at localTime: Int64) {
+        var files = Set<String>()
+        for log in eventLogs where files.insert(log.sFile).inserted {
+            log.note(level, text, at: localTime)
+        }
     }
 
     /// Writes what is still queued and ends the writer thread.

@@ -61,9 +61,7 @@ struct Run: ParsableCommand {
         let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
         defer { dashboard?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
-        task.onClockStep = { ms in
-            note("\(name): the wall clock stepped \(ms < 0 ? "back" : "forward") by \(CivilTime.duration(abs(ms)))")
-        }
+        task.onClockStep = { ms, localTime in runtime.clockStepped(by: ms, localTime: localTime) }
         note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }

@@ -1,8 +1,10 @@
 import Foundation
+import PLCApp
 import PLCBlocks
 import PLCCore
 import PLCGraph
 import PLCRuntime
+import PLCStorage
 import Testing
 
 /// Wall-clock steps (NTP, an operator, the end of daylight saving time) seen by the blocks and the task (defect 5).
@@ -56,7 +58,7 @@ struct ClockStepTests {
         let clock = ManualClock()
         let task = CyclicTask(program: program, settings: file.task, clock: clock)
         var steps: [Int64] = []
-        task.onClockStep = { steps.append($0) }
+        task.onClockStep = { step, _ in steps.append(step) }
         for scan in 0..<50 {
             if scan == 10 { clock.stepWall(ms: -450_000) }
             if scan == 20 { clock.stepWall(ms: 800) }            // under a second: NTP slews, not a step
@@ -64,5 +66,46 @@ struct ClockStepTests {
             task.step()
         }
         #expect(steps == [-450_000, 3_600_000])
+    }
+
+    @Test("a wall-clock step is logged once in the error log, stamped with the new time (defect 5)")
+    func stepLogged() throws {
+        let dir = NSTemporaryDirectory() + "plc-step-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Two EventLog blocks on one file and one on another: each file gets the line once.
+        let file = try ProgramLoader.parse("""
+            program: stepper
+            task: {interval: T#100ms}
+            blocks:
+              - {name: a, type: EventLog, inputs: {sFile: '\(dir)/one.log', xRaised: FALSE}}
+              - {name: b, type: EventLog, inputs: {sFile: '\(dir)/one.log', xRaised: FALSE}}
+              - {name: c, type: EventLog, inputs: {sFile: '\(dir)/two.log', xRaised: FALSE}}
+            """, path: "stepper.yaml", enums: [:])
+        let runtime = try RuntimeAssembly(file: file, library: Fixtures.library)
+        // 2026-03-01 00:00 UTC, one hour east of UTC.
+        let clock = ManualClock(wallOrigin: 1_772_323_200_000, utcOffset: 3600)
+        clock.recordsSleeps = false
+        let task = CyclicTask(program: runtime.program, settings: file.task, clock: clock)
+        task.onClockStep = { runtime.clockStepped(by: $0, localTime: $1) }
+        for scan in 0..<30 {
+            if scan == 10 { clock.stepWall(ms: -450_000) }
+            if scan == 20 { clock.offset = 0 }               // a DST change is not a step
+            task.step()
+        }
+        runtime.stop()
+        for name in ["one.log", "two.log"] {
+            let lines = try String(contentsOfFile: "\(dir)/\(name)", encoding: .utf8).split(separator: "\n")
+            // Scan 10 runs at 01:00:01 local, less 7m 30s.
+            #expect(lines == ["2026-03-01 00:52:31,000 - WARNING - The wall clock stepped back by 7m 30s; rows keep their wall-clock multiples"],
+                    "\(name): \(lines)")
+        }
+    }
+
+    @Test("the plausible-time floor is the day before the build's commit, never before 2025")
+    func buildDateFloor() {
+        #expect(ClockFloor.earliest(buildEpoch: 0) == ClockFloor.projectStart)
+        // A commit of 2026-11-27 12:00 UTC: rows before 2026-11-26 12:00 local are a wrong clock.
+        #expect(ClockFloor.earliest(buildEpoch: 1_795_780_800) == 1_795_694_400_000)
     }
 }
