@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["CModbus", "PLCCore", "PLCGraph"],
             swiftSettings: scan
         ),
-        .target(name: "PLCStorage", dependencies: ["PLCCore"], swiftSettings: scan),
+        .target(name: "PLCStorage", dependencies: ["PLCCore", "CBuildInfo"], swiftSettings: scan),
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCApp",

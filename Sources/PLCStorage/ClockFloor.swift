@@ -1,14 +1,25 @@
+import CBuildInfo
 import Foundation
 import Glibc
 
 /// The earliest local time a CSV row may carry: what tells a wall clock that is clearly wrong
 /// (a Pi without a battery boots in 1970, or at its last shutdown with fake-hwclock).
 ///
-/// A row is implausible when it is older than 2025-01-01 (before this program existed) or older
-/// than the newest row the folder held when the logger first looked at it.
-enum ClockFloor {
-    /// 2025-01-01 00:00:00 local, in ms.
-    static let earliest: Int64 = 1_735_689_600_000
+/// A row is implausible when it is older than the day before the commit the binary was built from
+/// (scripts/release stamps it; a plain `swift build` falls back to 2025-01-01, before this program
+/// existed) or older than the newest row the folder held when the logger first looked at it.
+public enum ClockFloor {
+    /// 2025-01-01 00:00:00 local, in ms: the floor when the build carries no date.
+    public static let projectStart: Int64 = 1_735_689_600_000
+
+    /// The floor from the build date, as local ms.
+    static let earliest = earliest(buildEpoch: plc_build_epoch())
+
+    /// A day before `buildEpoch` (seconds, UTC), so that no time zone puts the build's own day
+    /// below the floor; never before `projectStart`.
+    public static func earliest(buildEpoch: Int64) -> Int64 {
+        max(projectStart, (buildEpoch - 86_400) * 1000)
+    }
 
     /// The floor for rows named `prefix_YYYY-MM-DD*.csv` in `folder`, as local ms.
     static func floor(folder: String, prefix: String) -> Int64 {

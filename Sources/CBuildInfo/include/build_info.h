@@ -5,4 +5,8 @@
 /// -Xcc -DPLC_GIT_COMMIT='"<hash>"', "unknown" in a plain `swift build`.
 const char *plc_build_commit(void);
 
+/// The commit's date in seconds since 1970-01-01 UTC: set by scripts/release with
+/// -Xcc -DPLC_BUILD_EPOCH=<seconds> (`git log -1 --format=%ct`), 0 in a plain `swift build`.
+long long plc_build_epoch(void);
+
 #endif
