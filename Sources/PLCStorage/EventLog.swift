@@ -4,6 +4,9 @@ public import PLCCore
 /// it clears (with how long it lasted), never one per scan; plus a start-up and a shutdown line.
 ///
 /// Lines read `2026-11-25 18:41:30,123 - ERROR - Error reading registers 4000-4045 from slave 1: timeout`.
+/// With the reader's `xError`/`xDone` wired to `xPollFailed`/`xPollDone`, the clear line counts the
+/// failed polls of the outage, from the first of the run that raised it (the debounced ones) to the
+/// last. The runtime adds lines of its own through `note(_:_:at:)` (a wall-clock step).
 public final class EventLog: StorageBlock {
     public static let summary = "Writes once-per-outage error log lines."
 
@@ -14,15 +17,21 @@ public final class EventLog: StorageBlock {
     @Input(.time, "length of the outage when it clears (ErrorLatch.tOutage)") public var tOutage: Int64 = 0
     @Input("outages since start (ErrorLatch.udiCount)") public var udiCount: UInt32 = 0
     @Input("rows lost so far; the clear line says how many were lost in the outage") public var udiLost: UInt32 = 0
+    @Input("rising edge: one failed poll (the reader's xError); the clear line counts them") public var xPollFailed = false
+    @Input("rising edge: one good poll (the reader's xDone); outside an outage it ends a run of failed polls") public var xPollDone = false
     @Input("logged once on the first scan, when not empty") public var sStartText = ""
     @Input("logged at a clean shutdown, when not empty") public var sStopText = ""
     @Output("lines logged since start") public var udiLines: UInt32 = 0
+    @Output("failed polls of the run or outage under way; the clear line says it, then it restarts at 0") public var udiFailedPolls: UInt32 = 0
 
     @exclusivity(unchecked) private var started = false
     @exclusivity(unchecked) private var raisedText = ""
     @exclusivity(unchecked) private var lostAtRaise: UInt32 = 0
     @exclusivity(unchecked) private var lastLocalTime: Int64 = 0
     @exclusivity(unchecked) private var pending: [String] = []
+    @exclusivity(unchecked) private var previousFailed = false
+    @exclusivity(unchecked) private var previousDone = false
+    @exclusivity(unchecked) private var active = false
     private var writer: StorageWriter?
 
     public init() {}
@@ -38,15 +47,31 @@ public final class EventLog: StorageBlock {
             started = true
             if !sStartText.isEmpty { log("INFO", sStartText) }
         }
+        if xPollFailed && !previousFailed && udiFailedPolls < UInt32.max { udiFailedPolls = udiFailedPolls + 1 }
         if xRaised {
             raisedText = sText
             lostAtRaise = udiLost
+            active = true
             log("ERROR", sText)
         }
         if xCleared {
+            let polls = udiFailedPolls == 0 ? "" : ", \(udiFailedPolls) failed poll\(udiFailedPolls == 1 ? "" : "s")"
             let lost = udiLost > lostAtRaise ? "; \(udiLost - lostAtRaise) CSV rows lost" : ""
-            log("INFO", "Recovered after \(CivilTime.duration(tOutage)) (outage \(udiCount) since start)\(lost): \(raisedText)")
+            log("INFO", "Recovered after \(CivilTime.duration(tOutage)) (outage \(udiCount) since start\(polls))\(lost): \(raisedText)")
+            active = false
+            udiFailedPolls = 0
+        } else if xPollDone && !previousDone && !active {
+            udiFailedPolls = 0
         }
+        previousFailed = xPollFailed
+        previousDone = xPollDone
+    }
+
+    /// Queues a line the runtime itself has to say (a wall-clock step), stamped `localTime`; call
+    /// on the scan thread. Written with the block's next lines.
+    public func note(_ level: String, _ text: String, at localTime: Int64) {
+        pending.append("\(CivilTime.logTimestamp(localTime)) - \(level) - \(text)")
+        udiLines = udiLines &+ 1
     }
 
     public func writeOutputs() {

@@ -136,7 +136,9 @@ struct SoakTests {
         let meterErrors = logLines.filter { $0.contains("ERROR - Error reading") }
         #expect(meterErrors.count == 2, "\(meterErrors)")
         #expect(logLines.count <= 10, "\(logLines.count) log lines")
-        #expect(memory[1] - memory[0] < 4_096, "resident memory grew from \(memory[0]) kB to \(memory[1]) kB")
+        // The whole test process's memory, which tests running beside the soak share: a leak of even
+        // 20 bytes a scan (10 MB over the soak) shows; the noise of the others stays under 8 MB.
+        #expect(memory[1] - memory[0] < 8_192, "resident memory grew from \(memory[0]) kB to \(memory[1]) kB")
         #expect(files[1] == files[0], "open files under the soak folder: \(files)")
         let seconds = Date().timeIntervalSince(started)
         print("soak: 30 days, \(task.statistics.cycles) scans, \(pulses) rows (\(written) written, \(lost) lost), "
