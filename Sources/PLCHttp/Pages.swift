@@ -6,7 +6,7 @@ enum Pages {
     /// Live: per location, every value with unit and quality, the data's state and age.
     static func live(_ s: RuntimeSnapshot) -> String {
         var main = ""
-        if s.locations.isEmpty { main += "<section><p>This program has no Display block: see the Online view.</p></section>" }
+        if s.locations.isEmpty { main += "<section><p>This program has no Display block and no meter reader: see the Online view.</p></section>" }
         for location in s.locations {
             let state = location.state.rawValue
             main += "<section class=\"loc\" id=\"loc-\(HTML.escape(location.name))\" data-location=\"\(HTML.escape(location.name))\">"

@@ -11,10 +11,13 @@ import PLCStorage
 /// `instances`, `value(of:)`, `type(of:)`): names are resolved once here, values are copied as
 /// `IECValue`s, and all text formatting is left to the HTTP side.
 public final class SnapshotBuilder {
-    /// A Display-like instance: its pins give one location's values.
+    /// A Display-like instance (or a meter reader: MeterRead): its pins give one location's values.
     struct View {
         let instance: String
+        /// The pin naming the location (`sTitle`, a reader's `sLocation`).
         let title: String?
+        /// The pin saying why the values are not good (`sStatus`, a reader's `sError`).
+        let status: String
     }
 
     private let program: CompiledProgram
@@ -39,13 +42,17 @@ public final class SnapshotBuilder {
         intervalMs = task.interval
         watchdogMs = task.watchdog
         var tables = [(name: "", type: "PROGRAM", decls: program.variables.decls, paths: program.variables.decls.map(\.name))]
-        var views: [View] = [], loggers: [String] = [], eventLogs: [String] = []
+        var views: [View] = [], readers: [View] = [], loggers: [String] = [], eventLogs: [String] = []
         for instance in program.instances {
             let decls = Self.interface(of: instance.block)
             tables.append((instance.name, Self.typeName(of: instance.block), decls, decls.map { "\(instance.name).\($0.name)" }))
             let pins = Set(decls.map { $0.name })
-            if pins.isSuperset(of: ["sColumns", "alrValues", "sUnits", "xValid", "sStatus", "tAge"]) {
-                views.append(View(instance: instance.name, title: pins.contains("sTitle") ? "\(instance.name).sTitle" : nil))
+            let values = pins.isSuperset(of: ["sColumns", "alrValues", "sUnits", "xValid", "tAge"])
+            if values && pins.contains("sStatus") {
+                views.append(View(instance: instance.name, title: pins.contains("sTitle") ? "\(instance.name).sTitle" : nil,
+                                  status: "sStatus"))
+            } else if values && pins.contains("sError") && pins.contains("sLocation") {
+                readers.append(View(instance: instance.name, title: "\(instance.name).sLocation", status: "sError"))
             } else if instance.block is CSVLogger {
                 loggers.append(instance.name)    // by type, not by pin names: SqlLogger has the same pins
             } else if pins.contains("sFile"), pins.contains("xRaised") {
@@ -53,7 +60,8 @@ public final class SnapshotBuilder {
             }
         }
         self.tables = tables
-        self.views = views
+        // Display blocks say what a program shows; without any, each meter reader is a location.
+        self.views = views.isEmpty ? readers : views
         self.loggers = loggers
         self.eventLogs = eventLogs
         let poll = program.value(of: "PollInterval").flatMap { program.type(of: "PollInterval") == .time ? $0.time : nil }
@@ -116,7 +124,7 @@ public final class SnapshotBuilder {
         let units = pin("sUnits")?.string.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         let valid = pin("xValid")?.bool ?? false
-        let status = pin("sStatus")?.string ?? ""
+        let status = pin(view.status)?.string ?? ""
         let age = pin("tAge")?.time ?? 0
         let values = pin("alrValues").map(reals) ?? []
         let decimals = pin("auiDecimals").map(reals) ?? []

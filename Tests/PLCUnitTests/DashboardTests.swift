@@ -1,4 +1,5 @@
 import Foundation
+import PLCApp
 import PLCCore
 import PLCGraph
 import PLCHttp
@@ -59,6 +60,21 @@ struct DashboardTests {
         #expect(office.values.map(\.value) == [229.7, 10.25])
         #expect(office.values.allSatisfy { $0.quality == .ok })
         #expect(s.energySources == [EnergySource(location: "Office", folder: "csv/office", prefix: "energy", column: "total_real_energy")])
+    }
+
+    @Test("without a Display block, each meter reader is a location, named by its sLocation (site_main)")
+    func meterReaders() throws {
+        let file = try ProgramLoader.load(Fixtures.programs.appendingPathComponent("site_main").path,
+                                          enums: Fixtures.library.enumerations)
+        let runtime = try RuntimeAssembly(file: file, library: Fixtures.library, simulate: true)
+        defer { runtime.stop() }
+        runtime.program.scan(ScanContext(time: 0))
+        let s = SnapshotBuilder(program: runtime.program, task: file.task, workers: []).build(statistics: CycleStatistics())
+        #expect(s.locations.map(\.name) == ["Office", "Production", "Aircon"])
+        #expect(s.locations.map(\.instance) == ["office", "production", "aircon"])
+        let office = try #require(s.locations.first)
+        #expect(office.values.map(\.name).prefix(3) == ["voltage_l12", "voltage_l23", "voltage_l31"], "\(office.values.map(\.name))")
+        #expect(office.state == .error, "no poll has ended yet")
     }
 
     @Test("a failed source is an error with its text, and no value is shown as good")
