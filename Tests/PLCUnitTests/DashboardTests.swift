@@ -64,8 +64,13 @@ struct DashboardTests {
 
     @Test("without a Display block, each meter reader is a location, named by its sLocation (site_main)")
     func meterReaders() throws {
-        let file = try ProgramLoader.load(Fixtures.programs.appendingPathComponent("site_main").path,
+        var file = try ProgramLoader.load(Fixtures.programs.appendingPathComponent("site_main").path,
                                           enums: Fixtures.library.enumerations)
+        let dir = NSTemporaryDirectory() + "plc-readers-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try file.apply(set: "ErrorLogFile=\(dir)/site_logger.log")
+        try file.apply(set: "CsvFolder=\(dir)/csv")
         let runtime = try RuntimeAssembly(file: file, library: Fixtures.library, simulate: true)
         defer { runtime.stop() }
         runtime.program.scan(ScanContext(time: 0))
