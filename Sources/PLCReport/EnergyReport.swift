@@ -80,7 +80,7 @@ public struct EnergyReport: Sendable, Encodable {
             var byHour = [Double](repeating: 0, count: 24)
             for (slot, kwh) in hourly { byHour[Int(EnergySegment.floorDiv(slot, 2) % 24 + 24) % 24] += kwh }
             let half = energy.slots(energy.source(binSlots: 1))
-            let peak = half.filter { !energy.estimated.contains($0.key) }.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+            let peak = half.filter { !energy.estimated.contains($0.key) && !energy.repeated.contains($0.key) }.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
             let peakLabel = peak.map { p -> String in
                 let day = Int(EnergySegment.floorDiv(p.key, 48)), minutes = Int(p.key - Int64(day) * 48) * 30
                 return LocalTime.dateText(day) + " " + LocalTime.pad(minutes / 60, 2) + ":" + LocalTime.pad(minutes % 60, 2)

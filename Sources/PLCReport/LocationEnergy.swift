@@ -16,6 +16,9 @@ public struct LocationEnergy: Sendable {
     public private(set) var powerSlots: [Int64: Double] = [:]
     /// Slots that a gap longer than a slot spread energy into: estimates, left out of peak demand.
     public private(set) var estimated: Set<Int64> = []
+    /// Slots that a backward clock step (the repeated hour when daylight saving time ends, NTP)
+    /// covered twice: two real half hours under one label, left out of peak demand.
+    public private(set) var repeated: Set<Int64> = []
     /// Readings with a counter or a power value, inside the range.
     public private(set) var readings = 0
     /// Counter readings rejected as spikes or drops, inside the range.
@@ -34,6 +37,12 @@ public struct LocationEnergy: Sendable {
     private var counter: EnergyCounter
     private let range: Range<Int64>
     private var previousGood: Int64?
+    /// The previous row's time and the last forward gap between rows (s).
+    private var previousRow: Int64?, lastGap: Int64 = 0
+    /// Seconds added to row times so that the counter sees time move forward across backward steps.
+    private var shift: Int64 = 0
+    /// The last backward step: the shifted time (ms) of the first row after it, and the shift before it.
+    private var lastStep: (at: Int64, shiftBefore: Int64)?
 
     /// Accumulates the slots that fall in `range` (local seconds); `maxPower` (kW) rejects spikes.
     public init(name: String, range: Range<Int64>, maxPower: Double = 0, rollover: Double = 0) {
@@ -44,7 +53,20 @@ public struct LocationEnergy: Sendable {
 
     /// Takes the next row of the location's files.
     public mutating func add(_ row: EnergyCSV.Row) {
-        let ms = row.time * 1000
+        if let previous = previousRow {
+            if row.time > previous {
+                lastGap = row.time - previous
+            } else {
+                // The clock went back: the rows go on in file order, one usual gap after the last.
+                lastStep = ((row.time + shift + previous - row.time + max(lastGap, 1)) * 1000, shift)
+                shift += previous - row.time + max(lastGap, 1)
+                let lower = EnergySegment.floorDiv(row.time, Self.slotSeconds)
+                let upper = EnergySegment.floorDiv(previous, Self.slotSeconds)
+                for slot in lower...upper { repeated.insert(slot) }
+            }
+        }
+        previousRow = row.time
+        let ms = (row.time + shift) * 1000
         let inRange = range.contains(row.time)
         if let kwh = row.counter {
             counterDecimals = max(counterDecimals, row.counterDecimals)
@@ -72,6 +94,15 @@ public struct LocationEnergy: Sendable {
     }
 
     private mutating func add(_ segment: EnergySegment, power: Bool) {
+        // Back to the rows' own (local) times. A segment across a backward step goes on from the
+        // row before the step (the first 01:55 to 02:00 of the repeated hour, not 00:55 to 01:00).
+        var segment = segment
+        if let step = lastStep, segment.from < step.at {
+            let from = segment.from - step.shiftBefore * 1000
+            segment = EnergySegment(from: from, to: from + segment.to - segment.from, kwh: segment.kwh)
+        } else {
+            segment = EnergySegment(from: segment.from - shift * 1000, to: segment.to - shift * 1000, kwh: segment.kwh)
+        }
         let lower = range.lowerBound / Self.slotSeconds, upper = range.upperBound / Self.slotSeconds
         let gap = segment.to - segment.from > Self.slotSeconds * 1000
         segment.split(width: Self.slotSeconds * 1000) { slot, kwh in

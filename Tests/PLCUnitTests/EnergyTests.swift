@@ -118,4 +118,22 @@ struct EnergyTests {
         #expect(location.peakKW == 10)
         #expect(location.missing == 3)
     }
+
+    @Test("the repeated hour when daylight saving time ends: each hour keeps its energy, peak demand skips it")
+    func repeatedHour() {
+        // 12 kW from 00:00, a row every 5 minutes; at the second 02:00 the clock goes back to 01:00.
+        var energy = LocationEnergy(name: "Office", range: 0..<86_400)
+        var counter = 1000.0
+        let minutes = Array(stride(from: 0, to: 120, by: 5)) + Array(stride(from: 60, to: 240, by: 5))
+        for minute in minutes {
+            energy.add(EnergyCSV.Row(time: Int64(minute) * 60, counter: counter, power: 12, counterDecimals: 1))
+            counter += 1
+        }
+        let report = EnergyReport([energy], query: ReportQuery(by: .hour, from: 0, to: 1))
+        #expect(report.locations.first?.source == .counter)
+        // The hour labelled 01:00 happened twice: 24 kWh; no energy moves into the hour before it.
+        #expect(report.rows.map(\.kwh) == [12, 24, 12, 11], "\(report.rows.map(\.kwh))")
+        #expect(report.locations.first?.peakKW == 12)
+        #expect(energy.repeated == [2, 3])
+    }
 }
