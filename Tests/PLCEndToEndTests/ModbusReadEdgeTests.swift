@@ -126,6 +126,7 @@ struct ModbusReadEdgeTests {
         let peer = try ModbusPeer(tcp: port, image: MeterImage.registers)
         defer { peer.stop() }
         let reader = try Reader(side, settings: Self.tcp(port, timeout: 500))
+        peer.command("hold 300")                                // still busy in the next scan, even on a loaded machine
         reader.scan(execute: true, at: 0)                       // request 1
         #expect(reader.scan(execute: false, at: 100).xBusy)     // falling edge while busy
         reader.waitForReplies(1)
