@@ -62,20 +62,29 @@ import Testing
         #expect(t.value(of: "eError") == .int(5112))     // NOT_IMPLEMENTED: no file system attached
     }
 
-    /// The CSVLogger twin writes its rows with CAA File, and (issue 11, finding 8) creates its folder
-    /// first (FILE.DirCreate), as the Swift block does.
-    @Test func csvLoggerTwinCreatesItsFolderAndWritesRows() throws {
-        let root = try scratch()
+    /// st-reference's CSVLogger on a machine whose files live in `root`, writing `csv/log_<day>.csv`
+    /// with these columns (name, value, decimals).
+    func csvLogger(root: String, columns: [(String, Double, Int64)]) throws -> (STMachine, STInstance) {
         let library = try STLibrary.load(folder: repositoryRoot + "/st-reference", root: "CSVLogger")
         let machine = library.makeMachine()
         machine.fileRoot = root
         let logger = try #require(machine.instantiate("CSVLogger"))
         func set(_ name: String, _ value: IECValue) { logger[pin: logger.interface.index(of: name)!] = value }
+        let rest = 16 - columns.count
         set("sFolder", .string("csv"))
         set("sPrefix", .string("log"))
-        set("sColumns", .string("a,b"))
-        set("alrValues", .array([.real(1.25), .real(-3)] + Array(repeating: .real(0), count: 14)))
-        set("auiDecimals", .array([.int(2), .int(0)] + Array(repeating: .int(0), count: 14)))
+        set("sColumns", .string(columns.map(\.0).joined(separator: ",")))
+        set("alrValues", .array(columns.map { .real($0.1) } + Array(repeating: .real(0), count: rest)))
+        set("auiDecimals", .array(columns.map { .int($0.2) } + Array(repeating: .int(0), count: rest)))
+        return (machine, logger)
+    }
+
+    /// The CSVLogger twin writes its rows with CAA File, and (issue 11, finding 8) creates its folder
+    /// first (FILE.DirCreate), as the Swift block does.
+    @Test func csvLoggerTwinCreatesItsFolderAndWritesRows() throws {
+        let root = try scratch()
+        let (_, logger) = try csvLogger(root: root, columns: [("a", 1.25, 2), ("b", -3, 0)])
+        func set(_ name: String, _ value: IECValue) { logger[pin: logger.interface.index(of: name)!] = value }
         let noon: Int64 = 1_764_244_800_000                  // 2025-11-27 12:00:00 local
         var t: Int64 = 0
         /// Scans 100 ms of scan time apart (1 ms of real time for the file thread) until `done`.
@@ -101,16 +110,8 @@ import Testing
     /// a new day closes the old file and starts a new one with its header.
     @Test func csvLoggerTwinKeepsARowPerSecondAtA100msTask() throws {
         let root = try scratch()
-        let library = try STLibrary.load(folder: repositoryRoot + "/st-reference", root: "CSVLogger")
-        let machine = library.makeMachine()
-        machine.fileRoot = root
-        let logger = try #require(machine.instantiate("CSVLogger"))
+        let (machine, logger) = try csvLogger(root: root, columns: [("a", 1.5, 1)])
         func set(_ name: String, _ value: IECValue) { logger[pin: logger.interface.index(of: name)!] = value }
-        set("sFolder", .string("csv"))
-        set("sPrefix", .string("log"))
-        set("sColumns", .string("a"))
-        set("alrValues", .array([.real(1.5)] + Array(repeating: .real(0), count: 15)))
-        set("auiDecimals", .array([.int(1)] + Array(repeating: .int(0), count: 15)))
         let evening: Int64 = 1_764_287_990_000               // 2025-11-27 23:59:50 local
         var scan: Int64 = 0
         /// One scan at 100 ms per scan; then every file job it started has run, so each job takes
