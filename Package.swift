@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "PLCEndToEndTests",
             dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
-                           "PLCSql", "PLCStructuredText"],
+                           "PLCSql", "PLCStructuredText", "PLCStructuredTextModbus"],
             swiftSettings: strict
         ),
     ]

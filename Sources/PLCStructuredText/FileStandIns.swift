@@ -219,6 +219,11 @@ final class FileJobs: @unchecked Sendable {
         return ticket
     }
 
+    /// Waits until every job queued so far has run (tests that count scans per job).
+    func waitUntilIdle() {
+        queue.sync {}
+    }
+
     /// The result of `ticket` once its job has run (then forgotten).
     func take(_ ticket: Int64) -> FileResult? {
         lock.lock()

@@ -11,7 +11,8 @@ with monotonic times around the request's handling, so a test can count requests
 check that two requests never overlap. It prints "READY <port or device>" once serving.
 
 Commands on stdin: "hold MS" (each request takes MS ms before the reply), "exception N" (answer
-every request with exception N), "normal", "set ADDRESS VALUE".
+every request with exception N), "silent" (take every request and send no reply at all, as a meter
+that lost power or its address; requests are still logged), "normal", "set ADDRESS VALUE".
 
 With --devices FILE (JSON: {"slave": {"address": value, ...}, ...}) it serves several slaves on one
 port or line, each with its own image; request lines then end with the slave address
@@ -29,7 +30,7 @@ from pymodbus.constants import ExcCodes
 from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-state = {"hold_ms": 0, "exception": None}
+state = {"hold_ms": 0, "exception": None, "silent": False}
 image: dict[int, int] = {}
 
 
@@ -98,6 +99,11 @@ def apply_device_command(words: list[str]) -> bool:
     return False
 
 
+def trace_packet(sending: bool, packet: bytes) -> bytes:
+    """Drops every reply frame while "silent": nothing goes on the line."""
+    return b"" if sending and state["silent"] else packet
+
+
 async def commands():
     loop = asyncio.get_running_loop()
     while line := (await loop.run_in_executor(None, sys.stdin.readline)):
@@ -110,8 +116,10 @@ async def commands():
             state["hold_ms"] = int(words[1])
         elif words[0] == "exception":
             state["exception"] = int(words[1])
+        elif words[0] == "silent":
+            state["silent"] = True
         elif words[0] == "normal":
-            state.update(hold_ms=0, exception=None)
+            state.update(hold_ms=0, exception=None, silent=False)
         elif words[0] == "set":
             image[int(words[1])] = int(words[2]) & 0xFFFF
         print(f"OK {line.strip()}", flush=True)
@@ -143,11 +151,11 @@ async def main():
     commands_task = asyncio.create_task(commands())  # noqa: F841 (kept alive while serving)
     if args.tcp is not None:
         print(f"READY {args.tcp}", flush=True)
-        await StartAsyncTcpServer(context=device, address=("127.0.0.1", args.tcp))
+        await StartAsyncTcpServer(context=device, address=("127.0.0.1", args.tcp), trace_packet=trace_packet)
     else:
         print(f"READY {args.rtu}", flush=True)
         await StartAsyncSerialServer(context=device, framer=FramerType.RTU, port=args.rtu, baudrate=args.baud,
-                                     parity=args.parity, bytesize=8, stopbits=1)
+                                     parity=args.parity, bytesize=8, stopbits=1, trace_packet=trace_packet)
 
 
 if __name__ == "__main__":
