@@ -42,6 +42,19 @@ public enum STMapping: Sendable, Hashable {
     case library(String)
     /// An ST operator (`AND`, `OR`): FBD shows it as a box, ST writes it infix.
     case `operator`(String)
+    /// A FUNCTION of this library (`CONCAT` in Standard): FBD shows a box without an instance, ST
+    /// calls it in an expression with the inputs in declared order.
+    case function(String)
+}
+
+extension STMapping {
+    /// False for operators and functions: nothing to declare, the box is an expression.
+    public var hasInstance: Bool {
+        switch self {
+        case .twin, .library: true
+        case .operator, .function: false
+        }
+    }
 }
 
 extension FunctionBlock {

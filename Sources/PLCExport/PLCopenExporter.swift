@@ -301,7 +301,7 @@ public struct PLCopenExporter {
         }
         for i in program.order {
             let type = Swift.type(of: program.instances[i].block).interface.name
-            if STProgramExporter.operators[type] == nil {
+            if Swift.type(of: program.instances[i].block).stMapping.hasInstance {
                 variable(&x, .init(name: program.instances[i].name, type: type, initial: nil, comment: ""),
                          members: arrayLiterals(i))
             }
@@ -369,7 +369,7 @@ public struct PLCopenExporter {
         let decl = program.file.instances[i]
         let (px, py) = (240 + (order - 1) % 5 * 320, 40 + (order - 1) / 5 * 260)
         var attributes = ["localId": String(ids.blockId(i)), "typeName": interface.name, "executionOrderId": String(order)]
-        if STProgramExporter.operators[interface.name] == nil { attributes["instanceName"] = instance.name }
+        if Swift.type(of: instance.block).stMapping.hasInstance { attributes["instanceName"] = instance.name }
         x.open("block", attributes)
         x.empty("position", ["x": String(px), "y": String(py)])
         x.open("inputVariables")

@@ -7,9 +7,6 @@ public import PLCGraph
 /// Feedback wires need nothing special: reading an output of a block called later in the
 /// program gives the previous cycle's value, as the feedback does in the runtime.
 public struct STProgramExporter {
-    /// Boxes that ST writes as operators: the instance becomes a BOOL holding the expression.
-    public static let operators: [String: String] = ["AND": "AND", "OR": "OR"]
-
     let program: CompiledProgram
     let file: ProgramFile
 
@@ -57,8 +54,10 @@ public struct STProgramExporter {
         for i in program.order {
             let instance = program.instances[i]
             let type = Swift.type(of: instance.block).interface
-            if Self.operators[type.name] != nil {
-                out += "    \(instance.name) : BOOL := FALSE;    // \(type.name) box\n"
+            if !Swift.type(of: instance.block).stMapping.hasInstance {
+                // An operator or function box: a variable holds its value (its one output).
+                let output = type.decls.first { $0.scope == .output }
+                out += "    " + declaration(instance.name, output?.type ?? .bool, output?.initial ?? .bool(false), "\(type.name) box") + "\n"
             } else {
                 out += "    \(instance.name) : \(type.name)\(arrayInitializers(i)); \n"
             }
@@ -131,7 +130,7 @@ public struct STProgramExporter {
             if let i = program.instances.firstIndex(where: { $0.name.uppercased() == instance.uppercased() }) {
                 let sourceType = Swift.type(of: program.instances[i].block).interface
                 let name = program.instances[i].name
-                if Self.operators[sourceType.name] != nil {
+                if !Swift.type(of: program.instances[i].block).stMapping.hasInstance {
                     text = name
                 } else {
                     text = "\(name).\(sourceType.decl(pin)?.name ?? pin)" + (index.map { "[\($0)]" } ?? "")
@@ -157,14 +156,24 @@ public struct STProgramExporter {
         let decl = file.instances[i]
         let interface = Swift.type(of: instance.block).interface
         var out = "(* \(number). \(instance.name) (\(interface.name)) *)\n"
-        if let op = Self.operators[interface.name] {
+        switch Swift.type(of: instance.block).stMapping {
+        case .operator(let op):
             let operands = ["IN1", "IN2"].map { pin in
                 decl.inputs.first { $0.pin.uppercased() == pin }.map { source($0, .bool) } ?? "FALSE"
             }
             return out + "\(instance.name) := \(operands[0]) \(op) \(operands[1]);\n"
+        case .function:
+            // Positional, in declared order; an unwired input passes its initial value.
+            let arguments = interface.decls.filter { $0.scope == .input }.map { pin in
+                decl.inputs.first { $0.pin.uppercased() == pin.name.uppercased() }.map { source($0, pin.type) }
+                    ?? STLiteral.format(pin.initial, as: pin.type)
+            }
+            return out + "\(instance.name) := \(interface.name)(" + arguments.joined(separator: ", ") + ");\n"
+        case .twin, .library:
+            break
         }
         var arguments: [String] = []
-        if let bus = instance.bus ?? (file.buses.count == 1 && instance.block is any IOBlock && interface.name == "ModbusRead" ? file.buses[0].name : nil) {
+        if let bus = instance.bus ?? (file.buses.count == 1 && instance.block is any IOBlock && ["ModbusRead", "MeterRead"].contains(interface.name) ? file.buses[0].name : nil) {
             arguments.append("rClient := \(bus)")
         }
         for wire in decl.inputs {

@@ -68,8 +68,8 @@ struct Export: ParsableCommand {
             guard let type = library.type(named: typeName) else { continue }
             // I/O blocks' vectors pin the Swift handshake without a device; Codesys has no such mode.
             if type.init() is any IOBlock { continue }
-            // AND and OR are operators in ST: nothing to instantiate.
-            if STProgramExporter.operators[type.typeName] != nil { continue }
+            // AND and OR are operators, CONCAT a function in ST: nothing to instantiate.
+            if !type.stMapping.hasInstance { continue }
             let dir = (blocks as NSString).appendingPathComponent("\(typeName)/vectors")
             for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where file.hasSuffix(".csv") {
                 let path = (dir as NSString).appendingPathComponent(file)

@@ -35,6 +35,37 @@ struct StructuredTextCommandTests {
         #expect(unknown.stderr == "plc trace: no FUNCTION_BLOCK NoSuchBlock in \(folder) (nor in the Standard library)\n")
     }
 
+    @Test("a CONCAT box exports as Codesys's CONCAT function, and the PROGRAM checks with st-reference")
+    func concatExportsAsAFunction() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-concat-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let program = dir.appendingPathComponent("joined.yaml")
+        try """
+            program: joined
+            variables:
+              - {scope: VAR, name: Folder, type: STRING, initial: csv}
+            blocks:
+              - {name: sub, type: CONCAT, inputs: {STR1: Folder, STR2: '/Office'}}
+              - {name: pulse, type: WallClockPulse, inputs: {tInterval: T#1m}}
+              - {name: log, type: CSVLogger, inputs: {xExecute: pulse.Q, sFolder: sub.OUT, sPrefix: 'energy', sColumns: 'a'}}
+            """.write(to: program, atomically: true, encoding: .utf8)
+        let st = dir.appendingPathComponent("st")
+        let export = try PLCCommand.run(["export", "st", program.path, "--output", st.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let text = try String(contentsOf: st.appendingPathComponent("joined.st"), encoding: .utf8)
+        #expect(text.contains("sub := CONCAT(Folder, '/Office');"), "\(text)")
+        #expect(text.contains("sFolder := sub,"), "\(text)")
+        #expect(!text.contains(": CONCAT"), "a function has no instance: \(text)")
+        // With the twins beside it, the exported PROGRAM is clean for the engine's checker.
+        let reference = PLCCommand.root.appendingPathComponent("st-reference")
+        for name in try FileManager.default.contentsOfDirectory(atPath: reference.path) where name.hasSuffix(".st") {
+            try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: st.appendingPathComponent(name))
+        }
+        let check = try PLCCommand.run(["check-st", st.path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
     @Test("plc check-st exits 0 on clean files and 2 with every error as file:line:col: message")
     func checkST() throws {
         let clean = try PLCCommand.programFolder("")

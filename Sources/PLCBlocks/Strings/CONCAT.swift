@@ -5,7 +5,7 @@ public import PLCCore
 /// The result only changes when an input does, so a steady-state scan allocates nothing.
 public final class CONCAT: FunctionBlock {
     public static let summary = "Joins two strings."
-    public static let stMapping = STMapping.library("Standard")
+    public static let stMapping = STMapping.function("Standard")
 
     @Input("first part") public var STR1 = ""
     @Input("second part") public var STR2 = ""
