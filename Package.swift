@@ -23,7 +23,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -65,8 +64,7 @@ let package = Package(
         .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
-            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage",
-                           .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
         .target(
