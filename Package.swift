@@ -36,7 +36,6 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(name: "CUnixODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
-        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "CAllocCounter"),
         .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
@@ -73,7 +72,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCSql", dependencies: ["CUnixODBC", "PLCCore", "PLCStorage"], swiftSettings: strict),
-        .target(name: "PLCMqtt", dependencies: ["CMosquitto", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "PLCMqtt", dependencies: ["CMosquittoLoader", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "CMosquittoLoader"),
         .executableTarget(
             name: "plc",
             dependencies: [

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Glibc
 import Synchronization
 
 /// Answers every request from the snapshot box: the four pages, `/api/values`, `/api/online` and

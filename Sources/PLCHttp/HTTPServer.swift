@@ -176,7 +176,7 @@ final class HTTPServer: Sendable {
             let from = max(data.count - 3, 0)
             data += chunk[0..<n]
             end = Self.blankLine(in: data, from: from)
-            if end == nil && data.count > Self.maxHead { return .failure(Refusal(status: 431)) }
+            if (end ?? data.count) > Self.maxHead { return .failure(Refusal(status: 431)) }
         }
         let headEnd = end!
         let text = String(decoding: data[0..<headEnd], as: UTF8.self)

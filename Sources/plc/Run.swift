@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 import PLCGraph
 import PLCApp
@@ -84,7 +89,7 @@ struct Run: ParsableCommand {
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
         guard let monitor else { return [] }
-        let paths = monitor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let paths = monitor.split(separator: ",").map { $0.trimmingSpaces() }
         for path in paths where program.type(of: path) == nil {
             throw fail("--monitor: no variable or pin named '\(path)'")
         }
@@ -94,7 +99,7 @@ struct Run: ParsableCommand {
 
 /// What SIGHUP does, set once the storage writer exists.
 private final class Reopen: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var _action: (@Sendable () -> Void)?
 
     var action: (@Sendable () -> Void)? {
