@@ -75,7 +75,10 @@ struct Run: ParsableCommand {
         let writer = runtime.storage.writer
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
             // One program per CSV folder; the folders are wired in by the first scan.
-            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
+            if task.statistics.cycles == 1 {
+                _ = runtime.storage.claimFolders()
+                StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
+            }
             dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
