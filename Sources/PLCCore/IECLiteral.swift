@@ -92,7 +92,7 @@ public enum IECLiteral {
     static func parseInteger(_ text: String, as type: IECType) throws(IECError) -> Int64 {
         let body = stripTypePrefix(text, [type.name, "BYTE", "WORD", "DWORD", "SINT", "USINT", "INT", "UINT",
                                           "DINT", "UDINT", "LINT"])
-        var digits = Substring(body.replacing("_", with: ""))
+        var digits = Substring(body.replacingEvery("_", with: ""))
         var negative = false
         if let sign = digits.first, sign == "-" || sign == "+" {
             negative = sign == "-"
@@ -131,7 +131,7 @@ public enum IECLiteral {
     }
 
     private static func parseReal(_ text: String, as type: IECType) throws(IECError) -> IECValue {
-        let body = stripTypePrefix(text, ["REAL", "LREAL"]).replacing("_", with: "")
+        let body = stripTypePrefix(text, ["REAL", "LREAL"]).replacingEvery("_", with: "")
         let allowed = Set("0123456789.eE+-".unicodeScalars)
         guard !body.isEmpty, body.unicodeScalars.allSatisfy(allowed.contains), let v = Double(body) else {
             throw IECError("'\(text)' is not a \(type.name) literal")
@@ -150,7 +150,7 @@ public enum IECLiteral {
         let bad = IECError("'\(text)' is not a TIME literal (expected e.g. T#1m30s or TIME#250ms)")
         guard let hash = text.firstIndex(of: "#"),
               ["T", "TIME"].contains(text[..<hash].uppercased()) else { throw bad }
-        var rest = Substring(text[text.index(after: hash)...].lowercased().replacing("_", with: ""))
+        var rest = Substring(text[text.index(after: hash)...].lowercased().replacingEvery("_", with: ""))
         var negative = false
         if rest.first == "-" { negative = true; rest = rest.dropFirst() }
         guard !rest.isEmpty else { throw bad }

@@ -32,3 +32,27 @@ extension String {
         count >= length ? String(prefix(length)) : self + String(repeating: " ", count: length - count)
     }
 }
+
+extension String {
+    /// The text with every occurrence of `target` replaced, matched byte for byte (UTF-8), left to
+    /// right: Foundation's literal `replacingOccurrences(of:with:)`. Unlike the standard library's
+    /// `replacing`, which compares Characters, a `"` followed by a combining mark is still a `"`.
+    public func replacingEvery(_ target: String, with replacement: String) -> String {
+        let pattern = Array(target.utf8)
+        guard let first = pattern.first, utf8.contains(first) else { return self }
+        let bytes = Array(utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == first, i + pattern.count <= bytes.count, bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
+                out += replacement.utf8
+                i += pattern.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -70,7 +70,7 @@ public struct STProgramExporter {
             out += "\n" + call(i, number: n + 1)
         }
         out += "END_PROGRAM\n"
-        return out.replacing("; \n", with: ";\n")
+        return out.replacingEvery("; \n", with: ";\n")
     }
 
     private func declaration(_ name: String, _ type: IECType, _ initial: IECValue, _ comment: String) -> String {

@@ -82,7 +82,7 @@ public struct STSource {
             } else if ["VAR_INPUT", "VAR_OUTPUT", "VAR_IN_OUT", "VAR", "VAR_GLOBAL"].contains(line) {
                 current = (line, [])
             } else if kind == .dataType {
-                let cleaned = line.replacing(",", with: "")
+                let cleaned = line.replacingEvery(",", with: "")
                 let parts = cleaned.components(separatedBy: ":=").map { $0.trimmingSpaces() }
                 if parts.count == 2, !parts[0].isEmpty { enumValues.append((parts[0], parts[1])) }
             } else if !line.hasPrefix("END_FUNCTION") && line != "END_PROGRAM" {

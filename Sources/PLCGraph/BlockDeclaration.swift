@@ -71,6 +71,6 @@ public struct BlockDeclaration: Sendable {
     }
 
     private func quoted(_ s: String) -> String {
-        "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        "\"" + s.replacingEvery("\\", with: "\\\\").replacingEvery("\"", with: "\\\"") + "\""
     }
 }

@@ -22,7 +22,7 @@ enum Pages {
             for q in location.values {
                 let quality = q.quality.rawValue
                 main += "<tr data-q=\"\(HTML.escape(q.name))\"><td>\(HTML.escape(q.name))</td><td class=\"v\">\(HTML.escape(q.text))</td>"
-                    + "<td>\(HTML.escape(q.unit))</td><td><span class=\"q \(quality.replacing(" ", with: "-"))\">\(quality)</span></td></tr>"
+                    + "<td>\(HTML.escape(q.unit))</td><td><span class=\"q \(quality.replacingEvery(" ", with: "-"))\">\(quality)</span></td></tr>"
             }
             main += "</table></section>"
         }

@@ -39,7 +39,7 @@ struct Lexer {
         var t = text
         if t.hasPrefix("\u{FEFF}") { t.removeFirst() }
         // "\r\n" is one Character in Swift: make every line end a plain "\n" first.
-        if t.utf8.contains(13) { t = t.replacing("\r\n", with: "\n").replacing("\r", with: "\n") }
+        if t.utf8.contains(13) { t = t.replacingEvery("\r\n", with: "\n").replacingEvery("\r", with: "\n") }
         chars = Array(t)
     }
 
@@ -286,7 +286,7 @@ struct Lexer {
 
     /// `1h2m3s4ms`, `1.5s`, `-5s`, `100ms`: nanoseconds, or nil when malformed.
     static func parseDuration(_ text: String) -> Int64? {
-        var s = Substring(text.replacing("_", with: "").lowercased())
+        var s = Substring(text.replacingEvery("_", with: "").lowercased())
         var sign: Int64 = 1
         if s.hasPrefix("-") { sign = -1; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
         guard !s.isEmpty else { return nil }
