@@ -23,7 +23,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -37,7 +36,6 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(name: "CUnixODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
-        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "CAllocCounter"),
         .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
@@ -65,8 +63,7 @@ let package = Package(
         .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
-            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage",
-                           .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
             swiftSettings: strict
         ),
         .target(
@@ -75,7 +72,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCSql", dependencies: ["CUnixODBC", "PLCCore", "PLCStorage"], swiftSettings: strict),
-        .target(name: "PLCMqtt", dependencies: ["CMosquitto", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "PLCMqtt", dependencies: ["CMosquittoLoader", "PLCCore", "PLCStorage"], swiftSettings: strict),
+        .target(name: "CMosquittoLoader"),
         .executableTarget(
             name: "plc",
             dependencies: [

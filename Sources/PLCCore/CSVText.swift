@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Minimal RFC 4180 CSV: split a line into fields and quote a field when it needs it.
 public enum CSVText {
@@ -39,6 +44,6 @@ public enum CSVText {
     /// `field`, in double quotes when it holds a comma, a quote or a line break.
     public static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + field.replacingEvery("\"", with: "\"\"") + "\""
     }
 }

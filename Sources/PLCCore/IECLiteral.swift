@@ -1,10 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Parses and prints IEC 61131-3 literals (`TRUE`, `16#0FA0`, `1.5E3`, `T#1m30s`, `'text'`).
 public enum IECLiteral {
     /// Parses `text` as a literal of `type`; throws a one-line reason when it is malformed or out of range.
     public static func parse(_ text: String, as type: IECType) throws(IECError) -> IECValue {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         switch type {
         case .bool: return try parseBool(trimmed)
         case .real, .lreal: return try parseReal(trimmed, as: type)
@@ -87,7 +92,7 @@ public enum IECLiteral {
     static func parseInteger(_ text: String, as type: IECType) throws(IECError) -> Int64 {
         let body = stripTypePrefix(text, [type.name, "BYTE", "WORD", "DWORD", "SINT", "USINT", "INT", "UINT",
                                           "DINT", "UDINT", "LINT"])
-        var digits = Substring(body.replacingOccurrences(of: "_", with: ""))
+        var digits = Substring(body.replacingEvery("_", with: ""))
         var negative = false
         if let sign = digits.first, sign == "-" || sign == "+" {
             negative = sign == "-"
@@ -126,8 +131,8 @@ public enum IECLiteral {
     }
 
     private static func parseReal(_ text: String, as type: IECType) throws(IECError) -> IECValue {
-        let body = stripTypePrefix(text, ["REAL", "LREAL"]).replacingOccurrences(of: "_", with: "")
-        let allowed = CharacterSet(charactersIn: "0123456789.eE+-")
+        let body = stripTypePrefix(text, ["REAL", "LREAL"]).replacingEvery("_", with: "")
+        let allowed = Set("0123456789.eE+-".unicodeScalars)
         guard !body.isEmpty, body.unicodeScalars.allSatisfy(allowed.contains), let v = Double(body) else {
             throw IECError("'\(text)' is not a \(type.name) literal")
         }
@@ -145,7 +150,7 @@ public enum IECLiteral {
         let bad = IECError("'\(text)' is not a TIME literal (expected e.g. T#1m30s or TIME#250ms)")
         guard let hash = text.firstIndex(of: "#"),
               ["T", "TIME"].contains(text[..<hash].uppercased()) else { throw bad }
-        var rest = Substring(text[text.index(after: hash)...].lowercased().replacingOccurrences(of: "_", with: ""))
+        var rest = Substring(text[text.index(after: hash)...].lowercased().replacingEvery("_", with: ""))
         var negative = false
         if rest.first == "-" { negative = true; rest = rest.dropFirst() }
         guard !rest.isEmpty else { throw bad }
@@ -172,7 +177,7 @@ public enum IECLiteral {
 
     /// Parses `'text'` with `$` escapes; text without quotes is taken as it is.
     private static func parseString(_ raw: String) throws(IECError) -> String {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingSpaces()
         guard text.count >= 2, text.first == "'", text.last == "'" else {
             if text.hasPrefix("'") { throw IECError("unterminated STRING literal \(text)") }
             return raw
@@ -223,12 +228,12 @@ public enum IECLiteral {
         guard text.hasPrefix("["), text.hasSuffix("]") else {
             throw IECError("'\(text)' is not an array literal (expected [a, b, ...])")
         }
-        let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+        let inner = text.dropFirst().dropLast().trimmingSpaces()
         let parts = inner.isEmpty ? [] : inner.components(separatedBy: ",")
         var items: [IECValue] = []
         for part in parts {
             // IEC repeat syntax: 16(TRUE) is sixteen TRUEs.
-            let text = part.trimmingCharacters(in: .whitespaces)
+            let text = part.trimmingSpaces()
             if let open = text.firstIndex(of: "("), text.hasSuffix(")"), let n = Int(text[..<open]), n >= 0 {
                 let value = try parse(String(text[text.index(after: open)..<text.index(before: text.endIndex)]), as: element)
                 items += Array(repeating: value, count: n)

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// An IEC 61131-3 data type, as it appears in a variable table.
 public indirect enum IECType: Hashable, Sendable {
@@ -83,7 +88,7 @@ public indirect enum IECType: Hashable, Sendable {
 
     /// Parses a type name such as `WORD`, `ARRAY[0..124] OF WORD` or an enumeration's name.
     public static func parse(_ text: String, enums: [String: IECEnumType] = [:]) throws(IECError) -> IECType {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         let upper = trimmed.uppercased()
         if let type = elementary[upper] { return type }
         if upper.hasPrefix("STRING(") || upper.hasPrefix("STRING[") { return .string }
@@ -97,10 +102,10 @@ public indirect enum IECType: Hashable, Sendable {
         guard let open = text.firstIndex(of: "["), let close = text.firstIndex(of: "]"), open < close
         else { throw IECError("malformed array type '\(text)': expected ARRAY[0..N] OF TYPE") }
         let bounds = text[text.index(after: open)..<close].components(separatedBy: "..")
-        let rest = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let rest = text[text.index(after: close)...].trimmingSpaces()
         guard bounds.count == 2,
-              let lo = Int(bounds[0].trimmingCharacters(in: .whitespaces)),
-              let hi = Int(bounds[1].trimmingCharacters(in: .whitespaces)),
+              let lo = Int(bounds[0].trimmingSpaces()),
+              let hi = Int(bounds[1].trimmingSpaces()),
               rest.uppercased().hasPrefix("OF ")
         else { throw IECError("malformed array type '\(text)': expected ARRAY[0..N] OF TYPE") }
         guard lo == 0 else { throw IECError("array type '\(text)' must start at index 0") }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The interface of a block type or program: its ordered variable declarations, looked up by name.
 ///
@@ -44,7 +49,7 @@ public struct VarTable: Hashable, Sendable {
         let header = ["Scope", "Name", "Type", "Initial", "Comment"]
         let widths = (0..<4).map { c in ([header] + rows).map { $0[c].count }.max()! }
         func line(_ r: [String]) -> String {
-            (0..<4).map { r[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            (0..<4).map { r[$0].paddingSpaces(toLength: widths[$0]) }.joined(separator: "  ")
                 + "  " + r[4]
         }
         return ([line(header)] + rows.map(line)).map { $0.trimmingTrailingSpaces() }.joined(separator: "\n")

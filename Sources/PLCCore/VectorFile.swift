@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// A golden vector file: `t_ms`, then one column per pin; each row is one scan.
 ///
@@ -37,9 +42,9 @@ public struct VectorFile: Sendable {
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = offset + 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let fields = CSVText.fields(line)?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
+            guard let fields = CSVText.fields(line)?.map({ $0.trimmingSpaces() }) else {
                 throw SourceError(file: path, line: lineNumber, "unterminated quoted field")
             }
             guard let header = columns else {

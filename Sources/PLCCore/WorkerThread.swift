@@ -1,11 +1,10 @@
 import Dispatch
-import Foundation
+import Synchronization
 
 /// A named thread that runs one loop, and whose end can be awaited: the I/O workers' thread.
-public final class WorkerThread: @unchecked Sendable {
+public final class WorkerThread: Sendable {
     private let finished = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var state = State.idle
+    private let state = Mutex(State.idle)
 
     private enum State { case idle, running, joined }
 
@@ -13,32 +12,31 @@ public final class WorkerThread: @unchecked Sendable {
 
     /// Starts `loop` on a new thread called `name` (once; later calls do nothing).
     public func start(name: String, _ loop: @escaping @Sendable () -> Void) {
-        guard lock.withLock({ () -> Bool in
+        guard state.withLock({ state -> Bool in
             guard state == .idle else { return false }
             state = .running
             return true
         }) else { return }
-        let thread = Thread { [finished] in
+        let started = DetachedThread.start(name: name) { [finished] in
             loop()
             finished.signal()
         }
-        thread.name = name
-        thread.start()
+        precondition(started, "\(name): the system refused a new thread")
     }
 
     /// Waits until the loop has returned, but at most `timeout` seconds; true when it has returned
     /// (or never started). A thread given up on goes on to its end by itself.
     public func join(timeout: Double) -> Bool {
-        let wait = lock.withLock { state == .running }
+        let wait = state.withLock { $0 == .running }
         guard wait else { return true }
         guard finished.wait(timeout: .now() + timeout) == .success else { return false }
-        lock.withLock { state = .joined }
+        state.withLock { $0 = .joined }
         return true
     }
 
     /// Waits until the loop has returned; returns at once if it never started or was joined before.
     public func join() {
-        let wait = lock.withLock { () -> Bool in
+        let wait = state.withLock { state -> Bool in
             defer { if state == .running { state = .joined } }
             return state == .running
         }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 public import PLCGraph
 
@@ -211,7 +216,7 @@ public struct PLCopenExporter {
     /// An ST type as a TC6 type element.
     private func type(_ x: inout XMLWriter, _ text: String) {
         x.open("type")
-        typeBody(&x, text.trimmingCharacters(in: .whitespaces))
+        typeBody(&x, text.trimmingSpaces())
         x.close("type")
     }
 
@@ -221,11 +226,11 @@ public struct PLCopenExporter {
             let length = text.firstIndex(of: "(").map { String(text[text.index(after: $0)...].dropLast()) } ?? "80"
             x.empty("string", ["length": length])
         } else if upper.hasPrefix("ARRAY"), let open = text.firstIndex(of: "["), let close = text.firstIndex(of: "]"),
-                  let of = text.range(of: " OF ") {
+                  let of = text.firstRange(of: " OF ") {
             let bounds = text[text.index(after: open)..<close].components(separatedBy: "..")
             x.open("array")
-            x.empty("dimension", ["lower": bounds[0].trimmingCharacters(in: .whitespaces),
-                                  "upper": bounds[1].trimmingCharacters(in: .whitespaces)])
+            x.empty("dimension", ["lower": bounds[0].trimmingSpaces(),
+                                  "upper": bounds[1].trimmingSpaces()])
             x.open("baseType")
             typeBody(&x, String(text[of.upperBound...]))
             x.close("baseType")
@@ -245,11 +250,11 @@ public struct PLCopenExporter {
 
     /// An ST initial value: simple, array (with repetitions) or an FB instance's member values.
     private func value(_ x: inout XMLWriter, _ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingSpaces()
         if t.hasPrefix("[") && t.hasSuffix("]") {
             x.open("arrayValue")
             for part in t.dropFirst().dropLast().components(separatedBy: ",") {
-                let item = part.trimmingCharacters(in: .whitespaces)
+                let item = part.trimmingSpaces()
                 if let open = item.firstIndex(of: "("), item.hasSuffix(")"), let n = Int(item[..<open]) {
                     x.open("value", ["repetitionValue": String(n)])
                     x.empty("simpleValue", ["value": String(item[item.index(after: open)..<item.index(before: item.endIndex)])])
@@ -260,9 +265,9 @@ public struct PLCopenExporter {
                 x.close("value")
             }
             x.close("arrayValue")
-        } else if t.hasPrefix("(") && t.hasSuffix(")"), let assign = t.range(of: ":=") {
+        } else if t.hasPrefix("(") && t.hasSuffix(")"), let assign = t.firstRange(of: ":=") {
             x.open("structValue")
-            x.open("value", ["member": t[t.index(after: t.startIndex)..<assign.lowerBound].trimmingCharacters(in: .whitespaces)])
+            x.open("value", ["member": t[t.index(after: t.startIndex)..<assign.lowerBound].trimmingSpaces()])
             value(&x, String(t[assign.upperBound..<t.index(before: t.endIndex)]))
             x.close("value")
             x.close("structValue")
@@ -594,7 +599,7 @@ struct XMLWriter {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacingEvery("&", with: "&amp;").replacingEvery("<", with: "&lt;")
+            .replacingEvery(">", with: "&gt;").replacingEvery("\"", with: "&quot;")
     }
 }

@@ -69,7 +69,7 @@ public struct STProgramExporter {
             out += "\n" + call(i, number: n + 1)
         }
         out += "END_PROGRAM\n"
-        return out.replacingOccurrences(of: "; \n", with: ";\n")
+        return out.replacingEvery("; \n", with: ";\n")
     }
 
     private func declaration(_ name: String, _ type: IECType, _ initial: IECValue, _ comment: String) -> String {

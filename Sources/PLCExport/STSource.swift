@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// A POU read back from an st-reference file, for the PLCopen export: its kind, name, header
 /// comment, declaration sections and body. Reads the subset of ST the reference files use
@@ -30,14 +35,14 @@ public struct STSource {
     public init?(_ text: String) {
         var rest = Substring(text)
         var doc = ""
-        if rest.hasPrefix("(*"), let end = rest.range(of: "*)") {
-            doc = rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        if rest.hasPrefix("(*"), let end = rest.firstRange(of: "*)") {
+            doc = rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound].trimmingSpacesAndNewlines()
             rest = rest[end.upperBound...]
         }
         documentation = doc
         let lines = rest.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
-        guard let first = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
-        let head = lines[first].trimmingCharacters(in: .whitespaces)
+        guard let first = lines.firstIndex(where: { !$0.trimmingSpaces().isEmpty }) else { return nil }
+        let head = lines[first].trimmingSpaces()
         var returnType: String? = nil
         if head.hasPrefix("FUNCTION_BLOCK ") {
             kind = .functionBlock
@@ -45,14 +50,14 @@ public struct STSource {
         } else if head.hasPrefix("FUNCTION ") {
             kind = .function
             let parts = head.dropFirst(9).split(separator: ":", maxSplits: 1)
-            name = parts[0].trimmingCharacters(in: .whitespaces)
-            returnType = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+            name = parts[0].trimmingSpaces()
+            returnType = parts.count > 1 ? parts[1].trimmingSpaces() : nil
         } else if head.hasPrefix("PROGRAM ") {
             kind = .program
-            name = String(head.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+            name = String(head.dropFirst(8)).trimmingSpaces()
         } else if head.hasPrefix("TYPE ") {
             kind = .dataType
-            name = head.dropFirst(5).split(separator: ":").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            name = head.dropFirst(5).split(separator: ":").first.map { $0.trimmingSpaces() } ?? ""
         } else if head.hasPrefix("VAR_GLOBAL") {
             kind = .globalVars
             name = ""
@@ -66,7 +71,7 @@ public struct STSource {
         var current: (String, [Variable])? = nil
         let start = kind == .globalVars ? first : first + 1
         for raw in lines[start...] {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if let open = current {
                 if line == "END_VAR" {
                     sections.append(open)
@@ -77,8 +82,8 @@ public struct STSource {
             } else if ["VAR_INPUT", "VAR_OUTPUT", "VAR_IN_OUT", "VAR", "VAR_GLOBAL"].contains(line) {
                 current = (line, [])
             } else if kind == .dataType {
-                let cleaned = line.replacingOccurrences(of: ",", with: "")
-                let parts = cleaned.components(separatedBy: ":=").map { $0.trimmingCharacters(in: .whitespaces) }
+                let cleaned = line.replacingEvery(",", with: "")
+                let parts = cleaned.components(separatedBy: ":=").map { $0.trimmingSpaces() }
                 if parts.count == 2, !parts[0].isEmpty { enumValues.append((parts[0], parts[1])) }
             } else if !line.hasPrefix("END_FUNCTION") && line != "END_PROGRAM" {
                 bodyLines.append(raw)
@@ -86,26 +91,26 @@ public struct STSource {
         }
         self.sections = sections
         self.enumValues = enumValues
-        body = bodyLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        body = bodyLines.joined(separator: "\n").trimmingSpacesAndNewlines()
     }
 
     /// `name : TYPE := initial;    // comment`
     static func variable(_ line: String) -> Variable? {
         var text = line
         var comment = ""
-        if let slashes = text.range(of: "//") {
-            comment = text[slashes.upperBound...].trimmingCharacters(in: .whitespaces)
+        if let slashes = text.firstRange(of: "//") {
+            comment = text[slashes.upperBound...].trimmingSpaces()
             text = String(text[..<slashes.lowerBound])
         }
-        text = text.trimmingCharacters(in: .whitespaces)
+        text = text.trimmingSpaces()
         guard text.hasSuffix(";"), let colon = text.firstIndex(of: ":") else { return nil }
-        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        let name = text[..<colon].trimmingSpaces()
         var declaration = String(text[text.index(after: colon)..<text.index(before: text.endIndex)])
         var initial: String? = nil
-        if let assign = declaration.range(of: ":=") {
-            initial = declaration[assign.upperBound...].trimmingCharacters(in: .whitespaces)
+        if let assign = declaration.firstRange(of: ":=") {
+            initial = declaration[assign.upperBound...].trimmingSpaces()
             declaration = String(declaration[..<assign.lowerBound])
         }
-        return Variable(name: name, type: declaration.trimmingCharacters(in: .whitespaces), initial: initial, comment: comment)
+        return Variable(name: name, type: declaration.trimmingSpaces(), initial: initial, comment: comment)
     }
 }

@@ -119,7 +119,7 @@ public struct STTestExporter {
             actualText = "\(pin.type.name)_TO_STRING(\(actual))"
         }
         return "fbLog(xOk := NOT (\(failed)), sWhat := 'line \(line): \(pin.name)', sActual := \(actualText), "
-            + "sExpected := '\(expectedText.replacingOccurrences(of: "'", with: "$'"))');\n"
+            + "sExpected := '\(expectedText.replacingEvery("'", with: "$'"))');\n"
     }
 
     /// The counters of TestLog, copied to the program's own variables after every call.

@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// A block type's language-neutral declaration under `blocks/`: name, summary and variable table.
 public struct BlockDeclaration: Sendable {
@@ -16,7 +21,7 @@ public struct BlockDeclaration: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw SourceError(file: path, line: nil, "cannot read: \(error.localizedDescription)")
+            throw SourceError(file: path, line: nil, "cannot read: \(error.plainDescription)")
         }
         let reader = YAMLReader(path: path)
         let root = try reader.compose(text)
@@ -66,6 +71,6 @@ public struct BlockDeclaration: Sendable {
     }
 
     private func quoted(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + s.replacingEvery("\\", with: "\\\\").replacingEvery("\"", with: "\\\"") + "\""
     }
 }

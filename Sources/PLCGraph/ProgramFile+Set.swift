@@ -8,7 +8,7 @@ extension ProgramFile {
         guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex else {
             throw fail("expected NAME=VALUE (e.g. --set LogInterval=T#10s or --set bus.device=/dev/ttyUSB1)")
         }
-        let name = String(argument[..<eq]).trimmingCharacters(in: .whitespaces)
+        let name = String(argument[..<eq]).trimmingSpaces()
         let value = String(argument[argument.index(after: eq)...])
         if name.lowercased().hasPrefix("bus.") {
             try setBus(String(name.dropFirst(4)), to: value, argument: argument, fail: fail)

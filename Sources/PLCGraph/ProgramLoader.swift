@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Reads a program folder's `program.yaml` into a `ProgramFile`, collecting every structural problem.
 public struct ProgramLoader {
@@ -15,9 +20,9 @@ public struct ProgramLoader {
 
     /// The path of the program file for `location` (a program folder or the file itself).
     public static func programPath(_ location: String) -> String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), isDirectory.boolValue {
-            return (location as NSString).appendingPathComponent(fileName)
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), isDirectory {
+            return location.pathAppending(fileName)
         }
         return location
     }
@@ -53,7 +58,7 @@ public struct ProgramLoader {
 
     private mutating func program(_ root: Node, enums: [String: IECEnumType]) -> ProgramFile {
         checkKeys(root, ["program", "description", "task", "buses", "variables", "blocks"], "a program")
-        let name = string(root, "program") ?? (reader.path as NSString).deletingLastPathComponent.split(separator: "/").last.map(String.init) ?? "program"
+        let name = string(root, "program") ?? reader.path.pathDeletingLastComponent.split(separator: "/").last.map(String.init) ?? "program"
         return ProgramFile(
             path: reader.path, name: name, description: string(root, "description") ?? "",
             task: reader.value(root, "task").map { task($0) } ?? ProgramFile.Task(),
@@ -213,10 +218,10 @@ public struct ProgramLoader {
             if case .pin = Self.classify(scalar.string) { source = Self.classify(scalar.string) }
             return .init(pin: pin, index: index, source: source, negate: negate, feedback: feedback, line: line)
         }
-        var text = scalar.string.trimmingCharacters(in: .whitespaces)
+        var text = scalar.string.trimmingSpaces()
         if text.uppercased().hasPrefix("NOT ") {
             negate.toggle()
-            text = String(text.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+            text = String(text.dropFirst(4)).trimmingSpaces()
         }
         return .init(pin: pin, index: index, source: Self.classify(text), negate: negate, feedback: feedback, line: line)
     }

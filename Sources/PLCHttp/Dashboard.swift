@@ -2,12 +2,8 @@ public import PLCCore
 public import PLCGraph
 public import PLCModbus
 public import PLCRuntime
-import FlyingFox
-import FlyingSocks
-import Foundation
-import Synchronization
 
-/// The read-only web dashboard of a running program: a FlyingFox server on its own tasks, fed by
+/// The read-only web dashboard of a running program: a small HTTP server on its own threads, fed by
 /// snapshots the scan thread publishes between scans.
 public final class Dashboard {
     /// Where the server listens.
@@ -16,7 +12,6 @@ public final class Dashboard {
     public let box: SnapshotBox
     private let builder: SnapshotBuilder
     private let server: HTTPServer
-    private let task: Task<Void, Never>
 
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
@@ -27,52 +22,18 @@ public final class Dashboard {
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
         let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap)
-        let socket: any SocketAddress
-        do {
-            socket = listen.isIPv6 ? try sockaddr_in6.inet6(ip6: listen.host, port: listen.port)
-                                   : try sockaddr_in.inet(ip4: listen.host, port: listen.port)
+        do throws(HTTPServer.Failure) {
+            server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {
-            throw SourceError(file: "HttpListen \(listen)", line: nil, "not an address this machine can listen on")
-        }
-        let server = HTTPServer(address: socket, timeout: 15, logger: .disabled, handler: handler)
-        self.server = server
-        let failure = Mutex<String?>(nil)
-        task = Task {
-            do {
-                try await server.run()
-            } catch let SocketError.failed(type, _, message) {
-                failure.withLock { $0 = "\(type.lowercased()): \(message)" }
-            } catch {
-                failure.withLock { $0 = "\(error)" }
+            switch error {
+            case .address: throw SourceError(file: "HttpListen \(listen)", line: nil, "not an address this machine can listen on")
+            case .system(let why): throw SourceError(file: "HttpListen \(listen)", line: nil, "cannot listen: \(why)")
             }
-        }
-        let listening = Self.blocking { () async -> Bool in
-            let deadline = MonotonicTime.nanoseconds() + 5_000_000_000
-            while MonotonicTime.nanoseconds() < deadline {
-                if await server.isListening { return true }
-                if failure.withLock({ $0 }) != nil { return false }
-                try? await Task.sleep(nanoseconds: 5_000_000)
-            }
-            return false
-        }
-        guard listening else {
-            task.cancel()
-            let why = failure.withLock { $0 } ?? "the server did not start within 5 s"
-            throw SourceError(file: "HttpListen \(listen)", line: nil, "cannot listen: \(why)")
         }
     }
 
     /// The port the server listens on (the real one when `HttpListen` asked for port 0).
-    public var port: Int {
-        let server = self.server
-        let bound = Self.blocking { () async -> Int? in
-            switch await server.listeningAddress {
-            case .ip4(_, let port), .ip6(_, let port): Int(port)
-            default: nil
-            }
-        }
-        return bound ?? Int(address.port)
-    }
+    public var port: Int { server.port }
 
     /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is
     /// old enough. `statistics` is only read then.
@@ -81,24 +42,8 @@ public final class Dashboard {
         box.publish(builder.build(statistics: statistics()))
     }
 
-    /// Stops the server: closes the socket and ends open connections.
+    /// Stops the server: closes the listening socket; requests being answered finish by themselves.
     public func stop() {
-        let server = self.server
-        Self.blocking { await server.stop(timeout: 1) }
-        task.cancel()
-    }
-
-    /// Runs `work` on the concurrency pool and waits for it on this (non-pool) thread.
-    @discardableResult
-    private static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let result = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let value = await work()
-            result.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 }!
+        server.stop()
     }
 }

@@ -1,11 +1,15 @@
-import FlyingFox
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Synchronization
 
 /// Answers every request from the snapshot box: the four pages, `/api/values`, `/api/online` and
 /// `/metrics`. Anything else is 404, a method other than GET or HEAD is 405; nothing reads a file
 /// named by a request, and nothing writes.
-struct DashboardHandler: HTTPHandler {
+struct DashboardHandler: Sendable {
     /// The requests served so far (for /metrics).
     final class Counter: Sendable {
         let value = Atomic<UInt64>(0)
@@ -18,22 +22,20 @@ struct DashboardHandler: HTTPHandler {
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
     let counter = Counter()
 
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
         counter.value.add(1, ordering: .relaxed)
         guard Self.routes.contains(request.path) else {
-            return text(.notFound, "not found: the pages are / /energy /runtime /online, the data /api/values /api/online /metrics\n")
+            return text(404, "not found: the pages are / /energy /runtime /online, the data /api/values /api/online /metrics\n")
         }
-        guard request.method == .GET || request.method == .HEAD else {
-            var response = text(.methodNotAllowed, "method not allowed: this dashboard is read-only (GET)\n")
-            response.headers[HTTPHeader("Allow")] = "GET, HEAD"
+        guard request.method == "GET" || request.method == "HEAD" else {
+            var response = text(405, "method not allowed: this dashboard is read-only (GET)\n")
+            response.headers.append(("Allow", "GET, HEAD"))
             return response
         }
-        guard let snapshot = await box.fresh() else {
-            return text(.serviceUnavailable, "no snapshot yet: the program has not scanned\n")
+        guard let snapshot = box.fresh() else {
+            return text(503, "no snapshot yet: the program has not scanned\n")
         }
-        var response = respond(request.path, snapshot)
-        if request.method == .HEAD { response.payload = .httpBody(HTTPBodySequence(data: Data())) }
-        return response
+        return respond(request.path, snapshot)
     }
 
     private func respond(_ path: String, _ s: RuntimeSnapshot) -> HTTPResponse {
@@ -42,27 +44,27 @@ struct DashboardHandler: HTTPHandler {
         case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources)))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))
-        case "/api/values": return body(ValuesJSON.values(s), type: "application/json")
-        case "/api/online": return body(ValuesJSON.online(s), type: "application/json")
+        case "/api/values": return body(Array(ValuesJSON.values(s)), type: "application/json")
+        case "/api/online": return body(Array(ValuesJSON.online(s)), type: "application/json")
         default:
-            return body(Data(MetricsText.render(s, requests: counter.value.load(ordering: .relaxed)).utf8), type: MetricsText.contentType)
+            return body(Array(MetricsText.render(s, requests: counter.value.load(ordering: .relaxed)).utf8), type: MetricsText.contentType)
         }
     }
 
     /// A page: it may load nothing from anywhere but this server, and only its own inline style and script run.
     private func html(_ page: String) -> HTTPResponse {
-        var response = body(Data(page.utf8), type: "text/html; charset=utf-8")
-        response.headers[HTTPHeader("Content-Security-Policy")] =
-            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+        var response = body(Array(page.utf8), type: "text/html; charset=utf-8")
+        response.headers.append(("Content-Security-Policy",
+            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"))
         return response
     }
 
-    private func text(_ status: HTTPStatusCode, _ message: String) -> HTTPResponse {
-        body(Data(message.utf8), type: "text/plain; charset=utf-8", status: status)
+    private func text(_ status: Int, _ message: String) -> HTTPResponse {
+        body(Array(message.utf8), type: "text/plain; charset=utf-8", status: status)
     }
 
-    private func body(_ data: Data, type: String, status: HTTPStatusCode = .ok) -> HTTPResponse {
-        HTTPResponse(statusCode: status, headers: [.contentType: type, .cacheControl: "no-store",
-                                                   HTTPHeader("X-Content-Type-Options"): "nosniff"], body: data)
+    private func body(_ bytes: [UInt8], type: String, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", type), ("Cache-Control", "no-store"),
+                                               ("X-Content-Type-Options", "nosniff")], body: bytes)
     }
 }

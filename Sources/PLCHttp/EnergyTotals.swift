@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import Glibc
 import Synchronization
 
 /// kWh per day for one location, from the cumulative energy column of its CSV files.
@@ -50,8 +55,8 @@ public final class EnergyReader: Sendable {
 
     public init() {}
 
-    /// The totals of each source for the local day of `now`.
-    public func totals(_ sources: [EnergySource], now: Date = Date(), timeZone: TimeZone = .current) -> [EnergyTotals] {
+    /// The totals of each source for the day of `now` in `timeZone` (nil: local time, from the C library).
+    public func totals(_ sources: [EnergySource], now: Date = Date(), timeZone: TimeZone? = nil) -> [EnergyTotals] {
         let today = Self.day(now, timeZone)
         var result: [EnergyTotals] = []
         var used: Set<String> = []
@@ -98,9 +103,10 @@ public final class EnergyReader: Sendable {
 
     /// The summary of one file's good readings of `column`; nil when it has none.
     private func summary(_ path: String, column: String) -> FileSummary? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.intValue,
-              let modified = attributes[.modificationDate] as? Date else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let size = Int(info.st_size)
+        let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
         if let hit = cache.withLock({ $0[path] }), hit.size == size, hit.modified == modified { return hit.summary }
         let summary = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Self.summarize($0, column: column) }
         cache.withLock { $0[path] = Cached(size: size, modified: modified, summary: summary) }
@@ -111,12 +117,12 @@ public final class EnergyReader: Sendable {
     static func summarize(_ text: String, column: String) -> FileSummary? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).makeIterator()
         guard let header = lines.next()?.split(separator: ",", omittingEmptySubsequences: false)
-                .map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
+                .map({ $0.trimmingSpacesAndNewlines() }),
               let index = header.firstIndex(of: column) else { return nil }
         var summary: FileSummary?
         while let line = lines.next() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count > index, let kwh = Double(cells[index].trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+            guard cells.count > index, let kwh = Double(cells[index].trimmingSpacesAndNewlines()) else { continue }
             if var s = summary {
                 if kwh > s.last { s.increase += kwh - s.last }
                 s.last = kwh
@@ -146,9 +152,9 @@ public final class EnergyReader: Sendable {
     static func subfolders(_ folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { name in
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory)
-                && isDirectory.boolValue && !datedFiles(folder + "/" + name, prefix: nil).isEmpty
+                && isDirectory && !datedFiles(folder + "/" + name, prefix: nil).isEmpty
         }.sorted()
     }
 
@@ -158,11 +164,18 @@ public final class EnergyReader: Sendable {
             && chars.enumerated().allSatisfy { i, c in i == 4 || i == 7 || (c >= 48 && c <= 57) }
     }
 
-    /// `YYYY-MM-DD` of `date` in `timeZone`.
-    static func day(_ date: Date, _ timeZone: TimeZone) -> String {
+    /// `YYYY-MM-DD` of `date` in `timeZone`, or in local time (`localtime_r`) when it is nil:
+    /// FoundationEssentials knows no time zone rules but UTC's.
+    static func day(_ date: Date, _ timeZone: TimeZone?) -> String {
+        guard let timeZone else {
+            var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+            var local = tm()
+            guard localtime_r(&seconds, &local) != nil else { return "" }
+            return String(printf: "%04d-%02d-%02d", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday)
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        return String(printf: "%04ld-%02ld-%02ld", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCStorage
 
 /// `value` with `decimals` digits after the point, never `-0.0`.

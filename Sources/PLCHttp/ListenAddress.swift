@@ -13,7 +13,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         func fail(_ why: String) -> SourceError {
             SourceError(file: "HttpListen '\(text)'", line: nil, "\(why) (expected HOST:PORT, e.g. 127.0.0.1:8080)")
         }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         var host = "127.0.0.1"
         var portText = trimmed
         if trimmed.hasPrefix("[") {

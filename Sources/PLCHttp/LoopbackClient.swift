@@ -37,7 +37,7 @@ public enum LoopbackClient {
             data += buffer[0..<n]
         }
         let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { return nil }
+        guard let split = text.firstRange(of: "\r\n\r\n") else { return nil }
         let head = String(text[..<split.lowerBound])
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         return Reply(status: status, headers: head, body: String(text[split.upperBound...]))

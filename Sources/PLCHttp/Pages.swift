@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCModbus
 
 /// The four pages, rendered from a snapshot as complete HTML (readable with scripts off, too).
@@ -17,7 +22,7 @@ enum Pages {
             for q in location.values {
                 let quality = q.quality.rawValue
                 main += "<tr data-q=\"\(HTML.escape(q.name))\"><td>\(HTML.escape(q.name))</td><td class=\"v\">\(HTML.escape(q.text))</td>"
-                    + "<td>\(HTML.escape(q.unit))</td><td><span class=\"q \(quality.replacingOccurrences(of: " ", with: "-"))\">\(quality)</span></td></tr>"
+                    + "<td>\(HTML.escape(q.unit))</td><td><span class=\"q \(quality.replacingEvery(" ", with: "-"))\">\(quality)</span></td></tr>"
             }
             main += "</table></section>"
         }
@@ -101,8 +106,10 @@ enum Pages {
 
     private static func time(_ s: RuntimeSnapshot) -> String {
         guard s.wallClock > 0 else { return "no snapshot yet" }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: s.wallClock))
+        var seconds = time_t(s.wallClock.rounded(.down))
+        var local = tm()
+        guard localtime_r(&seconds, &local) != nil else { return "no snapshot yet" }
+        return String(printf: "%04d-%02d-%02d %02d:%02d:%02d", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
+                      local.tm_hour, local.tm_min, local.tm_sec)
     }
 }

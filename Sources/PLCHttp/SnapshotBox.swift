@@ -1,3 +1,4 @@
+import Glibc
 public import PLCCore
 import Synchronization
 
@@ -53,12 +54,13 @@ public final class SnapshotBox: Sendable {
     }
 
     /// Server side: a snapshot at most `interval` old, waiting up to `timeout` ns for the scan to
-    /// publish one; the latest one (or nil) when the scan does not answer in time.
-    public func fresh(timeout: Int64 = 1_000_000_000) async -> RuntimeSnapshot? {
+    /// publish one; the latest one (or nil) when the scan does not answer in time. Blocks the
+    /// calling (server) thread meanwhile.
+    public func fresh(timeout: Int64 = 1_000_000_000) -> RuntimeSnapshot? {
         let asked = MonotonicTime.nanoseconds()
         var snapshot = latest(now: asked)
         while (snapshot?.monotonic ?? .min) < asked - interval, MonotonicTime.nanoseconds() - asked < timeout {
-            try? await Task.sleep(nanoseconds: 10_000_000)
+            usleep(10_000)
             snapshot = latest()
         }
         return snapshot

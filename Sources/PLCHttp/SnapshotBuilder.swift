@@ -2,7 +2,12 @@ public import PLCCore
 public import PLCGraph
 public import PLCModbus
 public import PLCRuntime
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCStorage
 
 /// Copies a running program's state into a `RuntimeSnapshot`, on the scan thread, between scans.
@@ -122,7 +127,7 @@ public final class SnapshotBuilder {
         let title = view.title.flatMap { program.value(of: $0)?.string } ?? ""
         let names = split(pin("sColumns")?.string ?? "")
         let units = pin("sUnits")?.string.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            .map { $0.trimmingSpaces() } ?? []
         let valid = pin("xValid")?.bool ?? false
         let status = pin(view.status)?.string ?? ""
         let age = pin("tAge")?.time ?? 0
@@ -168,7 +173,7 @@ public final class SnapshotBuilder {
     }
 
     private func split(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
 
     private func reals(_ value: IECValue) -> [Double] {

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The JSON of `GET /api/values` (locations, cycle, buses) and `GET /api/online` (every pin).
 enum ValuesJSON {

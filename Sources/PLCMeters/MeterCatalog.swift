@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 public import PLCGraph
 
@@ -17,15 +22,15 @@ public struct MeterCatalog: Sendable {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["PLC_METERS"], !env.isEmpty { folders.append(env) }
         if let location {
-            var isDirectory: ObjCBool = false
-            let isFile = FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory) && !isDirectory.boolValue
+            var isDirectory = false
+            let isFile = FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory) && !isDirectory
             for dir in ancestors(of: location, count: 4).dropFirst(isFile ? 1 : 0) { folders.append(dir + "/meters") }
         }
         let cwd = FileManager.default.currentDirectoryPath
         folders.append(cwd + "/meters")
         if let exe = CommandLine.arguments.first {
             let absolute = exe.hasPrefix("/") ? exe : cwd + "/" + exe
-            for dir in ancestors(of: (absolute as NSString).resolvingSymlinksInPath, count: 5).dropFirst() {
+            for dir in ancestors(of: absolute.pathResolvingSymlinks, count: 5).dropFirst() {
                 folders += [dir + "/meters", dir + "/share/plc/meters"]
             }
         }
@@ -48,7 +53,7 @@ public struct MeterCatalog: Sendable {
     /// The path of model `name`, or nil when no folder has it.
     public func path(of name: String) -> String? {
         let file = name.lowercased() + ".yaml"
-        return folders.lazy.map { ($0 as NSString).appendingPathComponent(file) }
+        return folders.lazy.map { $0.pathAppending(file) }
             .first { FileManager.default.fileExists(atPath: $0) }
     }
 

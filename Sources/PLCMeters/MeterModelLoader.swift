@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 public import PLCGraph
 
@@ -18,7 +23,7 @@ public struct MeterModelLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ProgramErrors([SourceError(file: path, line: nil, "cannot read meter model: \(error.localizedDescription)")])
+            throw ProgramErrors([SourceError(file: path, line: nil, "cannot read meter model: \(error.plainDescription)")])
         }
         return try parse(text, path: path)
     }
@@ -51,7 +56,7 @@ public struct MeterModelLoader {
                 fail(key, "unknown key '\(k)' in a meter model (expected one of: \(Self.topKeys.sorted().joined(separator: ", ")))")
             }
         }
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = path.pathLastComponent.pathDeletingExtension
         let name = scalar(root, "model") ?? stem
         if let node = map["model"], name != stem {
             fail(node, "model '\(name)' must be named like its file ('\(stem)')")
@@ -183,7 +188,7 @@ public struct MeterModelLoader {
     /// `4000-4045` (or a single address) as a range.
     private mutating func range(_ node: Node, _ what: String) -> ClosedRange<Int>? {
         let text = node.scalar?.string ?? ""
-        let parts = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: "-").map { Int($0.trimmingSpaces()) }
         if parts.count == 1, let a = parts[0], (0...0xFFFF).contains(a) { return a...a }
         if parts.count == 2, let a = parts[0], let b = parts[1], a <= b, (0...0xFFFF).contains(a), b <= 0xFFFF { return a...b }
         fail(node, "\(what): '\(text)' must be a register range FIRST-LAST, e.g. 4000-4045")

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 public import PLCGraph
 
@@ -62,7 +67,7 @@ public enum MeterSetup {
         for (name, block) in meters {
             guard let model = block.model else { continue }
             let groups = model.groups
-            out += "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(model.name)@\(block.uiUnitId)  "
+            out += "  \(name.paddingSpaces(toLength: width))  \(model.name)@\(block.uiUnitId)  "
                 + "\(groups.count): \(groups.map(\.description).joined(separator: ", "))  (\(relative(model.path)))\n"
         }
         return out
@@ -85,7 +90,7 @@ public enum MeterSetup {
             return unquoted(text)
         case .name(let name):
             if let variable = file.variables.first(where: { $0.decl.name.uppercased() == name.uppercased() }) {
-                return IECLiteral.format(variable.decl.initial, as: variable.decl.type).trimmingCharacters(in: ["'"])
+                return IECLiteral.format(variable.decl.initial, as: variable.decl.type).trimming(where: { $0 == "'" })
             }
             return unquoted(name)
         case .pin:

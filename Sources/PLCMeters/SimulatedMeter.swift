@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
+import PLCCore
 public import PLCModbus
 
 /// A meter of any model, simulated from its model file: live-looking three-phase values encoded
@@ -10,7 +16,7 @@ public import PLCModbus
 public final class SimulatedMeter: SimulatedDevice, @unchecked Sendable {
     public let model: MeterModel
     public let slave: Int
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var integratedUntil = 0.0
     private var importWh: Double
     private var exportWh: Double

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 public import PLCGraph
 
@@ -109,14 +114,14 @@ public struct BusSettings: Sendable, Equatable {
             if !["true", "false", "yes", "no"].contains(rs485Text) {
                 error(values["rs485"]?.1 ?? .line(bus.line), "rs485 '\(rs485Text)' must be true or false")
             }
-            if let (device, line) = values["device"], device.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let (device, line) = values["device"], device.trimmingSpaces().isEmpty {
                 error(line, "device must not be empty (the serial port, e.g. /dev/ttyUSB0 or /dev/serial/by-id/...)")
             }
             transport = .rtu(device: values["device"]?.0 ?? "/dev/ttyUSB0", baud: int("baud", 19_200, 300...4_000_000),
                              parity: parity, dataBits: int("dataBits", 8, 5...8), stopBits: int("stopBits", 1, 1...2),
                              rs485: rs485Text == "true" || rs485Text == "yes")
         case "tcp":
-            if let (host, line) = values["host"], host.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let (host, line) = values["host"], host.trimmingSpaces().isEmpty {
                 error(line, "host must not be empty")
             }
             transport = .tcp(host: values["host"]?.0 ?? "127.0.0.1", port: int("port", 502, 1...65535))

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PLCCore
 import Glibc
 
@@ -15,7 +19,7 @@ public final class BusWorker: @unchecked Sendable {
     /// Called on the worker thread when the link goes down or comes back (for the error log).
     public var onLinkChange: (@Sendable (_ up: Bool, _ reason: String) -> Void)?
 
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     // Guarded by `condition`.
     private var queue: [ModbusRequest] = []
     private var stopping = false

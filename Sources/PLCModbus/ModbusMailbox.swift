@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
+import PLCCore
 
 /// The result of one Modbus request: the registers read, or why not, and how long it took.
 public struct ModbusReply: Sendable {
@@ -17,7 +23,7 @@ public struct ModbusReply: Sendable {
 /// A one-slot hand-over of replies from a bus worker to the block that asked: the worker posts,
 /// the scan takes at its input image. The lock is held only to move one value.
 public final class ModbusMailbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var reply: ModbusReply?
 
     public init() {}

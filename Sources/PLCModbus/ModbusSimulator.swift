@@ -1,5 +1,10 @@
 import CModbus
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Glibc
 import PLCCore
 
@@ -36,7 +41,7 @@ public final class ModbusSimulator: @unchecked Sendable {
     public let frozen: Bool
     /// Hold each RTU reply for its time on the wire.
     public var paced = false
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var faults: [Int: Fault] = [:]
     private var requests: [Int: Int] = [:]
     private var stopping = false
@@ -178,7 +183,7 @@ public final class ModbusSimulator: @unchecked Sendable {
     public func startTCP(host: String = "127.0.0.1", port: Int = 0) throws(ModbusError) -> Int {
         let bound = DispatchSemaphore(value: 0)
         let result = Box<Result<Int, ModbusError>>()
-        let thread = Thread { [self] in
+        let started = DetachedThread.start(name: "plc.simulator") { [self] in
             do throws(ModbusError) {
                 try serveTCP(host: host, port: port) { p in
                     result.value = .success(p)
@@ -191,8 +196,7 @@ public final class ModbusSimulator: @unchecked Sendable {
                 }
             }
         }
-        thread.name = "plc.simulator"
-        thread.start()
+        guard started else { throw ModbusError.notConnected("the system refused a thread for the simulator") }
         bound.wait()
         return try result.value!.get()
     }

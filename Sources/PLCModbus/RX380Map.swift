@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The Mikro RX380 register map (meters/rx380.yaml) as fixed formulas, and live-looking values for `plc bench`.
 ///

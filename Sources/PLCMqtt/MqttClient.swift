@@ -1,5 +1,10 @@
-import CMosquitto
+import CMosquittoLoader
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 import PLCStorage
 
@@ -24,7 +29,7 @@ public final class MqttClient: @unchecked Sendable {
     public let settings: MqttSettings
     public var retryMin: Int64 = 1_000
     public var retryMax: Int64 = 60_000
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     // Guarded by `condition`.
     private var state = Status()
     private var stopping = false
@@ -86,7 +91,10 @@ public final class MqttClient: @unchecked Sendable {
     // MARK: - Worker thread
 
     private func run() {
-        MqttLibrary.initialize()
+        if let problem = MqttLibrary.problem {
+            condition.withLock { state.error = "MQTT: \(problem)" }
+            return
+        }
         discovery = HomeAssistant.configs(settings)
         let me = Unmanaged.passUnretained(self).toOpaque()
         guard let client = mosquitto_new(nil, true, me) else {
@@ -185,8 +193,12 @@ public final class MqttClient: @unchecked Sendable {
     }
 }
 
-/// libmosquitto's process-wide initialisation, once.
+/// libmosquitto loaded (on first use: a program without MQTT never maps it, nor libssl and
+/// libcrypto) and initialised, once; `problem` says why it cannot be.
 enum MqttLibrary {
-    private static let once: Void = { _ = mosquitto_lib_init() }()
-    static func initialize() { once }
+    static let problem: String? = {
+        if let problem = plc_mosquitto_load() { return String(cString: problem) }
+        _ = mosquitto_lib_init()
+        return nil
+    }()
 }

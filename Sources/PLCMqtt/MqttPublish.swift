@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 public import PLCStorage
 
 /// Publishes live values to an MQTT broker (with Home Assistant discovery) from a worker beside the scan.
@@ -59,7 +64,7 @@ public final class MqttPublish: IOBlock {
             let cells = names.indices.map { columns.text($0, sourceValid: xValid) }
             pending = MqttState.payload(wallClockMs: context.wallClock, quality: xValid ? "good" : (sStatus.isEmpty ? "bad" : sStatus),
                                         columns: names, units: sUnits.split(separator: ",", omittingEmptySubsequences: false)
-                                            .map { $0.trimmingCharacters(in: .whitespaces) }, cells: cells)
+                                            .map { $0.trimmingSpaces() }, cells: cells)
         }
         lastExecute = xExecute
     }
@@ -71,7 +76,7 @@ public final class MqttPublish: IOBlock {
                 var s = MqttSettings(host: broker.host, port: broker.port, prefix: sPrefix,
                                      site: sSite.isEmpty ? ProcessInfo.processInfo.hostName : sSite,
                                      location: sLocation, columns: ValueColumns.names(sColumns),
-                                     units: sUnits.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
+                                     units: sUnits.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() })
                 (s.user, s.password, s.caFile) = (sUser, sPassword, sCaFile)
                 let client = MqttClient(s)
                 client.start()

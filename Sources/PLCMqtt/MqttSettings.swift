@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// What the MQTT sink needs to know, fixed when it starts.
 public struct MqttSettings: Sendable, Equatable {
@@ -33,7 +38,7 @@ public struct MqttSettings: Sendable, Equatable {
 
     /// `host:port` (or `host`, port 1883) split; nil when the port is not a number in 1...65535.
     public static func broker(_ text: String) -> (host: String, port: Int32)? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty else { return nil }
         guard let colon = trimmed.lastIndex(of: ":") else { return (trimmed, 1883) }
         guard let port = Int32(trimmed[trimmed.index(after: colon)...]), (1...65535).contains(port) else { return nil }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Reads one day file of a location (`energy_YYYY-MM-DD.csv` or `rx380_data_YYYY-MM-DD.csv`)
 /// without building a string per cell: the timestamp, `total_real_energy` (kWh) and

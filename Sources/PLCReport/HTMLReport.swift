@@ -13,7 +13,7 @@ public enum HTMLReport {
         s += "<h2>kWh by location and hour of day</h2>\n" + Heatmap.svg(report)
         var totals: [[String]] = [["location", "kWh", "source", "peak kW (30 min)", "peak from"]]
         for l in report.locations {
-            totals.append([l.name, ReportText.kwh(l.kwh), l.source.rawValue, l.peakKW.map { String(format: "%.1f", $0) } ?? "-", l.peakAt ?? "-"])
+            totals.append([l.name, ReportText.kwh(l.kwh), l.source.rawValue, l.peakKW.map { String(printf: "%.1f", $0) } ?? "-", l.peakAt ?? "-"])
         }
         s += "<h2>Locations</h2>\n" + table(totals)
         var top: [[String]] = [["hour", "location", "kWh", "share %"]]

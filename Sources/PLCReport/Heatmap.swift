@@ -1,5 +1,10 @@
 import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// An SVG heatmap of kWh per location (rows) and hour of day (columns), drawn from scratch.
 public enum Heatmap {
@@ -55,13 +60,13 @@ public enum Heatmap {
         let f = t - Double(i)
         let (a, b) = (stops[i], stops[i + 1])
         let mix = { (p: Double, q: Double) in Int((p + (q - p) * f).rounded()) }
-        return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        return String(printf: "#%02lx%02lx%02lx", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
     }
 
     /// A value that fits a cell: `0.42`, `12.3`, `1234`.
     static func short(_ value: Double) -> String {
         let a = abs(value)
-        return a >= 100 ? String(format: "%.0f", value) : a >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        return a >= 100 ? String(printf: "%.0f", value) : a >= 10 ? String(printf: "%.1f", value) : String(printf: "%.2f", value)
     }
 
     /// Text escaped for XML and HTML.

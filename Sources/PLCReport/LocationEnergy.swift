@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCBlocks
 
 /// One location's energy in half-hour slots, from its readings in time order, and the

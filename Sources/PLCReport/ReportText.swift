@@ -1,9 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The report as text: a readable table, CSV (`period,location,kwh,source`) or JSON.
 public enum ReportText {
     /// kWh with Wh resolution.
-    public static func kwh(_ value: Double) -> String { String(format: "%.3f", value) }
+    public static func kwh(_ value: Double) -> String { String(printf: "%.3f", value) }
 
     /// CSV of the period table; the columns start `period,location,kwh`.
     public static func csv(_ report: EnergyReport) -> String {
@@ -64,12 +69,12 @@ public enum ReportText {
         out += "\nTop location per hour of day\n\n"
         var top: [[String]] = [["hour", "location", "kWh", "share"]]
         for t in report.topByHour {
-            top.append([LocalTime.pad(t.hour, 2) + ":00", t.location, kwh(t.kwh), String(format: "%.0f%%", t.share)])
+            top.append([LocalTime.pad(t.hour, 2) + ":00", t.location, kwh(t.kwh), String(printf: "%.0f%%", t.share)])
         }
         out += layout(top, numeric: true)
         out += "\nPeak demand (highest 30-minute average)\n\n"
         var peak: [[String]] = [["location", "kW", "half hour from"]]
-        for l in report.locations { peak.append([l.name, l.peakKW.map { String(format: "%.1f", $0) } ?? "-", l.peakAt ?? "-"]) }
+        for l in report.locations { peak.append([l.name, l.peakKW.map { String(printf: "%.1f", $0) } ?? "-", l.peakAt ?? "-"]) }
         out += layout(peak, numeric: true)
         out += "\nData quality\n\n"
         out += layout(qualityGrid(report), numeric: true)
@@ -103,7 +108,7 @@ public enum ReportText {
             var line = ""
             for (i, cell) in row.enumerated() {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                let isNumber = numeric && i > 0 && (Double(cell.trimmingCharacters(in: CharacterSet(charactersIn: "%"))) != nil || cell == "-")
+                let isNumber = numeric && i > 0 && (Double(cell.trimming(where: { $0 == "%" })) != nil || cell == "-")
                 line += i == 0 ? cell + pad : "  " + (isNumber ? pad + cell : cell + pad)
             }
             while line.hasSuffix(" ") { line.removeLast() }
@@ -117,6 +122,6 @@ public enum ReportText {
 enum CSVQuote {
     static func cell(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacingEvery("\"", with: "\"\"") + "\""
     }
 }

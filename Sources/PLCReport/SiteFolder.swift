@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The CSV files of a site: `<folder>/<Location>/*.csv`, or a folder of CSV files as one location.
 public struct SiteFolder: Sendable {
@@ -14,8 +19,8 @@ public struct SiteFolder: Sendable {
     /// Finds the locations under `path`; a folder with no day file throws a one-line error.
     public init(_ path: String) throws(ReportError) {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory else {
             throw ReportError("\(path): no such folder")
         }
         let url = URL(fileURLWithPath: path)

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// The durable outbox of the SQL sink: the CSV files themselves, read from an acknowledged cursor.
@@ -39,7 +43,7 @@ public struct CsvOutbox {
         self.folder = folder
         self.prefix = prefix
         self.valueColumns = valueColumns
-        cursorPath = (folder as NSString).appendingPathComponent(".\(prefix).\(table).sqlcursor")
+        cursorPath = folder.pathAppending(".\(prefix).\(table).sqlcursor")
     }
 
     /// The acknowledged cursor, or nil when nothing was ever acknowledged (start at the first file).
@@ -85,7 +89,7 @@ public struct CsvOutbox {
         var rows: [Row] = []
         var more = 0
         for name in files() where cursor.map({ name >= $0.file }) ?? true {
-            let path = (folder as NSString).appendingPathComponent(name)
+            let path = folder.pathAppending(name)
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             var start = cursor?.file == name ? cursor?.offset ?? 0 : 0
             if start > data.count { start = 0 }      // the file was replaced: read it again (inserts are idempotent)
@@ -112,7 +116,7 @@ public struct CsvOutbox {
     private func headerMap(_ bytes: [UInt8]) -> [Int?] {
         let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         let names = String(decoding: bytes[0..<end], as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingSpaces() }
         return valueColumns.map { names.firstIndex(of: $0) }
     }
 

@@ -26,7 +26,7 @@ public enum SqlDialect: String, Sendable, CaseIterable {
         switch self {
         case .tsql:
             let values = valueColumns.map { "    \($0) FLOAT NULL,\n" }.joined()
-            let constraint = "PK_" + table.replacingOccurrences(of: ".", with: "_")
+            let constraint = "PK_" + table.replacingEvery(".", with: "_")
             return "IF OBJECT_ID(N'\(table)', N'U') IS NULL\nCREATE TABLE \(table) (\n"
                 + "    site NVARCHAR(64) NOT NULL,\n    location NVARCHAR(64) NOT NULL,\n"
                 + "    ts_utc DATETIME2(3) NOT NULL,\n    ts_local DATETIME2(3) NOT NULL,\n" + values

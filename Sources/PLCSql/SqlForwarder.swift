@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 import PLCStorage
 
@@ -19,7 +24,7 @@ public final class SqlForwarder: @unchecked Sendable {
 
     public let settings: SqlSettings
     private let outbox: CsvOutbox
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     // Guarded by `condition`.
     private var state = Status()
     private var stopping = false

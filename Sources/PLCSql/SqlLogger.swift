@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Forwards the rows a CSVLogger wrote to an SQL server over ODBC, from a worker thread beside the scan.
 ///
@@ -53,7 +58,7 @@ public final class SqlLogger: IOBlock {
                 let site = sSite.isEmpty ? ProcessInfo.processInfo.hostName : sSite
                 let forwarder = SqlForwarder(SqlSettings(
                     connection: sConnection, table: sTable, site: site, location: sLocation, folder: sFolder,
-                    prefix: sPrefix, valueColumns: sColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
+                    prefix: sPrefix, valueColumns: sColumns.split(separator: ",").map { $0.trimmingSpaces() }))
                 forwarder.start()
                 self.forwarder = forwarder
                 xActive = true

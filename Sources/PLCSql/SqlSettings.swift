@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// What the SQL sink needs to know, fixed when it starts.
 public struct SqlSettings: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// An append-only CSV file that never ends in half a line.
@@ -63,7 +67,7 @@ final class CSVFile {
     /// `path`, or the first of `name_2.csv`, `name_3.csv`, ... that is new or starts with `header`:
     /// rows never go under another header (an older version's file, a file cut by a log rotation).
     static func pathWithHeader(_ header: String, for path: String) -> String {
-        let stem = (path as NSString).deletingPathExtension, ext = (path as NSString).pathExtension
+        let stem = path.pathDeletingExtension, ext = path.pathExtensionPart
         var candidate = path
         for n in 2...1000 {
             guard let first = firstLine(candidate), first != header else { return candidate }

@@ -1,5 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
+import PLCCore
 
 /// What a CSV logger's rows became: written, queued, lost, and the fault that holds them back.
 ///
@@ -8,7 +13,7 @@ public final class CSVStatus: @unchecked Sendable {
     /// The outcome of one row: nil when written, or the error that left it queued.
     public typealias Outcome = StorageError?
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var nextTicket: UInt64 = 1
     /// The one row the block waits for (its latest) and what became of it.
     private var awaited: UInt64 = 0

@@ -1,5 +1,9 @@
 import CBuildInfo
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// The earliest local time a CSV row may carry: what tells a wall clock that is clearly wrong
@@ -31,7 +35,7 @@ public enum ClockFloor {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasPrefix(prefix + "_") && $0.hasSuffix(".csv") }.sorted()
         for name in names.reversed() {
-            let path = (folder as NSString).appendingPathComponent(name)
+            let path = folder.pathAppending(name)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").reversed() {
                 if let t = parse(line.prefix(19)) { return t }

@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Prints the current values as a readable table on standard output, on each rising `xExecute`.
 ///
@@ -60,7 +65,7 @@ public final class Display: StorageBlock {
     func table(at localMs: Int64) -> String {
         let names = ValueColumns.names(sColumns)
         let units = sUnits.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
+            $0.trimmingSpaces()
         }
         let age = CivilTime.duration(tAge)
         let state = xValid ? "data ok, \(age) old" : "DATA NOT VALID (\(sStatus.isEmpty ? "no reply yet" : sStatus)); last good \(age) ago"
@@ -71,9 +76,9 @@ public final class Display: StorageBlock {
             let value = (xValid ? columns.text(i, sourceValid: true) : everValid ? lastGood.text(i) : nil) ?? "-"
             let unit = i < units.count ? units[i] : ""
             let quality = !xValid ? (everValid ? "stale" : "no data") : (columns.isGood(i) ? "ok" : "bad")
-            out += "  " + name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            out += "  " + name.paddingSpaces(toLength: nameWidth)
                 + "  " + String(repeating: " ", count: max(0, 12 - value.count)) + value
-                + " " + unit.padding(toLength: 4, withPad: " ", startingAt: 0) + "  " + quality + "\n"
+                + " " + unit.paddingSpaces(toLength: 4) + "  " + quality + "\n"
         }
         return out
     }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Settings text that may name environment variables (`${SQL_PASSWORD}`), so secrets live in the
 /// systemd unit's `EnvironmentFile`, never on the command line or in the program file.
@@ -17,7 +22,7 @@ public enum SecretText {
     public static func expand(_ text: String, environment: [String: String]) throws(Missing) -> String {
         var out = ""
         var rest = Substring(text)
-        while let open = rest.range(of: "${") {
+        while let open = rest.firstRange(of: "${") {
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
             let name = String(rest[open.upperBound..<close])
             guard let value = environment[name] else { throw Missing(message: "${\(name)} is not set in the environment") }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PLCCore
 import Glibc
 
@@ -41,7 +45,7 @@ public final class StorageWriter: @unchecked Sendable {
     public let rowCapacity: Int
     private let retryMin: Int64
     private let retryMax: Int64
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     // Guarded by `condition`.
     private var rows: [Row] = []
     private var messages: [Message] = []
@@ -56,7 +60,7 @@ public final class StorageWriter: @unchecked Sendable {
     public private(set) var unwrittenAtStop = 0
     private var stopFault: StorageError?
     private var closing: [(line: String, path: String)] = []
-    private let lockGuard = NSLock()
+    private let lockGuard = ThreadLock()
     // Guarded by `lockGuard`: the lock file of every CSV folder this process writes, and the
     // first folder found locked by another program.
     private var folderLocks: [String: Int32] = [:]
@@ -179,8 +183,8 @@ public final class StorageWriter: @unchecked Sendable {
     static func lockPath(for folder: String) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325          // FNV-1a
         for byte in folder.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        let dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : NSTemporaryDirectory()
-        return (dir as NSString).appendingPathComponent("plc-csv-\(String(hash, radix: 16)).lock")
+        let dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : FileManager.default.temporaryDirectory.path
+        return dir.pathAppending("plc-csv-\(String(hash, radix: 16)).lock")
     }
 
     /// Queues the shutdown line for `path`: it is written after the queued rows had their last
@@ -320,7 +324,7 @@ public final class StorageWriter: @unchecked Sendable {
     }
 
     private func write(_ row: Row) throws(StorageError) {
-        let path = (row.folder as NSString).appendingPathComponent(row.fileName)
+        let path = row.folder.pathAppending(row.fileName)
         do throws(StorageError) {
             let file: CSVFile
             if let open = files[path], open.isStillAtPath { file = open } else { file = try openFile(path, row: row) }
@@ -365,7 +369,7 @@ public final class StorageWriter: @unchecked Sendable {
     static func makeFolder(_ folder: String) throws(StorageError) {
         var info = stat()
         if stat(folder, &info) == 0 { return }
-        let parent = (folder as NSString).deletingLastPathComponent
+        let parent = folder.pathDeletingLastComponent
         if !parent.isEmpty, parent != folder { try makeFolder(parent) }
         if mkdir(folder, 0o755) != 0 && errno != EEXIST {
             let e = errno

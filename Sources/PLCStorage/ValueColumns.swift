@@ -1,5 +1,10 @@
 public import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The columns a logger or display shows: up to 16 values with their decimals and validity.
 ///
@@ -52,7 +57,7 @@ public struct ValueColumns {
 
     /// The names of a comma-separated list, trimmed, empty ones dropped, at most `capacity`.
     public static func names(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             .prefix(capacity).map { $0 }
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// The standard functions of Codesys's Standard library and the IEC operators written as calls.
 enum Builtins {
@@ -16,13 +21,13 @@ enum Builtins {
     /// `X_TO_Y` or `TO_Y`: the source type (nil for TO_Y) and the target type.
     static func conversion(_ upper: String) -> (from: STType?, to: STType)? {
         if upper.hasPrefix("TO_"), let to = STType.elementary[String(upper.dropFirst(3))] { return (nil, to) }
-        guard let range = upper.range(of: "_TO_") else { return nil }
+        guard let range = upper.firstRange(of: "_TO_") else { return nil }
         guard let from = STType.elementary[String(upper[..<range.lowerBound])],
               let to = STType.elementary[String(upper[range.upperBound...])] else { return nil }
         return (from, to)
     }
 
-    static func power(_ a: Double, _ b: Double) -> Double { Foundation.pow(a, b) }
+    static func power(_ a: Double, _ b: Double) -> Double { Glibc.pow(a, b) }
 
     static let maxString = 255
 
@@ -95,7 +100,7 @@ enum Builtins {
             }
             if source.isInvalid { return .invalid }
             if case .str(let s) = source.value, !to.isString {
-                if to.isReal { return Typed(type: to, value: .real { Double(s($0).trimmingCharacters(in: .whitespaces)) ?? 0 }, place: nil) }
+                if to.isReal { return Typed(type: to, value: .real { Double(s($0).trimmingSpaces()) ?? 0 }, place: nil) }
                 return Typed(type: to, value: .int { Format.parse(s($0), as: to) }, place: nil)
             }
             if source.type == .dt && to == .string(80) || to.isString {
@@ -129,15 +134,15 @@ enum Builtins {
             let f: (Double) -> Double
             switch upper {
             case "SQRT": f = { $0.squareRoot() }
-            case "LN": f = { Foundation.log($0) }
-            case "LOG": f = { Foundation.log10($0) }
-            case "EXP": f = { Foundation.exp($0) }
-            case "SIN": f = { Foundation.sin($0) }
-            case "COS": f = { Foundation.cos($0) }
-            case "TAN": f = { Foundation.tan($0) }
-            case "ASIN": f = { Foundation.asin($0) }
-            case "ACOS": f = { Foundation.acos($0) }
-            default: f = { Foundation.atan($0) }
+            case "LN": f = { Glibc.log($0) }
+            case "LOG": f = { Glibc.log10($0) }
+            case "EXP": f = { Glibc.exp($0) }
+            case "SIN": f = { Glibc.sin($0) }
+            case "COS": f = { Glibc.cos($0) }
+            case "TAN": f = { Glibc.tan($0) }
+            case "ASIN": f = { Glibc.asin($0) }
+            case "ACOS": f = { Glibc.acos($0) }
+            default: f = { Glibc.atan($0) }
             }
             let single = type == .real
             return Typed(type: type, value: .real { single ? Double(Float(f(v($0)))) : f(v($0)) }, place: nil)
@@ -231,7 +236,7 @@ enum Builtins {
             let s1 = str(0), s2 = str(1)
             return Typed(type: .int, value: .int { env in
                 let a = s1(env), b = s2(env)
-                guard !b.isEmpty, let r = a.range(of: b) else { return 0 }
+                guard !b.isEmpty, let r = a.firstRange(of: b) else { return 0 }
                 return Int64(a.distance(from: a.startIndex, to: r.lowerBound) + 1)
             }, place: nil)
         case "INSERT":

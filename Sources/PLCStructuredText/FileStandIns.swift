@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
+import PLCCore
+import Dispatch
 
 /// What the CAA File stand-ins do, over POSIX, never blocking the scan: the CBM.ETrig behaviour (a
 /// rising xExecute reads the inputs and starts the job on the machine's file thread, xBusy until a
@@ -70,7 +77,7 @@ enum FileStandIns {
 
     static func path(_ env: Env, _ f: UnsafeMutablePointer<Int64>, _ offset: Int) -> String {
         let name = env.strings.items[Int(f[offset])]
-        return name.hasPrefix("/") ? name : ((env.fileRoot ?? ".") as NSString).appendingPathComponent(name)
+        return name.hasPrefix("/") ? name : (env.fileRoot ?? ".").pathAppending(name)
     }
 
     static func fd(_ handle: Int64) -> Int32? { handle > 0 ? Int32(truncatingIfNeeded: handle - 1) : nil }
@@ -89,7 +96,7 @@ enum FileStandIns {
             default: flags = O_RDWR | O_CREAT | O_APPEND
             }
             return {
-                let fd = Foundation.open(file, flags, 0o644)
+                let fd = Glibc.open(file, flags, 0o644)
                 return fd < 0 ? FileResult(error: error(errno)) : FileResult(number: Int64(fd) + 1)
             }
         }, apply: { _, f, result in f[handle] = result.number })
@@ -101,7 +108,7 @@ enum FileStandIns {
             let file = fd(f[handle])
             return {
                 guard let file else { return FileResult(error: handleError) }
-                return FileResult(error: Foundation.close(file) == 0 ? noError : error(errno))
+                return FileResult(error: Glibc.close(file) == 0 ? noError : error(errno))
             }
         }
     }
@@ -131,7 +138,7 @@ enum FileStandIns {
             }
             return {
                 guard let file else { return FileResult(error: handleError) }
-                let written = bytes.withUnsafeBytes { Foundation.write(file, $0.baseAddress, $0.count) }
+                let written = bytes.withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
                 if written < 0 { return FileResult(error: error(errno)) }
                 return FileResult(error: written == bytes.count ? noError : writeIncomplete)
             }
@@ -147,7 +154,7 @@ enum FileStandIns {
                 guard let file else { return FileResult(error: handleError) }
                 guard Pointer.slot(target) != nil else { return FileResult(error: wrongParameter) }
                 var bytes = [UInt8](repeating: 0, count: count)
-                let n = bytes.withUnsafeMutableBytes { Foundation.read(file, $0.baseAddress, $0.count) }
+                let n = bytes.withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
                 if n < 0 { return FileResult(error: error(errno)) }
                 return FileResult(number: target, bytes: Array(bytes.prefix(n)))
             }
@@ -200,7 +207,7 @@ struct FileResult: Sendable {
 /// disk; results are picked up by ticket.
 final class FileJobs: @unchecked Sendable {
     private let queue = DispatchQueue(label: "PLCStructuredText.CAAFile")
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var results: [Int64: FileResult] = [:]
     private var next: Int64 = 1
 

@@ -1,5 +1,10 @@
 import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Codesys's text forms of values (`*_TO_STRING`) and the parsing of `STRING_TO_*`.
 enum Format {
@@ -80,7 +85,7 @@ enum Format {
 
     /// `STRING_TO_*`: reads a number, TIME or BOOL literal; 0 when it is not one.
     static func parse(_ s: String, as type: STType) -> Int64 {
-        let text = s.trimmingCharacters(in: .whitespaces)
+        let text = s.trimmingSpaces()
         if type == .bool { return text.uppercased() == "TRUE" || text == "1" ? 1 : 0 }
         if type.isTime {
             var body = Substring(text)

@@ -1,5 +1,10 @@
 import PLCCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Splits ST source into tokens; comments (nested `(* *)`, `/* */`, `//`) and pragmas (`{...}`) are skipped.
 struct Lexer {
@@ -34,7 +39,7 @@ struct Lexer {
         var t = text
         if t.hasPrefix("\u{FEFF}") { t.removeFirst() }
         // "\r\n" is one Character in Swift: make every line end a plain "\n" first.
-        if t.contains("\r") { t = t.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") }
+        if t.utf8.contains(13) { t = t.replacingEvery("\r\n", with: "\n").replacingEvery("\r", with: "\n") }
         chars = Array(t)
     }
 
@@ -78,7 +83,7 @@ struct Lexer {
                 let commentLine = line
                 var text = ""
                 while let d = peek(), d != "\n" { text.append(d); advance() }
-                lineComments[commentLine] = String(text.dropFirst(2)).trimmingCharacters(in: .whitespacesAndNewlines)
+                lineComments[commentLine] = String(text.dropFirst(2)).trimmingSpacesAndNewlines()
                 continue
             }
             if c == "(" && peek(1) == "*" { skipBlock(open: "(*", close: "*)"); continue }
@@ -88,7 +93,7 @@ struct Lexer {
                 var text = ""
                 while let d = peek(), d != "}" { text.append(d); advance() }
                 if peek() == nil { error(start, "unterminated pragma") } else { advance() }
-                pendingPragmas.append(String(text.dropFirst()).trimmingCharacters(in: .whitespaces))
+                pendingPragmas.append(String(text.dropFirst()).trimmingSpaces())
                 continue
             }
             return
@@ -281,7 +286,7 @@ struct Lexer {
 
     /// `1h2m3s4ms`, `1.5s`, `-5s`, `100ms`: nanoseconds, or nil when malformed.
     static func parseDuration(_ text: String) -> Int64? {
-        var s = Substring(text.replacingOccurrences(of: "_", with: "").lowercased())
+        var s = Substring(text.replacingEvery("_", with: "").lowercased())
         var sign: Int64 = 1
         if s.hasPrefix("-") { sign = -1; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
         guard !s.isEmpty else { return nil }

@@ -254,7 +254,7 @@ struct Parser {
 
     /// True when a pragma before the current token is `attribute '<name>'`.
     private func hasPragma(_ name: String) -> Bool {
-        (pragmas[p] ?? []).contains { $0.replacingOccurrences(of: " ", with: "") == "attribute'\(name)'" }
+        (pragmas[p] ?? []).contains { $0.replacingEvery(" ", with: "") == "attribute'\(name)'" }
     }
 
     private mutating func typeDecl(qualifiedOnly: Bool) throws(Failure) -> AST.TypeDecl {

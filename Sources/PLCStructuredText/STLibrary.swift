@@ -1,5 +1,10 @@
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// A checked and compiled set of ST files (plus the Standard library and the Codesys stand-ins):
 /// the function blocks, functions, types and global variable lists they declare.
@@ -23,9 +28,9 @@ public final class STLibrary: @unchecked Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
         } catch {
-            throw STErrors([STDiagnostic(SourceLocation(file: folder, line: 0, column: 0), "cannot read folder: \(error.localizedDescription)")])
+            throw STErrors([STDiagnostic(SourceLocation(file: folder, line: 0, column: 0), "cannot read folder: \(error.plainDescription)")])
         }
-        return names.filter { $0.lowercased().hasSuffix(".st") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
+        return names.filter { $0.lowercased().hasSuffix(".st") }.sorted().map { folder.pathAppending($0) }
     }
 
     /// Loads every `.st` file of `folder`; throws every diagnostic when any file has an error.
@@ -35,7 +40,7 @@ public final class STLibrary: @unchecked Sendable {
             do {
                 sources.append((path, try String(contentsOfFile: path, encoding: .utf8)))
             } catch {
-                throw STErrors([STDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read file: \(error.localizedDescription)")])
+                throw STErrors([STDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read file: \(error.plainDescription)")])
             }
         }
         return try load(sources: sources)
@@ -51,7 +56,7 @@ public final class STLibrary: @unchecked Sendable {
         var declares: [String: Int] = [:]
         var uses: [Set<String>] = []
         for (i, source) in sources.enumerated() {
-            let stem = ((source.path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = source.path.pathLastComponent.pathDeletingExtension
             var parser = Parser(source.text, file: source.path, stem: stem)
             let file = parser.parseFile()
             for name in file.pous.map(\.name) + file.types.map(\.name) + file.gvls.map(\.name) {
@@ -89,7 +94,7 @@ public final class STLibrary: @unchecked Sendable {
         let index = Index()
         var diagnostics: [STDiagnostic] = []
         func parse(_ text: String, path: String, namespace: String? = nil) {
-            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = path.pathLastComponent.pathDeletingExtension
             var parser = Parser(text, file: path, stem: stem)
             let file = parser.parseFile()
             diagnostics += parser.diagnostics

@@ -1,6 +1,11 @@
 import ArgumentParser
 import CAllocCounter
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCBlocks
 import PLCCore
 import PLCGraph
@@ -50,7 +55,7 @@ struct Bench: ParsableCommand {
         if let twin {
             let hand = Self.best(handRounds)
             try Self.checkSameResults(twin: twin, program: probe)
-            line += ", hand-written Swift \(Self.format(hand)) ns/scan: ratio \(String(format: "%.2f", graph / hand))x"
+            line += ", hand-written Swift \(Self.format(hand)) ns/scan: ratio \(String(printf: "%.2f", graph / hand))x"
         }
         emit(line + "\n")
 
@@ -61,7 +66,7 @@ struct Bench: ParsableCommand {
         alloc_counter_start()
         for i in 1_000..<(1_000 + steady) { counted.scan(ScanContext(time: Int64(i) * 10, cycle: UInt64(i))) }
         let allocations = alloc_counter_stop()
-        emit("allocations   \(String(format: "%.3f", Double(allocations) / Double(steady))) per steady-state scan "
+        emit("allocations   \(String(printf: "%.3f", Double(allocations) / Double(steady))) per steady-state scan "
              + "(\(allocations) in \(steady) scans)\n")
 
         if jitterSeconds > 0 {
@@ -100,15 +105,15 @@ struct Bench: ParsableCommand {
         let counters = io.workers.values.first!.counters(slave: 1)
         let count = Int(program.value(of: "readMain.uiQuantity")!.int)
         let requestsPerPoll = Double(simulator.requestCount) / Double(max(polls, 1))
-        emit("modbus poll   rx380_main: \(String(format: "%.2f", requestsPerPoll)) requests per full poll "
+        emit("modbus poll   rx380_main: \(String(printf: "%.2f", requestsPerPoll)) requests per full poll "
              + "(\(simulator.requestCount) requests in \(polls) polls, \(count) registers each)\n")
-        var line = "poll time     \(String(format: "%.2f", Double(counters.averageLatency) / 1e6)) ms per poll on loopback TCP"
+        var line = "poll time     \(String(printf: "%.2f", Double(counters.averageLatency) / 1e6)) ms per poll on loopback TCP"
         if let wire {
             // RTU frames: request 8 bytes; reply 5 + 2 per register. Plus the silent interval before each.
             let frames = wire.wireTime(bytes: 8) + wire.wireTime(bytes: 5 + 2 * count)
             let gaps = 2 * wire.frameGap
-            line += String(format: "; on the wire at %@: %.1f ms frames + %.1f ms silent intervals = %.1f ms",
-                           wire.summary, Double(frames) / 1000, Double(gaps) / 1000, Double(frames + gaps) / 1000)
+            line += "; on the wire at \(wire.summary)" + String(printf: ": %.1f ms frames + %.1f ms silent intervals = %.1f ms",
+                           Double(frames) / 1000, Double(gaps) / 1000, Double(frames + gaps) / 1000)
         }
         emit(line + "\n")
     }
@@ -132,7 +137,7 @@ struct Bench: ParsableCommand {
     /// The fastest round: on a shared machine, noise only ever adds time, so the minimum is the
     /// steadiest estimate of what the code costs.
     static func best(_ values: [Double]) -> Double { values.min()! }
-    static func format(_ v: Double) -> String { String(format: v < 10 ? "%.1f" : "%.0f", v) }
+    static func format(_ v: Double) -> String { String(printf: v < 10 ? "%.1f" : "%.0f", v) }
     static func micro(_ ns: Int64) -> String { "\(ns / 1000) µs" }
 }
 

@@ -44,7 +44,7 @@ struct Check: ParsableCommand {
         for (n, i) in program.order.enumerated() {
             let instance = program.instances[i]
             let type = instance.interface.name
-            out += "\(String(n + 1).leftPadded(3)). \(instance.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(type)\n"
+            out += "\(String(n + 1).leftPadded(3)). \(instance.name.paddingSpaces(toLength: width))  \(type)\n"
         }
         for wire in program.feedbackWires { out += "feedback (value of the previous scan): \(wire)\n" }
         // Block types written beside the program (ST function blocks): their tables, as a Swift

@@ -1,6 +1,12 @@
 import ArgumentParser
 import CAllocCounter
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
+import Dispatch
 import PLCCore
 import PLCGraph
 import PLCHttp
@@ -68,7 +74,7 @@ struct DashboardBench: ParsableCommand {
         for _ in 0..<100_000 where box.wantsSnapshot(now: MonotonicTime.nanoseconds()) { wanted += 1 }
         let checkAllocations = alloc_counter_stop()
         let perCheck = Double(MonotonicTime.nanoseconds() - start) / 100_000
-        emit("idle check    \(String(format: "%.0f", perCheck)) ns and \(checkAllocations) allocations in 100000 per-scan checks "
+        emit("idle check    \(String(printf: "%.0f", perCheck)) ns and \(checkAllocations) allocations in 100000 per-scan checks "
              + "with no client (\(wanted) snapshots wanted)\n")
     }
 
@@ -101,7 +107,7 @@ struct DashboardBench: ParsableCommand {
              + "max \(Self.micro(Double(s.maxJitter))); overruns \(s.overruns)\n")
         emit("  publishing  avg \(Self.micro(Double(publishNs) / Double(s.cycles))) per scan, max \(Self.micro(Double(publishMax))); "
              + "\(dashboard?.box.publishedCount ?? 0) snapshots for \(requests) requests\n")
-        emit("  allocations \(String(format: "%.1f", Double(allocations) / Double(s.cycles))) per scan, process-wide "
+        emit("  allocations \(String(printf: "%.1f", Double(allocations) / Double(s.cycles))) per scan, process-wide "
              + "(bus worker\(server ? ", server" : "")\(poll ? ", client" : "") included)\n")
         emit("  memory      \(Self.memory())\n")
     }
@@ -113,18 +119,18 @@ struct DashboardBench: ParsableCommand {
         return wanted.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }.joined(separator: ", ")
     }
 
-    static func micro(_ ns: Double) -> String { String(format: "%.1f µs", ns / 1000) }
+    static func micro(_ ns: Double) -> String { String(printf: "%.1f µs", ns / 1000) }
 }
 
 /// A client thread that reads /api/values, / and /metrics in turn every `periodMs`, like a busy browser plus Prometheus.
 final class PollingClient: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var stopping = false
     private var served = 0
     private let done = DispatchSemaphore(value: 0)
 
     init(port: Int, periodMs: Int) {
-        Thread { [self] in
+        DetachedThread.start(name: "plc.poller") { [self] in
             let paths = ["/api/values", "/", "/metrics"]
             var n = 0
             while !lock.withLock({ stopping }) {
@@ -132,10 +138,10 @@ final class PollingClient: @unchecked Sendable {
                     lock.withLock { served += 1 }
                 }
                 n += 1
-                Thread.sleep(forTimeInterval: Double(periodMs) / 1000)
+                usleep(UInt32(periodMs) * 1000)
             }
             done.signal()
-        }.start()
+        }
     }
 
     /// Stops the thread and returns the requests answered with 200.

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCExport
 import PLCApp
 import PLCCore
@@ -49,7 +54,7 @@ struct Export: ParsableCommand {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: stReference)) ?? []).sorted()
         guard !names.isEmpty else { throw fail("plc export plcopen: no .st files in \(stReference)") }
         return names.filter { $0.hasSuffix(".st") }.compactMap { name in
-            (try? String(contentsOfFile: (stReference as NSString).appendingPathComponent(name), encoding: .utf8))
+            (try? String(contentsOfFile: stReference.pathAppending(name), encoding: .utf8))
                 .flatMap(STSource.init)
         }
     }
@@ -70,22 +75,22 @@ struct Export: ParsableCommand {
             if type.init() is any IOBlock { continue }
             // AND and OR are operators, CONCAT a function in ST: nothing to instantiate.
             if !type.stMapping.hasInstance { continue }
-            let dir = (blocks as NSString).appendingPathComponent("\(typeName)/vectors")
+            let dir = blocks.pathAppending("\(typeName)/vectors")
             for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where file.hasSuffix(".csv") {
-                let path = (dir as NSString).appendingPathComponent(file)
+                let path = dir.pathAppending(file)
                 let vectors: VectorFile
                 do {
                     vectors = try VectorFile.load(path, for: type.interface)
                 } catch {
                     throw fail(error)
                 }
-                let stem = (file as NSString).deletingPathExtension
+                let stem = file.pathDeletingExtension
                 let suite = exporter.suite(for: type.interface, vectors: vectors, stem: stem, source: "blocks/\(typeName)/vectors/\(file)")
                 files.append((suite.name + ".st", suite.text))
             }
         }
         // The CSV cell rule, pinned by blocks/CSVLogger/cell_format.csv, on F_FormatValue.
-        let cells = (blocks as NSString).appendingPathComponent("CSVLogger/cell_format.csv")
+        let cells = blocks.pathAppending("CSVLogger/cell_format.csv")
         if let text = try? String(contentsOfFile: cells, encoding: .utf8) {
             let cases = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
                 n, line -> (line: Int, value: Double, decimals: Int, text: String)? in
@@ -109,10 +114,10 @@ struct Export: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             for file in files {
-                try file.text.write(toFile: (output as NSString).appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+                try file.text.write(toFile: output.pathAppending(file.name), atomically: true, encoding: .utf8)
             }
         } catch {
-            throw fail("plc export: cannot write to \(output): \(error.localizedDescription)")
+            throw fail("plc export: cannot write to \(output): \(error.plainDescription)")
         }
         note("plc export: wrote \(files.map(\.name).joined(separator: ", ")) to \(output)")
     }

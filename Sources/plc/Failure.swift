@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 
 /// Prints a one-line error to standard error and exits with `code`: the way every user mistake ends.

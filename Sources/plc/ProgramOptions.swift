@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCApp
 import PLCCore
 import PLCGraph
@@ -55,9 +60,9 @@ final class ProgramLoading {
 
     /// Adds the function blocks of the `.st` files beside the program (none: nothing to add).
     private func addSTBlocks(near location: String) throws {
-        var isFolder: ObjCBool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder) else { return }
-        let folder = isFolder.boolValue ? location : (location as NSString).deletingLastPathComponent
+        let folder = isFolder ? location : location.pathDeletingLastComponent
         guard let files = try? STLibrary.sourceFiles(in: folder.isEmpty ? "." : folder), !files.isEmpty else { return }
         do {
             let st = try STLibrary.load(folder: folder.isEmpty ? "." : folder)

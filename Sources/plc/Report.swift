@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCReport
 
 /// `plc report`: kWh per location and period from a site's CSV folders.
@@ -67,13 +72,13 @@ struct Report: ParsableCommand {
             do {
                 try text.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw fail("\(path): cannot write: \((error as NSError).localizedDescription)")
+                throw fail("\(path): cannot write: \(error.plainDescription)")
             }
         }
         if timing {
             let seconds = Date().timeIntervalSince(start)
             let readings = report.locations.reduce(0) { $0 + $1.readings }
-            note(String(format: "plc report: %d readings of %d locations in %.2f s (%.0f readings/s)",
+            note(String(printf: "plc report: %ld readings of %ld locations in %.2f s (%.0f readings/s)",
                         readings, report.locations.count, seconds, Double(readings) / max(seconds, 1e-9)))
         }
     }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCGraph
 import PLCHttp
 import PLCModbus
@@ -23,7 +28,10 @@ extension Run {
     /// The Energy page's heatmap: kWh by location and hour of day over the last 30 days, drawn by
     /// `plc report`'s code from the same CSV files; nil when there are none yet.
     @Sendable static func heatmap(_ sources: [PLCHttp.EnergySource]) -> String? {
-        let now = Date().timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT())
+        var seconds = time(nil)
+        var local = tm()
+        localtime_r(&seconds, &local)
+        let now = Double(seconds) + Double(local.tm_gmtoff)
         let today = Int((now / 86_400).rounded(.down))
         let query = ReportQuery(by: .hour, from: today - 29, to: today)
         var combined: EnergyReport?

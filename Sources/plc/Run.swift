@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import PLCCore
 import PLCGraph
 import PLCApp
@@ -68,7 +73,10 @@ struct Run: ParsableCommand {
         let writer = runtime.storage.writer
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
             // One program per CSV folder; the folders are wired in by the first scan.
-            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
+            if task.statistics.cycles == 1 {
+                _ = runtime.storage.claimFolders()
+                StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
+            }
             dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
@@ -82,7 +90,7 @@ struct Run: ParsableCommand {
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
         guard let monitor else { return [] }
-        let paths = monitor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let paths = monitor.split(separator: ",").map { $0.trimmingSpaces() }
         for path in paths where program.type(of: path) == nil {
             throw fail("--monitor: no variable or pin named '\(path)'")
         }
@@ -92,7 +100,7 @@ struct Run: ParsableCommand {
 
 /// What SIGHUP does, set once the storage writer exists.
 private final class Reopen: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var _action: (@Sendable () -> Void)?
 
     var action: (@Sendable () -> Void)? {

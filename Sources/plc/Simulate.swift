@@ -1,5 +1,11 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
+import PLCCore
 import PLCMeters
 import PLCModbus
 
@@ -104,9 +110,9 @@ struct Simulate: ParsableCommand {
     }
 
     private func readCommands(_ simulator: ModbusSimulator) {
-        let thread = Thread {
+        DetachedThread.start(name: "plc.commands") {
             while let line = readLine() {
-                let text = line.trimmingCharacters(in: .whitespaces)
+                let text = line.trimmingSpaces()
                 if text.isEmpty { continue }
                 if let command = ModbusSimulator.parseCommand(text), simulator.apply(command) {
                     note(text.lowercased().hasSuffix("reset") ? "simulator: counters \(text)" : "simulator: fault \(text)")
@@ -115,6 +121,5 @@ struct Simulate: ParsableCommand {
                 }
             }
         }
-        thread.start()
     }
 }

@@ -39,7 +39,7 @@ struct Trace: ParsableCommand {
         let library = BlockLibrary.all
         if list {
             for type in library.types {
-                emit("\(type.typeName.padding(toLength: 12, withPad: " ", startingAt: 0))\(type.interface.summary)\n")
+                emit("\(type.typeName.paddingSpaces(toLength: 12))\(type.interface.summary)\n")
             }
             return
         }

@@ -55,6 +55,8 @@ struct MqttSinkTests {
             #expect(good[name] as? Double == value, "\(name): \(good[name] ?? "missing")")
         }
         #expect((good["units"] as? [String: String])?["voltage_l1"] == "V")
+        // libmosquitto is opened on first use (CMosquittoLoader): here it is in use.
+        #expect(try LazyLibraryTests.libraries(plc.process.processIdentifier).contains { $0.hasPrefix("libmosquitto.so") })
 
         #expect(plc.stop(signal: SIGINT) == 0)
         Thread.sleep(forTimeInterval: 0.3)
