@@ -31,14 +31,16 @@ public enum MarkupText {
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            switch ch {
+        // By scalar, not Character: a quote followed by a combining mark is one Character that
+        // compares unequal to "\"", and would slip through unescaped.
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(ch)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

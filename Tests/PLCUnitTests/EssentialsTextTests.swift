@@ -17,6 +17,13 @@ struct EssentialsTextTests {
         }
     }
 
+    @Test("MarkupText escapes a quote even when a combining mark follows it (one Character, two scalars)")
+    func markupQuoteBeforeCombiningMark() {
+        let text = "a\"\u{301}b<'\u{301}"
+        #expect(MarkupText.escape(text) == "a&quot;\u{301}b&lt;&#39;\u{301}")
+        #expect(MarkupText.escape("plain & <simple>") == "plain &amp; &lt;simple&gt;")
+    }
+
     @Test("trimmingSpaces and trimmingSpacesAndNewlines are trimmingCharacters(in: .whitespaces / .whitespacesAndNewlines)")
     func trimming() {
         for s in Self.samples {
