@@ -58,10 +58,12 @@ struct HardeningTests {
         let line = try SerialLine()
         let peer = try ModbusPeer(rtu: line.b, image: Self.twoBlocks)
         defer { peer.stop() }
-        let dir = try PLCCommand.programFolder(Self.twoReaders(bus: "{device: \(line.a), baud: 19200, parity: N, responseTimeout: T#150ms}"))
+        // A reply 100 ms late, and 200 ms of slack for a Python peer on a loaded machine before the
+        // quiet-line wait (one response timeout) is over; without the wait the next request reads it.
+        let dir = try PLCCommand.programFolder(Self.twoReaders(bus: "{device: \(line.a), baud: 19200, parity: N, responseTimeout: T#300ms}"))
         let plc = try BackgroundProcess(PLCCommand.executable.path, ["run", dir, "--monitor", Self.monitor])
         #expect(plc.waitForLine(timeout: 15) { $0.hasSuffix(",TRUE,1000.0,TRUE,2000.0") } != nil, "never read good data")
-        peer.command("hold 220")                      // answers 70 ms after the client gave up
+        peer.command("hold 400")                      // answers 100 ms after the client gave up
         Thread.sleep(forTimeInterval: 3)
         peer.command("normal")
         let back = plc.output.count
