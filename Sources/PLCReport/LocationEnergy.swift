@@ -63,8 +63,9 @@ public struct LocationEnergy: Sendable {
                 lastGap = row.time - previous
             } else {
                 // The clock went back: the rows go on in file order, one usual gap after the last.
-                lastStep = ((row.time + shift + previous - row.time + max(lastGap, 1)) * 1000, shift)
+                let before = shift
                 shift += previous - row.time + max(lastGap, 1)
+                lastStep = ((row.time + shift) * 1000, before)
                 let lower = EnergySegment.floorDiv(row.time, Self.slotSeconds)
                 let upper = EnergySegment.floorDiv(previous, Self.slotSeconds)
                 for slot in lower...upper { repeated.insert(slot) }

@@ -89,7 +89,6 @@ public final class EventLog: StorageBlock {
     }
 
     private func log(_ level: String, _ text: String) {
-        pending.append("\(CivilTime.logTimestamp(lastLocalTime)) - \(level) - \(text)")
-        udiLines = udiLines &+ 1
+        note(level, text, at: lastLocalTime)
     }
 }
