@@ -24,30 +24,16 @@ public enum ExclusiveLock {
         let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
         let wanted = String(major, radix: 16) + ":" + String(minor, radix: 16) + ":" + String(info.st_ino)
         let me = getpid()
-        for line in readText("/proc/locks").split(separator: "\n") where line.contains("FLOCK") && !line.contains("->") {
+        for line in FileBytes.text("/proc/locks").split(separator: "\n") where line.contains("FLOCK") && !line.contains("->") {
             let fields = line.split(separator: " ")
             // "1: FLOCK  ADVISORY  WRITE 1234 00:19:5 0 EOF"; leading zeros in the device numbers.
             guard fields.count >= 6, let pid = Int32(fields[4]), pid != me else { continue }
             let id = fields[5].split(separator: ":")
             guard id.count == 3, let maj = UInt64(id[0], radix: 16), let min = UInt64(id[1], radix: 16),
                   String(maj, radix: 16) + ":" + String(min, radix: 16) + ":" + id[2] == wanted else { continue }
-            let command = readText("/proc/\(pid)/comm").split(separator: "\n").first.map { " (\($0))" } ?? ""
+            let command = FileBytes.text("/proc/\(pid)/comm").split(separator: "\n").first.map { " (\($0))" } ?? ""
             return "\(pid)\(command)"
         }
         return nil
-    }
-
-    private static func readText(_ path: String) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

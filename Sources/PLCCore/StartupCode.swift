@@ -17,7 +17,7 @@ public enum StartupCode {
         let path = String(cString: exe)
         free(exe)
         // "5627d7542000-5627d8dac000 r-xp 00001000 fe:00 1234   /usr/bin/plc": range, mode, file offset.
-        let mappings = readAll("/proc/self/maps").split(separator: "\n").compactMap { line -> (UInt, UInt, String, UInt)? in
+        let mappings = FileBytes.text("/proc/self/maps").split(separator: "\n").compactMap { line -> (UInt, UInt, String, UInt)? in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[5...].joined(separator: " ") == path else { return nil }
             let bounds = fields[0].split(separator: "-")
@@ -35,20 +35,5 @@ public enum StartupCode {
             if madvise(address, Int(end - start), MADV_DONTNEED) == 0 { released += Int(end - start) }
         }
         return released
-    }
-
-    private static func readAll(_ path: String) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -26,17 +26,8 @@ public enum TextInput {
             }
             throw SourceError(file: path, line: nil, "cannot read \(what): it is \(kind), not a regular file")
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = Glibc.read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else {
-                throw SourceError(file: path, line: nil, "cannot read \(what): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-        }
+        let (bytes, failed) = FileBytes.rest(of: fd)
+        if failed { throw SourceError(file: path, line: nil, "cannot read \(what): \(String(cString: strerror(errno)))") }
         return try decode(bytes, path: path)
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import PLCCore
 
 /// The last lines of a text file, read from its end (at most 64 KiB), for the Runtime page.
 enum LogTail {
@@ -11,15 +12,7 @@ enum LogTail {
         guard end >= 0 else { return [] }
         let start = end > 65_536 ? end - 65_536 : 0
         guard lseek(fd, start, SEEK_SET) == start else { return [] }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            data += chunk[0..<n]
-        }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        var lines = String(decoding: FileBytes.rest(of: fd).bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         if start > 0, !lines.isEmpty { lines.removeFirst() }   // a partial first line
         return Array(lines.suffix(count))
     }
