@@ -13,6 +13,17 @@ public enum LoopbackClient {
 
     /// Sends one request to 127.0.0.1:`port` and reads the reply until the server closes; nil on any socket failure.
     public static func request(port: Int, path: String, method: String = "GET", body: String = "") -> Reply? {
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        guard let text = exchange(port: port, Array(request.utf8)),
+              let split = text.firstRange(of: "\r\n\r\n") else { return nil }
+        let head = String(text[..<split.lowerBound])
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Reply(status: status, headers: head, body: String(text[split.upperBound...]))
+    }
+
+    /// Connects to 127.0.0.1:`port`, sends `bytes` as they are (a server may answer and close before
+    /// all are sent), and reads until the server closes; nil when it could not connect.
+    public static func exchange(port: Int, _ bytes: [UInt8]) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -26,9 +37,12 @@ public enum LoopbackClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        let sent = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        guard sent > 0 else { return nil }
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            sent += n
+        }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -36,10 +50,6 @@ public enum LoopbackClient {
             if n <= 0 { break }
             data += buffer[0..<n]
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.firstRange(of: "\r\n\r\n") else { return nil }
-        let head = String(text[..<split.lowerBound])
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return Reply(status: status, headers: head, body: String(text[split.upperBound...]))
+        return String(decoding: data, as: UTF8.self)
     }
 }

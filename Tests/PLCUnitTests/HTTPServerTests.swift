@@ -12,36 +12,6 @@ struct HTTPServerTests {
         }
     }
 
-    /// Connects to `port`, sends `bytes`, and reads until the server closes; nil when it could not connect.
-    static func exchange(port: Int, _ bytes: [UInt8]) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break }
-            sent += n
-        }
-        var reply: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { break }
-            reply += chunk[0..<n]
-        }
-        return String(decoding: reply, as: UTF8.self)
-    }
 
     @Test("GET gets status line, headers with Content-Length and Connection: close, and the body; the query is cut off")
     func get() throws {
@@ -76,9 +46,9 @@ struct HTTPServerTests {
         let server = try Self.echo()
         defer { server.stop() }
         let long = "GET / HTTP/1.1\r\nX-Long: " + String(repeating: "a", count: 20_000) + "\r\n\r\n"
-        #expect(Self.exchange(port: server.port, Array(long.utf8))?.hasPrefix("HTTP/1.1 431 ") == true)
-        #expect(Self.exchange(port: server.port, Array("HELLO\r\n\r\n".utf8))?.hasPrefix("HTTP/1.1 400 ") == true)
-        #expect(Self.exchange(port: server.port, Array("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n".utf8))?.hasPrefix("HTTP/1.1 400 ") == true)
+        #expect(LoopbackClient.exchange(port: server.port, Array(long.utf8))?.hasPrefix("HTTP/1.1 431 ") == true)
+        #expect(LoopbackClient.exchange(port: server.port, Array("HELLO\r\n\r\n".utf8))?.hasPrefix("HTTP/1.1 400 ") == true)
+        #expect(LoopbackClient.exchange(port: server.port, Array("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n".utf8))?.hasPrefix("HTTP/1.1 400 ") == true)
         #expect(LoopbackClient.request(port: server.port, path: "/")?.status == 200)
     }
 
