@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PLCStorage
 
 /// The durable outbox of the SQL sink: the CSV files themselves, read from an acknowledged cursor.
 ///
@@ -139,16 +140,7 @@ public enum SqlTime {
     /// The UTC time of a local time stamp in this machine's time zone (`TZ`), as `YYYY-MM-DD HH:MM:SS.000`;
     /// nil when the text is not a time stamp. In an hour a DST change repeats, the first one is taken.
     public static func utc(_ timestamp: String) -> String? {
-        let digits = timestamp.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int32($0) }
-        guard digits.count == 6 else { return nil }
-        var t = tm()
-        t.tm_year = digits[0] - 1900
-        t.tm_mon = digits[1] - 1
-        t.tm_mday = digits[2]
-        t.tm_hour = digits[3]
-        t.tm_min = digits[4]
-        t.tm_sec = digits[5]
-        t.tm_isdst = -1
+        guard var t = CivilTime.fields(timestamp) else { return nil }
         var seconds = mktime(&t)
         guard seconds != -1 else { return nil }
         var u = tm()

@@ -1,4 +1,4 @@
-import Glibc
+public import Glibc
 
 /// Calendar text for local times given as milliseconds since 1970-01-01 00:00 local time.
 ///
@@ -19,6 +19,22 @@ public enum CivilTime {
     /// `2026-11-25`
     public static func date(_ localMs: Int64) -> String {
         date(parts(localMs))
+    }
+
+    /// The calendar fields of `2026-11-25 18:41:30` (any text of six numbers split by `-`, space
+    /// and `:`), or nil; no time zone applied, `tm_isdst` unknown (-1).
+    public static func fields(_ text: some StringProtocol) -> tm? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int32($0) }
+        guard parts.count == 6 else { return nil }
+        var t = tm()
+        t.tm_year = parts[0] - 1900
+        t.tm_mon = parts[1] - 1
+        t.tm_mday = parts[2]
+        t.tm_hour = parts[3]
+        t.tm_min = parts[4]
+        t.tm_sec = parts[5]
+        t.tm_isdst = -1
+        return t
     }
 
     /// A duration as `3m 30s`, `2h 5m`, `450ms`.

@@ -46,15 +46,7 @@ public enum ClockFloor {
 
     /// `2026-11-25 18:41:30` as local ms since 1970-01-01 00:00 local, or nil.
     static func parse(_ text: Substring) -> Int64? {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int32($0) }
-        guard text.count == 19, parts.count == 6 else { return nil }
-        var t = tm()
-        t.tm_year = parts[0] - 1900
-        t.tm_mon = parts[1] - 1
-        t.tm_mday = parts[2]
-        t.tm_hour = parts[3]
-        t.tm_min = parts[4]
-        t.tm_sec = parts[5]
+        guard text.count == 19, var t = CivilTime.fields(text) else { return nil }
         return Int64(timegm(&t)) * 1000
     }
 }
