@@ -261,29 +261,17 @@ struct LoopReportTests {
         let dir = NSTemporaryDirectory() + "plc-age-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var file = try ProgramLoader.load(Fixtures.programs.appendingPathComponent("rx380_main").path,
-                                          enums: Fixtures.library.enumerations)
-        for set in ["PollInterval=T#2s", "LogInterval=T#1m", "DisplayInterval=T#10d", "CsvFolder=\(dir)/csv",
-                    "ErrorLogFile=\(dir)/log", "FailuresToRaise=10", "MaxDataAge=\(maxDataAge)"] {
-            try file.apply(set: set)
-        }
-        let program = try ProgramCompiler.compile(file, library: Fixtures.library)
-        let meter = SoakTests.Meter()
-        let bus = BusWorker(name: "meter", settings: BusSettings(transport: .tcp(host: "simulated", port: 502))) { meter.answer($0) }
-        for case let read as ModbusRead in program.instances.map(\.block) { read.attach(bus) }
-        let storage = StorageIO(blocks: program.instances.map(\.block))
-        storage.start()
-        // 2026-03-01 00:00:00 UTC (the time zone is UTC here).
-        let clock = ManualClock(wallOrigin: 1_772_323_200_000, utcOffset: 0)
-        clock.recordsSleeps = false
-        let task = CyclicTask(program: program, settings: file.task, clock: clock)
+        // From 2026-03-01 00:00:00 UTC (the time zone is UTC here).
+        let logger = try VirtualRX380(sets: ["PollInterval=T#2s", "LogInterval=T#1m", "DisplayInterval=T#10d",
+                                             "CsvFolder=\(dir)/csv", "ErrorLogFile=\(dir)/log", "FailuresToRaise=10",
+                                             "MaxDataAge=\(maxDataAge)"],
+                                      wallOrigin: 1_772_323_200_000, utcOffset: 0)
         for scan in 0..<610 {
-            meter.fault = scan >= 550 ? .timeout : .none
-            task.step()
+            logger.meter.fault = scan >= 550 ? .timeout : .none
+            logger.task.step()
             Thread.sleep(forTimeInterval: 0.0005)     // the worker's reply is there by the next scan
         }
-        for block in program.ioBlocks { block.shutdown() }
-        storage.stop()
+        logger.stop()
         let rows = try String(contentsOfFile: "\(dir)/csv/rx380_data_2026-03-01.csv", encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 2, "\(rows)")
         #expect(rows.last?.hasPrefix("2026-03-01 00:01:00,") == true, "\(rows)")

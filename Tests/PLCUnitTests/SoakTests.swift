@@ -58,32 +58,19 @@ struct SoakTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let csv = dir + "/csv", log = dir + "/rx380_logger.log"
-        var file = try ProgramLoader.load(Fixtures.programs.appendingPathComponent("rx380_main").path,
-                                          enums: Fixtures.library.enumerations)
         // A 5 s scan and a 10 s poll keep 30 days at about half a million scans; rows stay on their 5-minute grid.
-        file.task.interval = 5_000
-        for set in ["PollInterval=T#10s", "LogInterval=T#5m", "DisplayInterval=T#10d", "CsvFolder=\(csv)",
-                    "ErrorLogFile=\(log)"] {
-            try file.apply(set: set)
-        }
-        let program = try ProgramCompiler.compile(file, library: Fixtures.library)
-        let meter = Meter()
-        let settings = BusSettings(transport: .tcp(host: "simulated", port: 502))
-        let bus = BusWorker(name: "meter", settings: settings) { meter.answer($0) }
-        for case let read as ModbusRead in program.instances.map(\.block) { read.attach(bus) }
-        let storage = StorageIO(blocks: program.instances.map(\.block))
-        storage.start()
-        // 2026-03-01 00:00 UTC, one hour east of UTC.
-        let clock = ManualClock(wallOrigin: 1_772_323_200_000, utcOffset: 3600)
-        clock.recordsSleeps = false
-        let task = CyclicTask(program: program, settings: file.task, clock: clock)
+        // From 2026-03-01 00:00 UTC, one hour east of UTC.
+        let logger = try VirtualRX380(sets: ["PollInterval=T#10s", "LogInterval=T#5m", "DisplayInterval=T#10d",
+                                             "CsvFolder=\(csv)", "ErrorLogFile=\(log)"],
+                                      interval: 5_000, wallOrigin: 1_772_323_200_000, utcOffset: 3600)
+        let (program, meter, storage, clock, task) = (logger.program, logger.meter, logger.storage, logger.clock, logger.task)
 
         let day: Int64 = 86_400_000
-        let scansPerDay = Int(day / file.task.interval)
+        let scansPerDay = Int(day / task.settings.interval)
         var pulses = 0, memory: [Int] = [], files: [Int] = []
         for d in 0..<30 {
             for s in 0..<scansPerDay {
-                let ms = Int64(s) * file.task.interval
+                let ms = Int64(s) * task.settings.interval
                 // The meter: a 2-hour silence on day 3, exceptions for an hour on day 5, flapping for 6 hours on day 8.
                 switch (d, ms / 3_600_000) {
                 case (3, 10...11): meter.fault = .timeout
@@ -110,8 +97,7 @@ struct SoakTests {
                 files.append(Self.openFiles(under: dir))
             }
         }
-        for block in program.ioBlocks { block.shutdown() }
-        storage.stop()
+        logger.stop()
 
         // Every pulse became a row on disk: none lost, none queued, none written twice.
         let names = try FileManager.default.contentsOfDirectory(atPath: csv).sorted()
