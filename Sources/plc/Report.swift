@@ -19,7 +19,7 @@ struct Report: ParsableCommand {
     )
 
     @Argument(help: "The site folder: one sub-folder per location, or the CSV files of one location.")
-    var folder: String
+    var folder: String?
 
     @Option(help: "Period length: hour, day or month.")
     var by: String = "day"
@@ -45,6 +45,8 @@ struct Report: ParsableCommand {
     @Flag(help: "Print the time taken and the rows read per second to standard error.")
     var timing = false
 
+    @OptionGroup var sql: ReportSqlOptions
+
     func run() throws {
         guard let period = ReportQuery.Period(rawValue: by) else {
             throw fail("plc report: --by must be hour, day or month, not '\(by)'")
@@ -57,9 +59,15 @@ struct Report: ParsableCommand {
         if let fromDay, let toDay, toDay < fromDay { throw fail("plc report: --to \(to!) is before --from \(from!)") }
         let start = Date()
         let report: EnergyReport
+        let query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
         do {
-            report = try EnergyReport(site: SiteFolder(folder), query: ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower))
-        } catch {
+            if let connection = sql.sql {
+                report = try sql.report(connection, query: query, folder: folder, timing: timing)
+            } else {
+                guard let folder else { throw fail("plc report: give a site folder or --sql CONNECTION") }
+                report = try EnergyReport(site: SiteFolder(folder), query: query)
+            }
+        } catch let error as ReportError {
             throw fail(error)
         }
         switch format {
