@@ -21,7 +21,7 @@ struct Report: ParsableCommand {
     @Argument(help: "The site folder: one sub-folder per location, or the CSV files of one location.")
     var folder: String
 
-    @Option(help: "Period length: hour, day or month.")
+    @Option(help: "Period length: hour, day or month; location: one row per location with base load and after-hours use.")
     var by: String = "day"
 
     @Option(help: "First local date, YYYY-MM-DD.")
@@ -42,13 +42,17 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("max-power"), help: "The meters' maximum power in kW: a faster counter rise is a spike (0: no check).")
     var maxPower: Double = 0
 
+    @OptionGroup var insightOptions: InsightOptions
+
     @Flag(help: "Print the time taken and the rows read per second to standard error.")
     var timing = false
 
     func run() throws {
-        guard let period = ReportQuery.Period(rawValue: by) else {
-            throw fail("plc report: --by must be hour, day or month, not '\(by)'")
+        let byLocation = by == "location"
+        guard let period = ReportQuery.Period(rawValue: byLocation ? "day" : by) else {
+            throw fail("plc report: --by must be hour, day, month or location, not '\(by)'")
         }
+        let insightWanted = try insightOptions.options(byLocation: byLocation)
         guard ["table", "csv", "json"].contains(format) else {
             throw fail("plc report: --format must be table, csv or json, not '\(format)'")
         }
@@ -56,18 +60,26 @@ struct Report: ParsableCommand {
         let toDay = try to.map { try Self.date($0, "--to") }
         if let fromDay, let toDay, toDay < fromDay { throw fail("plc report: --to \(to!) is before --from \(from!)") }
         let start = Date()
-        let report: EnergyReport
+        let report: EnergyReport, site: SiteFolder, query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
         do {
-            report = try EnergyReport(site: SiteFolder(folder), query: ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower))
+            site = try SiteFolder(folder)
+            report = try EnergyReport(site: site, query: query)
         } catch {
             throw fail(error)
         }
-        switch format {
-        case "csv": emit(ReportText.csv(report))
-        case "json": emit(ReportText.json(report))
-        default: emit(ReportText.table(report))
+        let insight = try insightWanted.map { try InsightOptions.insight($0, site: site, query: query) }
+        if let insight {
+            emit(insightOptions.text(format, report, insight, byLocation: byLocation))
+        } else {
+            switch format {
+            case "csv": emit(ReportText.csv(report))
+            case "json": emit(ReportText.json(report))
+            default: emit(ReportText.table(report))
+            }
         }
-        for (path, text) in [(svg, Heatmap.svg(report)), (html, HTMLReport.page(report))] {
+        let marks = insight.map(InsightText.heatmapMarks) ?? [:]
+        for (path, text) in [(svg, Heatmap.svg(report, marks: marks)),
+                             (html, HTMLReport.page(report, marks: marks, insight: insight.map(InsightText.sections) ?? ""))] {
             guard let path else { continue }
             do {
                 try text.write(toFile: path, atomically: true, encoding: .utf8)
