@@ -16,7 +16,7 @@ public struct AnomalyCheck: Sendable, Encodable {
         /// How far out, in MADs (signed).
         public var mads: Double
         /// The first half-hour slot of the hour or day.
-        var slot: Int64
+        public internal(set) var slot: Int64
 
         private enum CodingKeys: String, CodingKey { case kind, at, value, median, mads }
 

@@ -90,12 +90,18 @@ public enum InsightText {
                 grid.append([name, c.status, String(c.hoursChecked), String(c.daysChecked), String(c.flags.count)])
             }
             out += ReportText.layout(grid, numeric: true)
-            let flags = checked.flatMap { name, c in c.flags.map { (name, $0) } }
-            if !flags.isEmpty {
-                out += "\n"
-                var list: [[String]] = [["location", "at", "kind", "value", "median", "deviation"]]
-                for (name, f) in flags {
-                    list.append([name, f.at, f.kind, String(printf: "%.2f", f.value), String(printf: "%.2f", f.median), f.short])
+            if checked.contains(where: { !$0.1.flags.isEmpty }) {
+                out += "\nFlagged (consecutive hours on the same side as one line)\n\n"
+                var list: [[String]] = [["location", "from", "hours", "kind", "value", "median", "deviation"]]
+                for (name, c) in checked {
+                    for run in runs(c.flags) {
+                        let f = run[0], value = run.reduce(0) { $0 + $1.value }, median = run.reduce(0) { $0 + $1.median }
+                        let furthest = run.max { abs($0.mads) < abs($1.mads) }!.mads
+                        let unit = f.kind == "hour" ? "kWh" : "kW"
+                        list.append([name, f.at, f.kind == "hour" ? String(run.count) : "-", f.kind, String(printf: "%.2f", value),
+                                     String(printf: "%.2f", median),
+                                     (f.kind == "hour" ? "" : "base ") + String(printf: "%+.2f ", value - median) + unit + String(printf: " (%+.1f MAD)", furthest)])
+                    }
                 }
                 out += ReportText.layout(list, numeric: false)
             }
@@ -120,6 +126,19 @@ public enum InsightText {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(insight, forKey: .insight)
         }
+    }
+
+    /// Flags grouped: consecutive flagged hours on the same side of the median form one run.
+    static func runs(_ flags: [AnomalyCheck.Flag]) -> [[AnomalyCheck.Flag]] {
+        var runs: [[AnomalyCheck.Flag]] = []
+        for f in flags.sorted(by: { $0.kind != $1.kind ? $0.kind < $1.kind : $0.slot < $1.slot }) {
+            if let last = runs.last?.last, last.kind == "hour", f.kind == "hour", f.slot == last.slot + 2, (f.mads > 0) == (last.mads > 0) {
+                runs[runs.count - 1].append(f)
+            } else {
+                runs.append([f])
+            }
+        }
+        return runs
     }
 
     /// Hours of day with a flagged hour, per location, for marks on the heatmap.
