@@ -62,7 +62,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
-        .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
             dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],

@@ -54,6 +54,11 @@ public struct EnergyReport: Sendable, Encodable {
 
     /// Reads the site's files for `query`, one file at a time.
     public init(site: SiteFolder, query: ReportQuery) throws(ReportError) {
+        self.init(try Self.energies(site: site, query: query), query: query)
+    }
+
+    /// Each location's half hours for `query`, read one file at a time.
+    public static func energies(site: SiteFolder, query: ReportQuery) throws(ReportError) -> [LocationEnergy] {
         var accumulated: [LocationEnergy] = []
         for location in site.locations {
             var energy = LocationEnergy(name: location.name, range: query.range, maxPower: query.maxPower)
@@ -62,7 +67,7 @@ public struct EnergyReport: Sendable, Encodable {
             }
             accumulated.append(energy)
         }
-        self.init(accumulated, query: query)
+        return accumulated
     }
 
     /// The report of locations already accumulated.

@@ -63,8 +63,6 @@ enum SqlReport {
                 }
                 lower += week
             }
-        } catch let error as ODBCError {
-            throw ReportError("plc report: --sql: \(error.description)")
         } catch {
             throw ReportError("plc report: --sql: \(error)")
         }
