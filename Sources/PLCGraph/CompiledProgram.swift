@@ -256,6 +256,9 @@ public final class CompiledProgram {
         return (instance, pin)
     }
 
+    /// The program variables' values at fixed addresses, in `variables` order (for the retain store).
+    public var variableSlots: [PinRef] { storage.slots }
+
     /// The number of steps in the schedule (calls plus copies).
     public var stepCount: Int { steps.count }
 }
