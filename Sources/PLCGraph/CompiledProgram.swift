@@ -89,8 +89,9 @@ public final class CompiledProgram {
     let boxed: [BoxedCopy]
     /// Online writes and forces waiting for the next scan (any thread submits).
     public let online = OnlineControl()
-    /// Called on the scan thread with what online requests changed (for the error log's audit lines).
-    public var onOnlineChange: (@Sendable ([OnlineControl.Change]) -> Void)?
+    /// Called on the scan thread, before the scan, with what online requests changed and the scan's
+    /// context (for the error log's audit lines, stamped with the scan's local time).
+    public var onOnlineChange: (([OnlineControl.Change], ScanContext) -> Void)?
     /// The forced values by path (scan thread only).
     public internal(set) var forces: [String: IECValue] = [:]
     /// The values the force steps store.
@@ -133,7 +134,7 @@ public final class CompiledProgram {
     public func scan(_ context: ScanContext) {
         if let requests = online.take() {
             let changes = applyOnline(requests)
-            if !changes.isEmpty { onOnlineChange?(changes) }
+            if !changes.isEmpty { onOnlineChange?(changes, context) }
         }
         // An index loop: a for-in over the buffer allocates an iterator in debug builds.
         var n = 0

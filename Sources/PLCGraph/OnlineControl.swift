@@ -18,6 +18,8 @@ public final class OnlineControl: Sendable {
         case force(String, IECValue)
         case unforce(String)
         case unforceAll
+        /// A line for the audit log only (a login, a failed login), written in order with the changes.
+        case note(String)
     }
 
     /// What a request changed, for the audit line: the path, the value before and the value asked for.
@@ -26,28 +28,42 @@ public final class OnlineControl: Sendable {
         public let path: String
         public let old: String
         public let new: String
+        /// Who asked (`alice (operator) from 127.0.0.1`), empty when unknown.
+        public var by = ""
 
-        public init(request: Request, path: String, old: String, new: String) {
+        public init(request: Request, path: String, old: String, new: String, by: String = "") {
             self.request = request
             self.path = path
             self.old = old
             self.new = new
+            self.by = by
+        }
+
+        /// The audit line: `alice (operator) from 127.0.0.1: force LogInterval T#5m -> T#1m`.
+        public var line: String {
+            let who = by.isEmpty ? "" : "\(by): "
+            switch request {
+            case .write: return "\(who)write \(path) \(old) -> \(new)"
+            case .force: return "\(who)force \(path) \(old) -> \(new)"
+            case .unforce, .unforceAll: return "\(who)unforce \(path) (was forced to \(old))"
+            case .note(let text): return "\(who)\(text)"
+            }
         }
     }
 
-    private let pending = Mutex<[Request]>([])
+    private let pending = Mutex<[(Request, String)]>([])
     private let waiting = Atomic<Bool>(false)
 
     public init() {}
 
-    /// Queues `request` for the next scan.
-    public func submit(_ request: Request) {
-        pending.withLock { $0.append(request) }
+    /// Queues `request` for the next scan; `by` names who asked, for the audit line.
+    public func submit(_ request: Request, by: String = "") {
+        pending.withLock { $0.append((request, by)) }
         waiting.store(true, ordering: .releasing)
     }
 
     /// The requests submitted since the last call, or nil (one atomic load) when there are none.
-    func take() -> [Request]? {
+    func take() -> [(Request, String)]? {
         guard waiting.load(ordering: .acquiring) else { return nil }
         waiting.store(false, ordering: .relaxed)
         return pending.withLock { requests in
@@ -69,6 +85,11 @@ extension CompiledProgram {
         return force ? .force(canonical, value) : .write(canonical, value)
     }
 
+    /// Whether the program marks `path` (a canonical path) `online: write`, so an operator may write it.
+    public func isOnlineWritable(_ path: String) -> Bool {
+        file.variables.contains { $0.onlineWritable && $0.decl.name == path }
+    }
+
     /// The path as the program spells it (`logTimer.PT` for `LOGTIMER.pt`), or nil.
     public func canonicalPath(_ path: String) -> String? {
         if let v = variables.index(of: path) { return variables.decls[v].name }
@@ -81,10 +102,12 @@ extension CompiledProgram {
 
     /// Applies the requests submitted since the last scan (on the scan thread, before the scan) and
     /// rebuilds the forced schedule when the forces changed; returns what changed, for the log.
-    func applyOnline(_ requests: [OnlineControl.Request]) -> [OnlineControl.Change] {
+    func applyOnline(_ requests: [(OnlineControl.Request, String)]) -> [OnlineControl.Change] {
         var changes: [OnlineControl.Change] = []
         var forcesChanged = false
-        for request in requests {
+        for (request, by) in requests {
+            let first = changes.count
+            defer { for i in first..<changes.count { changes[i].by = by } }
             switch request {
             case .write(let path, let value), .force(let path, let value):
                 guard let type = type(of: path) else { continue }
@@ -106,6 +129,8 @@ extension CompiledProgram {
                 }
                 forcesChanged = !forces.isEmpty
                 forces.removeAll()
+            case .note:
+                changes.append(.init(request: request, path: "", old: "", new: ""))
             }
         }
         if forcesChanged { rebuildForcedSchedule() }

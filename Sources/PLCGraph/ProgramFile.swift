@@ -53,6 +53,9 @@ public struct ProgramFile: Sendable {
         public let line: Int
         /// `retain: true` or `persistent: true` on the entry; nil: initialised at every start.
         public var retain: RetainClass? = nil
+        /// `online: write` on the entry: an operator may write and force it online (an engineer may
+        /// write anything).
+        public var onlineWritable = false
     }
 
     /// Where a wire comes from.

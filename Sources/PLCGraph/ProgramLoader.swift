@@ -117,7 +117,7 @@ public struct ProgramLoader {
         }
         var result: [ProgramFile.Variable] = []
         for item in items {
-            checkKeys(item, ["scope", "name", "type", "initial", "comment", "retain", "persistent"], "a variable")
+            checkKeys(item, ["scope", "name", "type", "initial", "comment", "retain", "persistent", "online"], "a variable")
             let line = reader.line(item)
             guard let name = string(item, "name"), let typeText = string(item, "type") else {
                 errors.append(reader.error(item, "a variable needs a name and a type"))
@@ -136,7 +136,7 @@ public struct ProgramLoader {
                 let type = try IECType.parse(typeText, enums: enums)
                 let initial = try string(item, "initial").map { text throws(IECError) in try IECLiteral.parse(text, as: type) }
                 result.append(.init(decl: VarDecl(scope, name, type, initial: initial, comment: string(item, "comment") ?? ""),
-                                    line: line, retain: retainClass(item, name)))
+                                    line: line, retain: retainClass(item, name), onlineWritable: onlineAccess(item, name)))
             } catch {
                 errors.append(reader.error(item, "variable \(name): \(error.message)"))
             }
@@ -261,6 +261,16 @@ public struct ProgramLoader {
             errors.append(reader.error(item, "\(name): write either retain: true or persistent: true, not both"))
         }
         return persistent ? .persistent : retain ? .retain : nil
+    }
+
+    /// `online: write` on a variable entry (the only access a program can grant; reading is free).
+    private mutating func onlineAccess(_ item: Node, _ name: String) -> Bool {
+        guard let node = reader.value(item, "online") else { return false }
+        guard node.scalar?.string == "write" else {
+            errors.append(reader.error(node, "variable \(name): online must be 'write' (operators may write and force it)"))
+            return false
+        }
+        return true
     }
 
     private func string(_ node: Node, _ key: String) -> String? {

@@ -97,7 +97,7 @@ import Testing
         #expect(throws: IECError.self) { try program.request(force: true, "Delay", "five seconds") }
         #expect(throws: IECError.self) { try program.request(force: false, "timer.XX", "1") }
         let changes = Box()
-        program.onOnlineChange = { changes.list += $0 }
+        program.onOnlineChange = { list, _ in changes.list += list }
         program.online.submit(try program.request(force: false, "delay", "T#2s"))
         _ = Self.scans(program, 1, from: 0)
         #expect(changes.list == [.init(request: .write("Delay", .time(2000)), path: "Delay", old: "T#100ms", new: "T#2000ms")])
