@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
-            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCAuth"],
             swiftSettings: strict
         ),
         .target(

@@ -77,12 +77,7 @@ extension CompiledProgram {
     /// A checked write or force of `path` to the literal `text`; the error says why it is refused
     /// (`no variable or pin named 'X'`, `LogInterval : TIME: ...`).
     public func request(force: Bool, _ path: String, _ text: String) throws(IECError) -> OnlineControl.Request {
-        guard let canonical = canonicalPath(path), let type = type(of: canonical) else {
-            throw IECError("no variable or pin named '\(path)'")
-        }
-        let value: IECValue
-        do { value = try IECLiteral.parse(text, as: type) } catch { throw IECError("\(canonical) : \(type.name): \(error.message)") }
-        return force ? .force(canonical, value) : .write(canonical, value)
+        try onlineCatalog.request(force: force, path, text).0
     }
 
     /// Whether the program marks `path` (a canonical path) `online: write`, so an operator may write it.
@@ -204,5 +199,56 @@ enum ForcedValue {
         case .ref(let ref, let value): ref.store(value)
         case .boxed(let block, let pin, let value): block[pin: pin] = value
         }
+    }
+}
+
+/// What an online request may name, copied from a compiled program so that other threads (the
+/// dashboard's) check requests without touching the program: every variable and pin with its type
+/// and whether an operator may write it, and the program's request queue.
+public struct OnlineCatalog: Sendable {
+    /// One writable thing: its path as the program spells it, its type, whether it is `online: write`.
+    public struct Entry: Sendable {
+        public let path: String
+        public let type: IECType
+        public let operatorMayWrite: Bool
+    }
+
+    private let entries: [String: Entry]
+    /// The program's queue: requests submitted here are applied at the start of the next scan.
+    public let control: OnlineControl
+
+    init(entries: [Entry], control: OnlineControl) {
+        var byName: [String: Entry] = [:]
+        for entry in entries { byName[entry.path.uppercased()] = entry }
+        self.entries = byName
+        self.control = control
+    }
+
+    /// The entry `path` names (any case), or nil.
+    public func entry(_ path: String) -> Entry? { entries[path.uppercased()] }
+
+    /// A checked write or force of `path` to the literal `text`, and the entry it names.
+    public func request(force: Bool, _ path: String, _ text: String) throws(IECError) -> (OnlineControl.Request, Entry) {
+        guard let entry = entry(path) else { throw IECError("no variable or pin named '\(path)'") }
+        let value: IECValue
+        do { value = try IECLiteral.parse(text, as: entry.type) } catch {
+            throw IECError("\(entry.path) : \(entry.type.name): \(error.message)")
+        }
+        return (force ? .force(entry.path, value) : .write(entry.path, value), entry)
+    }
+}
+
+extension CompiledProgram {
+    /// The catalog of this program's variables and pins for online requests from other threads.
+    public var onlineCatalog: OnlineCatalog {
+        var entries = variables.decls.map { decl in
+            OnlineCatalog.Entry(path: decl.name, type: decl.type, operatorMayWrite: isOnlineWritable(decl.name))
+        }
+        for instance in instances {
+            for decl in instance.interface.decls {
+                entries.append(.init(path: "\(instance.name).\(decl.name)", type: decl.type, operatorMayWrite: false))
+            }
+        }
+        return OnlineCatalog(entries: entries, control: online)
     }
 }

@@ -8,7 +8,7 @@ struct PLC: ParsableCommand {
         commandName: "plc",
         abstract: "A deterministic PLC runtime for function-block programs.",
         version: Version.text,
-        subcommands: [Run.self, Check.self, Trace.self, Simulate.self, Export.self, Bench.self, CheckST.self, Report.self, DashboardBench.self, User.self]
+        subcommands: [Run.self, Check.self, Trace.self, Simulate.self, Export.self, Bench.self, CheckST.self, Report.self, DashboardBench.self, User.self, Online.self]
     )
 
     /// Runs the command; with `PLC_PARSE_ONLY=1` in the environment it only parses the arguments
