@@ -33,7 +33,7 @@ extension ProgramFile {
     }
 
     /// Settings every program accepts with `--set` whether or not it declares a variable of the name.
-    public static let runtimeSettingNames = ["StateFolder", "RetainInterval"]
+    public static let runtimeSettingNames = ["StateFolder", "RetainInterval", "UsersFile"]
 
     /// Runtime setting `name`: a `--set` value, else the initial value of a program variable of that name.
     public func runtimeSetting(_ name: String) -> String? {

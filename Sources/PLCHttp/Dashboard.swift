@@ -1,3 +1,4 @@
+public import PLCAuth
 public import PLCCore
 public import PLCGraph
 public import PLCModbus
@@ -16,12 +17,16 @@ public final class Dashboard {
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
+    /// `users` turns write access on (logins against the users file); without it the dashboard is read-only.
     public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
-                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil) throws(SourceError) {
+                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
+                users: UsersFile? = nil) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
-        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap)
+        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },
+                               now: { MonotonicTime.nanoseconds() / 1_000_000 })
+        let handler = DashboardHandler(box: box, online: online, energy: EnergyReader(), heatmap: heatmap)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {

@@ -7,8 +7,9 @@ import Glibc
 import Synchronization
 
 /// Answers every request from the snapshot box: the four pages, `/api/values`, `/api/online` and
-/// `/metrics`. Anything else is 404, a method other than GET or HEAD is 405; nothing reads a file
-/// named by a request, and nothing writes.
+/// `/metrics`; the write access (`/api/login`, `/api/write`, ...) goes to `OnlineAPI`. Anything
+/// else is 404, a method other than GET or HEAD on a page is 405; nothing reads a file named by a
+/// request, and nothing writes but through a login.
 struct DashboardHandler: Sendable {
     /// The requests served so far (for /metrics).
     final class Counter: Sendable {
@@ -18,12 +19,18 @@ struct DashboardHandler: Sendable {
     static let routes: Set<String> = ["/", "/energy", "/runtime", "/online", "/api/values", "/api/online", "/metrics"]
 
     let box: SnapshotBox
+    /// Write access (login, write, force): the program's online API.
+    let online: OnlineAPI
     let energy: EnergyReader
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
     let counter = Counter()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
         counter.value.add(1, ordering: .relaxed)
+        if let answer = online.handle(.init(method: request.method, path: request.path, headers: request.headers,
+                                            body: request.body, client: request.client)) {
+            return answer
+        }
         guard Self.routes.contains(request.path) else {
             return text(404, "not found: the pages are / /energy /runtime /online, the data /api/values /api/online /metrics\n")
         }

@@ -13,6 +13,12 @@ final class HTTPServer: Sendable {
     struct Request: Sendable {
         let method: String
         let path: String
+        /// The header fields in order (names as sent).
+        var headers: [(name: String, value: String)] = []
+        /// The body (at most `maxBody` bytes).
+        var body: [UInt8] = []
+        /// The peer's address (`127.0.0.1`, `::1`).
+        var client = ""
     }
 
     /// Why the server cannot listen.

@@ -16,7 +16,27 @@ struct OnlineAPI: Sendable {
         let path: String
         let headers: [(name: String, value: String)]
         let body: [UInt8]
-        let client: String
+        let peer: String
+
+        init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], client: String) {
+            self.method = method
+            self.path = path
+            self.headers = headers
+            self.body = body
+            peer = client
+        }
+
+        /// Who is asking, for the login limit and the audit line: the peer, or behind a reverse proxy
+        /// on this machine (the peer is loopback), the address the proxy puts last in `X-Forwarded-For`.
+        var client: String {
+            guard peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1",
+                  let forwarded = header("X-Forwarded-For")?.split(separator: ",").last?.trimmingSpaces(),
+                  !forwarded.isEmpty else { return peer }
+            return OnlineAPI.printable(forwarded)
+        }
+
+        /// TRUE when a reverse proxy says the browser talked HTTPS to it (the cookie is then `Secure`).
+        var viaHTTPS: Bool { header("X-Forwarded-Proto")?.lowercased() == "https" }
 
         /// The first header field called `name` (any case).
         func header(_ name: String) -> String? {
@@ -78,7 +98,8 @@ struct OnlineAPI: Sendable {
         case .success(let session):
             catalog.control.submit(.note("login"), by: "\(session.user) (\(session.role.rawValue)) from \(request.client)")
             var response = json(200, ["user": session.user, "role": session.role.rawValue, "csrf": session.csrf])
-            response.headers.append(("Set-Cookie", "\(Self.cookie)=\(session.token); Path=/; HttpOnly; SameSite=Strict"))
+            response.headers.append(("Set-Cookie", "\(Self.cookie)=\(session.token); Path=/; HttpOnly; SameSite=Strict"
+                                     + (request.viaHTTPS ? "; Secure" : "")))
             return response
         case .failure(let refusal):
             catalog.control.submit(.note("failed login as '\(Self.printable(user))': \(refusal)"), by: "from \(request.client)")
