@@ -12,6 +12,9 @@ public final class Dashboard {
     public let box: SnapshotBox
     private let builder: SnapshotBuilder
     private let server: HTTPServer
+    /// Each location's power over the last hour and 24 hours, for the Live page.
+    public let trend: TrendRecorder
+    private let program: CompiledProgram
 
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
@@ -21,7 +24,9 @@ public final class Dashboard {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
-        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap)
+        self.program = program
+        trend = TrendRecorder(program: program, locations: builder.trendLocations)
+        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap, trend: trend)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {
@@ -38,6 +43,7 @@ public final class Dashboard {
     /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is
     /// old enough. `statistics` is only read then.
     public func afterScan(_ statistics: @autoclosure () -> CycleStatistics) {
+        trend.sample(program: program, now: MonotonicTime.nanoseconds())
         guard box.wantsSnapshot(now: MonotonicTime.nanoseconds()) else { return }
         box.publish(builder.build(statistics: statistics()))
     }

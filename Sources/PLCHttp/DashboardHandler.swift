@@ -20,6 +20,7 @@ struct DashboardHandler: Sendable {
     let box: SnapshotBox
     let energy: EnergyReader
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
+    var trend: TrendRecorder? = nil
     let counter = Counter()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
@@ -40,7 +41,7 @@ struct DashboardHandler: Sendable {
 
     private func respond(_ path: String, _ s: RuntimeSnapshot) -> HTTPResponse {
         switch path {
-        case "/": return html(Pages.live(s))
+        case "/": return html(Pages.live(s, trend: trend?.html() ?? ""))
         case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources)))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))

@@ -9,7 +9,8 @@ import PLCModbus
 /// The four pages, rendered from a snapshot as complete HTML (readable with scripts off, too).
 enum Pages {
     /// Live: per location, every value with unit and quality, the data's state and age.
-    static func live(_ s: RuntimeSnapshot) -> String {
+    /// `trend` is the power trend section (TrendRecorder), shown after the values.
+    static func live(_ s: RuntimeSnapshot, trend: String = "") -> String {
         var main = ""
         if s.locations.isEmpty { main += "<section><p>This program has no Display block and no meter reader: see the Online view.</p></section>" }
         for location in s.locations {
@@ -26,6 +27,7 @@ enum Pages {
             }
             main += "</table></section>"
         }
+        main += trend
         main += "<p class=\"muted\">\(time(s)) &middot; scan \(s.cycle.cycles)</p>"
         return HTML.page(path: "/", title: "Live", snapshot: s, refreshMs: 2000, main: main)
     }

@@ -1,0 +1,45 @@
+import Foundation
+import PLCMeters
+import Testing
+
+/// The Live page's power trend, rendered by headless Chromium, against the simulated meter.
+@Suite("Dashboard: live power trend", .serialized)
+struct TrendDashboardTests {
+    @Test("the trend shows the last hour's points and a 'now' value the simulator's power had")
+    func trend() throws {
+        let run = try DashboardRun()
+        // A point every 10 s: wait (hang guard 40 s) until the page has two good ones.
+        let deadline = Date().addingTimeInterval(40)
+        var points = 0
+        while Date() < deadline {
+            let page = try HTTP.request(port: run.port, path: "/").body
+            if let m = page.range(of: #"data-span="1 h" data-points="(\d+)""#, options: .regularExpression) {
+                points = Int(page[m].split(separator: "\"")[3]) ?? 0
+                if points >= 2 { break }
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(points >= 2, "no trend points within 40 s")
+        let live = try run.renderedDOM("/")
+        #expect(live.contains(#"data-refreshed=""#), "the page never refreshed itself")
+        let pattern = try NSRegularExpression(pattern: #"data-location="RX380" data-span="1 h" data-points="(\d+)" data-last="([0-9.]+)""#)
+        let match = try #require(pattern.firstMatch(in: live, range: NSRange(live.startIndex..., in: live)), "no 1 h trend in \(live.prefix(800))")
+        let last = try #require(Double(live[Range(match.range(at: 2), in: live)!]))
+        #expect(live.contains("now \(String(format: "%.2f", last)) kW"))
+        #expect(live.contains("<polyline"))
+        #expect(live.contains(#"data-span="24 h""#))
+        // The value was the simulated meter's total_real_power (W, as rx380_main reads it) at some time since start.
+        let model = try MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent("programs/rx380_main").path).load("rx380")
+        let meter = SimulatedMeter(model: model, slave: 1)
+        let power = try #require(SimulatedRX380.columns.first { $0.0 == "total_real_power" })
+        var t = 0.0, seen = false
+        let elapsed = Date().timeIntervalSince(run.started) + 1
+        while t <= elapsed && !seen {
+            if case .success(let registers) = meter.read(function: 4, address: 4000, count: 46, seconds: t) {
+                seen = abs(SimulatedRX380.decode(registers, power) / 1000 - last) <= 0.0051
+            }
+            t += 0.01
+        }
+        #expect(seen, "the trend's now value \(last) kW was never the simulator's power")
+    }
+}
