@@ -20,13 +20,14 @@ public final class Dashboard {
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
     public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
-                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil) throws(SourceError) {
+                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
+                cost: (@Sendable ([EnergySource]) -> [EnergyCost])? = nil) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
         self.program = program
         trend = TrendRecorder(program: program, locations: builder.trendLocations)
-        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap, trend: trend)
+        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap, trend: trend, cost: cost)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {

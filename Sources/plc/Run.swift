@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
     @Option(help: "The folder of the Structured Text twin, for --twin.")
     var st = "st-reference"
 
+    @Option(help: "A tariff (file, or NAME for tariffs/NAME.yaml): the dashboard's Energy page shows today's and this month's cost.")
+    var tariff: String?
+
     func run() throws {
         if twin {
             let stop = StopSignal()

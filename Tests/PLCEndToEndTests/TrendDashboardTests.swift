@@ -3,11 +3,18 @@ import PLCMeters
 import Testing
 
 /// The Live page's power trend, rendered by headless Chromium, against the simulated meter.
-@Suite("Dashboard: live power trend", .serialized)
+@Suite("Dashboard: live power trend and cost", .serialized)
 struct TrendDashboardTests {
-    @Test("the trend shows the last hour's points and a 'now' value the simulator's power had")
-    func trend() throws {
-        let run = try DashboardRun()
+    @Test("the trend shows the last hour's points and a 'now' value the simulator's power had; the Energy page shows the cost")
+    func trendAndCost() throws {
+        let run = try DashboardRun(extra: ["--tariff", "two-rate"])
+        // The seeded 37 kWh of today 00:00-00:05 are off-peak (0.12 EUR): 4.44 today and this month; as the
+        // month's highest half hour (74 kW) they set the demand charge: 74 x 8.50 = 629.00.
+        let energy = try run.renderedDOM("/energy")
+        #expect(energy.contains(#"<h2>Cost <span class="muted">tariff two-rate</span></h2>"#), "\(energy.suffix(1500))")
+        #expect(energy.contains(#"<tr data-cost="RX380"><td>RX380</td><td class="v">4.44</td><td class="v">4.44</td>"#
+                                + #"<td class="v">629.00</td><td class="v">633.44</td></tr>"#), "\(energy.suffix(1500))")
+
         // A point every 10 s: wait (hang guard 40 s) until the page has two good ones.
         let deadline = Date().addingTimeInterval(40)
         var points = 0
@@ -41,5 +48,16 @@ struct TrendDashboardTests {
             t += 0.01
         }
         #expect(seen, "the trend's now value \(last) kW was never the simulator's power")
+    }
+}
+
+@Suite("plc run --tariff")
+struct RunTariffTests {
+    @Test("a missing tariff stops the run before the first scan: one line, exit 2")
+    func missing() throws {
+        let result = try PLCCommand.run(["run", "programs/rx380_main", "--simulate", "--set", "HttpListen=127.0.0.1:0",
+                                         "--tariff", "no-such-tariff", "--cycles", "1"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no-such-tariff: no such tariff file"), "\(result.stderr)")
     }
 }
