@@ -21,13 +21,13 @@ public final class Dashboard {
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
     public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
                 box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
-                cost: (@Sendable ([EnergySource]) -> [EnergyCost])? = nil) throws(SourceError) {
+                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
         self.program = program
         trend = TrendRecorder(program: program, locations: builder.trendLocations)
-        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap, trend: trend, cost: cost)
+        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap, trend: trend, insight: insight)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {

@@ -21,8 +21,8 @@ struct DashboardHandler: Sendable {
     let energy: EnergyReader
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
     var trend: TrendRecorder? = nil
-    /// Today's and this month's cost per location, when a tariff is set.
-    var cost: (@Sendable ([EnergySource]) -> [EnergyCost])? = nil
+    /// Cost (with a tariff) and unusual hours per location, from PLCReport (plc's hook).
+    var insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil
     let counter = Counter()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
@@ -45,7 +45,7 @@ struct DashboardHandler: Sendable {
         switch path {
         case "/": return html(Pages.live(s, trend: trend?.html() ?? ""))
         case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources),
-                                                      cost: cost?(s.energySources) ?? []))
+                                                      insight: insight?(s.energySources) ?? EnergyInsightView()))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))
         case "/api/values": return body(Array(ValuesJSON.values(s)), type: "application/json")

@@ -33,7 +33,7 @@ enum Pages {
     }
 
     /// Energy: kWh today and this month per location, a bar per day, and the heatmap when there is one.
-    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?, cost: [EnergyCost] = []) -> String {
+    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?, insight: EnergyInsightView = EnergyInsightView()) -> String {
         var main = "<section><h2>Energy</h2><table><tr><th>location</th><th class=\"n\">today kWh</th><th class=\"n\">this month kWh</th></tr>"
         for t in totals {
             main += "<tr data-location=\"\(HTML.escape(t.location))\"><td>\(HTML.escape(t.location))</td>"
@@ -47,7 +47,7 @@ enum Pages {
                 + SVGChart.bars(t.days.map { (String($0.date.suffix(2)), $0.kwh) }, unit: "kWh", title: "\(t.location) kWh per day")
                 + "</section>"
         }
-        main += EnergyCost.section(cost)
+        main += insight.html
         if let heatmap { main += "<section><h2>kWh by hour of day</h2>\(heatmap)</section>" }
         return HTML.page(path: "/energy", title: "Energy", snapshot: s, refreshMs: 60_000, main: main)
     }

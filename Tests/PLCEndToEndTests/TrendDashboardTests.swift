@@ -8,6 +8,10 @@ struct TrendDashboardTests {
     @Test("the trend shows the last hour's points and a 'now' value the simulator's power had; the Energy page shows the cost")
     func trendAndCost() throws {
         let run = try DashboardRun(extra: ["--tariff", "two-rate"])
+        // With only today's file, the anomaly check has no history: "not enough data", no flag.
+        let first = try run.renderedDOM("/energy")
+        #expect(first.contains(#"<tr data-flags="RX380"><td>RX380</td><td><span class="state stale">not enough data</span></td><td></td>"#),
+                "\(first.suffix(1500))")
         // The seeded 37 kWh of today 00:00-00:05 are off-peak (0.12 EUR): 4.44 today and this month; as the
         // month's highest half hour (74 kW) they set the demand charge: 74 x 8.50 = 629.00.
         let energy = try run.renderedDOM("/energy")
@@ -35,6 +39,14 @@ struct TrendDashboardTests {
         #expect(live.contains("now \(String(format: "%.2f", last)) kW"))
         #expect(live.contains("<polyline"))
         #expect(live.contains(#"data-span="24 h""#))
+        // Five weeks of history before today at a steady 2 kW, except yesterday 03:00-04:00 at 9 kW: flagged on the Energy page.
+        try Self.writeHistory(run.folder)
+        let flagged = try run.renderedDOM("/energy")
+        let yesterday = Self.dateText(Date().addingTimeInterval(-86_400))
+        #expect(flagged.contains(#"<tr data-flags="RX380"><td>RX380</td><td><span class="state error">flagged</span></td>"#
+                                 + "<td>\(yesterday) 03:00</td><td>1 h</td><td class=\"v\">+7.00 kWh (+175.0 MAD)</td></tr>"),
+                "\(flagged.suffix(1500))")
+        #expect(flagged.components(separatedBy: "<tr data-flags=").count == 2, "one flag only")
         // The value was the simulated meter's total_real_power (W, as rx380_main reads it) at some time since start.
         let model = try MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent("programs/rx380_main").path).load("rx380")
         let meter = SimulatedMeter(model: model, slave: 1)
@@ -48,6 +60,32 @@ struct TrendDashboardTests {
             t += 0.01
         }
         #expect(seen, "the trend's now value \(last) kW was never the simulator's power")
+    }
+
+    static func dateText(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+
+    /// rx380_data files for the 35 days before today: 2 kW (9 kW yesterday 03:00-04:00), a row every
+    /// 5 minutes, the counter (Wh) ending at the seeded file's 12300 kWh at today's 00:00.
+    static func writeHistory(_ folder: URL) throws {
+        let kw = { (day: Int, minute: Int) -> Double in day == 34 && minute / 60 == 3 ? 9 : 2 }
+        var total = 0.0
+        for day in 0..<35 { for step in 0..<288 { total += kw(day, step * 5) / 12 } }
+        var counter = 12_300 - total
+        let today = Calendar.current.startOfDay(for: Date())
+        for day in 0..<35 {
+            let date = dateText(Calendar.current.date(byAdding: .day, value: day - 35, to: today)!)
+            var text = "timestamp,total_real_power,total_real_energy\n"
+            for step in 0..<288 {
+                text += String(format: "%@ %02d:%02d:00,%.0f,%.3f\n", date, step / 12, step % 12 * 5,
+                               kw(day, max(step * 5 - 5, 0)) * 1000, counter)
+                counter += kw(day, step * 5) / 12
+            }
+            try text.write(to: folder.appendingPathComponent("rx380_data_\(date).csv"), atomically: true, encoding: .utf8)
+        }
     }
 }
 
