@@ -51,6 +51,8 @@ public struct ProgramFile: Sendable {
     public struct Variable: Sendable {
         public var decl: VarDecl
         public let line: Int
+        /// `retain: true` or `persistent: true` on the entry; nil: initialised at every start.
+        public var retain: RetainClass? = nil
     }
 
     /// Where a wire comes from.
@@ -91,6 +93,8 @@ public struct ProgramFile: Sendable {
         public let bus: String?
         public var inputs: [Wire]
         public var outputs: [Assignment]
+        /// `retain: true` or `persistent: true` on the entry: the instance keeps all its variables.
+        public var retain: RetainClass? = nil
     }
 
     public let path: String
@@ -100,4 +104,6 @@ public struct ProgramFile: Sendable {
     public var buses: [Bus]
     public var variables: [Variable]
     public var instances: [Instance]
+    /// Runtime settings given with `--set` that are not program variables (`StateFolder`, `RetainInterval`).
+    public var runtimeSettings: [String: String] = [:]
 }

@@ -86,10 +86,7 @@ public struct EnergyReport: Sendable, Encodable {
             for (slot, kwh) in hourly { byHour[Int(EnergySegment.floorDiv(slot, 2) % 24 + 24) % 24] += kwh }
             let half = energy.slots(energy.source(binSlots: 1))
             let peak = half.filter { !energy.estimated.contains($0.key) && !energy.repeated.contains($0.key) }.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
-            let peakLabel = peak.map { p -> String in
-                let day = Int(EnergySegment.floorDiv(p.key, 48)), minutes = Int(p.key - Int64(day) * 48) * 30
-                return LocalTime.dateText(day) + " " + LocalTime.pad(minutes / 60, 2) + ":" + LocalTime.pad(minutes % 60, 2)
-            }
+            let peakLabel = peak.map { LocalTime.slotText($0.key) }
             locations.append(Location(
                 name: energy.name, source: source, kwh: slots.values.reduce(0, +),
                 peakKW: peak.map { $0.value * 2 }, peakAt: peakLabel,
@@ -98,17 +95,7 @@ public struct EnergyReport: Sendable, Encodable {
                 resolution: energy.resolution, byHourOfDay: byHour))
         }
         rows = []
-        for period in periods.keys.sorted() {
-            for (index, kwh) in periods[period]!.sorted(by: { $0.key < $1.key }) {
-                rows.append(Row(period: period, location: locations[index].name, kwh: kwh))
-            }
-        }
         topByHour = []
-        for hour in 0..<24 {
-            let total = locations.reduce(0) { $0 + $1.byHourOfDay[hour] }
-            guard let top = locations.max(by: { $0.byHourOfDay[hour] < $1.byHourOfDay[hour] }), total > 0 else { continue }
-            topByHour.append(TopHour(hour: hour, location: top.name, kwh: top.byHourOfDay[hour],
-                                     share: top.byHourOfDay[hour] / total * 100))
-        }
+        finish(periods)
     }
 }

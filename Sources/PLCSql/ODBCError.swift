@@ -1,4 +1,5 @@
 import CUnixODBC
+import PLCCore
 
 /// A failed ODBC call: what was being done, and the driver's diagnostics (SQLSTATE, native code, message).
 public struct ODBCError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,7 +16,7 @@ public struct ODBCError: Error, Sendable, Equatable, CustomStringConvertible {
         self.operation = operation
         self.sqlState = sqlState
         self.nativeCode = nativeCode
-        self.message = message
+        self.message = Self.oneLine(message)
     }
 
     /// The diagnostics attached to `handle` after a failed call.
@@ -37,12 +38,22 @@ public struct ODBCError: Error, Sendable, Equatable, CustomStringConvertible {
                     native = code
                 }
                 let used = min(Int(length), text.count - 1)
-                messages.append(String(decoding: text.prefix(used), as: UTF8.self))
+                messages.append(Self.oneLine(String(decoding: text.prefix(used), as: UTF8.self)))
                 record += 1
             }
         }
         self.init(operation: operation, sqlState: state, nativeCode: native,
                   message: messages.isEmpty ? "no diagnostics from the driver" : messages.joined(separator: "; "))
+    }
+
+    /// `text` with each run of line breaks (and the spaces around them) made one `; `: a driver's
+    /// multi-line message becomes one log line.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { String($0).trimmingSpaces() }
+            .filter { !$0.isEmpty && $0 != ";" }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }
+            .joined(separator: "; ")
     }
 
     /// A one-line description for the error log.

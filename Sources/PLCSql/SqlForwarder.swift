@@ -47,13 +47,20 @@ public final class SqlForwarder: @unchecked Sendable {
         thread.start(name: "plc.sql") { [self] in loop() }
     }
 
-    /// Ends the worker; a connect or statement in progress finishes first (bounded by the login and query timeouts).
-    public func stop() {
+    /// How long `stop` waits for a connect or statement in progress before it gives the worker up.
+    public static let stopWait = 2.0
+
+    /// Ends the worker. A connect or statement in progress gets `wait` seconds to finish; a worker
+    /// stuck longer (a frozen server, a locked table) is given up: the process can exit, the server
+    /// drops the uncommitted transaction with the connection, and the rows stay in the outbox because
+    /// the cursor moves only after a commit. Returns false when the worker was given up.
+    @discardableResult
+    public func stop(wait: Double = SqlForwarder.stopWait) -> Bool {
         condition.withLock {
             stopping = true
             condition.broadcast()
         }
-        thread.join()
+        return thread.join(timeout: wait)
     }
 
     /// A new row may be on disk: look now instead of at the next poll.

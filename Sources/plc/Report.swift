@@ -19,7 +19,7 @@ struct Report: ParsableCommand {
     )
 
     @Argument(help: "The site folder: one sub-folder per location, or the CSV files of one location.")
-    var folder: String
+    var folder: String?
 
     @Option(help: "Period length: hour, day or month; location: one row per location with base load and after-hours use.")
     var by: String = "day"
@@ -47,6 +47,8 @@ struct Report: ParsableCommand {
     @Flag(help: "Print the time taken and the rows read per second to standard error.")
     var timing = false
 
+    @OptionGroup var sql: ReportSqlOptions
+
     func run() throws {
         let byLocation = by == "location"
         guard let period = ReportQuery.Period(rawValue: byLocation ? "day" : by) else {
@@ -60,14 +62,25 @@ struct Report: ParsableCommand {
         let toDay = try to.map { try Self.date($0, "--to") }
         if let fromDay, let toDay, toDay < fromDay { throw fail("plc report: --to \(to!) is before --from \(from!)") }
         let start = Date()
-        let report: EnergyReport, site: SiteFolder, query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
+        let report: EnergyReport
+        var site: SiteFolder?
+        let query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
         do {
-            site = try SiteFolder(folder)
-            report = try EnergyReport(site: site, query: query)
-        } catch {
+            if let connection = sql.sql {
+                if insightWanted != nil {
+                    throw fail("plc report: --tariff, --opening, --anomalies and --by location read CSV folders; with --sql they are not available yet")
+                }
+                report = try sql.report(connection, query: query, folder: folder, timing: timing)
+            } else {
+                guard let folder else { throw fail("plc report: give a site folder or --sql CONNECTION") }
+                let folderSite = try SiteFolder(folder)
+                site = folderSite
+                report = try EnergyReport(site: folderSite, query: query)
+            }
+        } catch let error as ReportError {
             throw fail(error)
         }
-        let insight = try insightWanted.map { try InsightOptions.insight($0, site: site, query: query) }
+        let insight = try insightWanted.flatMap { options in try site.map { try InsightOptions.insight(options, site: $0, query: query) } }
         if let insight {
             emit(insightOptions.text(format, report, insight, byLocation: byLocation))
         } else {
