@@ -160,6 +160,7 @@ extension DashboardBench {
         defer { dashboard.stop() }
         let t0 = MonotonicTime.nanoseconds()
         dashboard.trend.sample(program: program, now: t0)
+        usleep(100_000)     // the server thread settles: the counter is process-wide
         alloc_counter_start()
         for i in 0..<100_000 { dashboard.trend.sample(program: program, now: t0 + Int64(i)) }
         let between = alloc_counter_stop()
