@@ -23,6 +23,9 @@ struct DashboardHandler: Sendable {
     let online: OnlineAPI
     let energy: EnergyReader
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
+    var trend: TrendRecorder? = nil
+    /// Cost (with a tariff) and unusual hours per location, from PLCReport (plc's hook).
+    var insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil
     let counter = Counter()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
@@ -47,8 +50,9 @@ struct DashboardHandler: Sendable {
 
     private func respond(_ path: String, _ s: RuntimeSnapshot) -> HTTPResponse {
         switch path {
-        case "/": return html(Pages.live(s))
-        case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources)))
+        case "/": return html(Pages.live(s, trend: trend?.html() ?? ""))
+        case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources),
+                                                      insight: insight?(s.energySources) ?? EnergyInsightView()))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))
         case "/api/values": return body(Array(ValuesJSON.values(s)), type: "application/json")

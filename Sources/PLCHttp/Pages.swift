@@ -9,7 +9,8 @@ import PLCModbus
 /// The four pages, rendered from a snapshot as complete HTML (readable with scripts off, too).
 enum Pages {
     /// Live: per location, every value with unit and quality, the data's state and age.
-    static func live(_ s: RuntimeSnapshot) -> String {
+    /// `trend` is the power trend section (TrendRecorder), shown after the values.
+    static func live(_ s: RuntimeSnapshot, trend: String = "") -> String {
         var main = ""
         if s.locations.isEmpty { main += "<section><p>This program has no Display block and no meter reader: see the Online view.</p></section>" }
         for location in s.locations {
@@ -26,12 +27,13 @@ enum Pages {
             }
             main += "</table></section>"
         }
+        main += trend
         main += "<p class=\"muted\">\(time(s)) &middot; scan \(s.cycle.cycles)</p>"
         return HTML.page(path: "/", title: "Live", snapshot: s, refreshMs: 2000, main: main)
     }
 
     /// Energy: kWh today and this month per location, a bar per day, and the heatmap when there is one.
-    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?) -> String {
+    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?, insight: EnergyInsightView = EnergyInsightView()) -> String {
         var main = "<section><h2>Energy</h2><table><tr><th>location</th><th class=\"n\">today kWh</th><th class=\"n\">this month kWh</th></tr>"
         for t in totals {
             main += "<tr data-location=\"\(HTML.escape(t.location))\"><td>\(HTML.escape(t.location))</td>"
@@ -45,6 +47,7 @@ enum Pages {
                 + SVGChart.bars(t.days.map { (String($0.date.suffix(2)), $0.kwh) }, unit: "kWh", title: "\(t.location) kWh per day")
                 + "</section>"
         }
+        main += insight.html
         if let heatmap { main += "<section><h2>kWh by hour of day</h2>\(heatmap)</section>" }
         return HTML.page(path: "/energy", title: "Energy", snapshot: s, refreshMs: 60_000, main: main)
     }

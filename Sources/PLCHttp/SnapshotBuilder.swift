@@ -176,6 +176,9 @@ public final class SnapshotBuilder {
         }
     }
 
+    /// The locations' instances and title pins, for the trend rings.
+    var trendLocations: [(instance: String, title: String?)] { views.map { ($0.instance, $0.title) } }
+
     private func split(_ list: String) -> [String] {
         list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }

@@ -94,13 +94,9 @@ public enum InsightText {
                 out += "\nFlagged (consecutive hours on the same side as one line)\n\n"
                 var list: [[String]] = [["location", "from", "hours", "kind", "value", "median", "deviation"]]
                 for (name, c) in checked {
-                    for run in runs(c.flags) {
-                        let f = run[0], value = run.reduce(0) { $0 + $1.value }, median = run.reduce(0) { $0 + $1.median }
-                        let furthest = run.max { abs($0.mads) < abs($1.mads) }!.mads
-                        let unit = f.kind == "hour" ? "kWh" : "kW"
-                        list.append([name, f.at, f.kind == "hour" ? String(run.count) : "-", f.kind, String(printf: "%.2f", value),
-                                     String(printf: "%.2f", median),
-                                     (f.kind == "hour" ? "" : "base ") + String(printf: "%+.2f ", value - median) + unit + String(printf: " (%+.1f MAD)", furthest)])
+                    for run in flagRuns(c) {
+                        list.append([name, run.from, run.kind == "hour" ? String(run.hours) : "-", run.kind, String(printf: "%.2f", run.value),
+                                     String(printf: "%.2f", run.median), run.deviation])
                     }
                 }
                 out += ReportText.layout(list, numeric: false)
@@ -125,6 +121,32 @@ public enum InsightText {
             try report.encode(to: encoder)
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(insight, forKey: .insight)
+        }
+    }
+
+    /// Consecutive flagged hours on the same side of the median (or one base-load day).
+    public struct FlagRun: Sendable, Equatable {
+        /// `hour` or `baseload`.
+        public var kind: String
+        /// The first hour (`YYYY-MM-DD HH:00`) or the day.
+        public var from: String
+        public var hours: Int
+        /// Sums over the run: kWh for hours, kW for a base load.
+        public var value: Double
+        public var median: Double
+        /// `+160.03 kWh (+1011.6 MAD)`: the difference and the furthest hour's MADs.
+        public var deviation: String
+    }
+
+    /// The check's flags as runs, in time order within each kind.
+    public static func flagRuns(_ check: AnomalyCheck) -> [FlagRun] {
+        runs(check.flags).map { run in
+            let f = run[0], value = run.reduce(0) { $0 + $1.value }, median = run.reduce(0) { $0 + $1.median }
+            let furthest = run.max { abs($0.mads) < abs($1.mads) }!.mads
+            let unit = f.kind == "hour" ? "kWh" : "kW"
+            return FlagRun(kind: f.kind, from: f.at, hours: run.count, value: value, median: median,
+                           deviation: (f.kind == "hour" ? "" : "base ") + String(printf: "%+.2f ", value - median) + unit
+                               + String(printf: " (%+.1f MAD)", furthest))
         }
     }
 

@@ -38,6 +38,12 @@ struct Run: ParsableCommand {
     @Option(help: "warm (default): restore RETAIN and PERSISTENT values; cold: RETAIN values start from their initial values; origin: everything does.")
     var reset: ResetLevel?
 
+    @Option(help: "A tariff (file, or NAME for tariffs/NAME.yaml): the dashboard's Energy page shows today's and this month's cost.")
+    var tariff: String?
+
+    @Flag(name: .customLong("anomaly-events"), help: "Publish each MQTT location's anomaly check (last 7 days) as a retained event with a Home Assistant binary_sensor.")
+    var anomalyEvents = false
+
     func run() throws {
         if twin {
             let stop = StopSignal()
@@ -69,6 +75,8 @@ struct Run: ParsableCommand {
         let retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
         let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
         defer { dashboard?.stop() }
+        let events = anomalyEvents ? AnomalyEvents() : nil
+        defer { events?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
         task.onClockStep = { ms, localTime in runtime.clockStepped(by: ms, localTime: localTime) }
         note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
@@ -83,6 +91,7 @@ struct Run: ParsableCommand {
                 StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
             }
             dashboard?.afterScan(task.statistics)
+            events?.afterScan(compiled)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
                 CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))

@@ -101,6 +101,29 @@ struct InsightTests {
         #expect(error("tariff: [x\n").hasPrefix("t.yaml:"))
     }
 
+    @Test("opening hours from a file of only 'opening:' (or a tariff file); a bad one names its line")
+    func openingFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opening-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("site.yaml").path
+        try "opening:\n  - {days: [Sat], from: \"09:00\", to: \"12:30\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let opening = try Tariff.loadOpening(path)
+        #expect(opening.count == 1 && opening[0].days == [5] && opening[0].from == 540 && opening[0].to == 750)
+        let tariffPath = dir.appendingPathComponent("t.yaml").path
+        try Self.twoRate.write(toFile: tariffPath, atomically: true, encoding: .utf8)
+        #expect(try Tariff.loadOpening(tariffPath).first?.days == Set(0..<5))
+        try "opening:\n  - {days: [Sat], form: \"09:00\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError(path + ":2: unknown key 'form' in opening hours (expected one of: days, from, months, to)")) {
+            try Tariff.loadOpening(path)
+        }
+        // Saturday 09:00-12:30 open: of a steady 2 kW Monday-Saturday, everything but those 3.5 h is after hours.
+        let energy = Self.location("Shop", days: Self.monday..<(Self.monday + 6)) { _, _ in 2 }
+        let insight = EnergyInsight([energy], query: ReportQuery(by: .day, from: Self.monday, to: Self.monday + 5),
+                                    options: .init(opening: opening))
+        #expect(String(format: "%.3f", insight.locations[0].afterHoursKWh ?? -1) == String(format: "%.3f", 6 * 48 - 7.0))
+    }
+
     @Test("seasons: a period limited to months, and a night period past midnight")
     func seasonsAndNight() throws {
         let tariff = try Tariff.parse("""
