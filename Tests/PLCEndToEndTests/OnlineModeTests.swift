@@ -77,16 +77,16 @@ import Testing
         var seen: [String: String] = [:]
         while Date() < deadline {
             seen = try Self.programValues(port)
-            if seen["PollInterval"] == "T#300ms" && seen["FailuresToRaise"] == "9" { break }
+            if seen["PollInterval"] == "T#300ms" && seen["FailuresToRaise"] == "16#0009" { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        #expect(seen["PollInterval"] == "T#300ms" && seen["FailuresToRaise"] == "9")
+        #expect(seen["PollInterval"] == "T#300ms" && seen["FailuresToRaise"] == "16#0009")
         // Every login, failed login and write is an audit line in the error log.
         let log = try String(contentsOf: run.folder.appendingPathComponent("rx380.log"), encoding: .utf8)
         #expect(log.contains("INFO - online: from 127.0.0.1: failed login as 'olga'"))
         #expect(log.contains("INFO - online: olga (operator) from 127.0.0.1: login"))
         #expect(log.contains("INFO - online: olga (operator) from 127.0.0.1: write PollInterval T#500ms -> T#300ms"))
-        #expect(log.contains("INFO - online: erik (engineer) from 127.0.0.1: write FailuresToRaise 3 -> 9"))
+        #expect(log.contains("INFO - online: erik (engineer) from 127.0.0.1: write FailuresToRaise 16#0003 -> 16#0009"))
         #expect(!log.contains("T#999"))
     }
 
