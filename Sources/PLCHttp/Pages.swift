@@ -129,11 +129,11 @@ enum Pages {
         function show(j){last=j;csrf=j.csrf||'';var on=!!j.user;$('change').hidden=!on;$('login').querySelectorAll('input,button')\
         .forEach(function(e){e.hidden=on||j.writeAccess==='off'});$('who').textContent=on?j.user+' ('+j.role+')':\
         (j.writeAccess==='off'?'read-only: no users file':'read-only');document.body.classList.toggle('writer',on)}\
-        function say(j){said=j.error||((j.written||j.forced||j.unforced||'')+' '+(j.value||'')+' '+(j.applies||''));$('answer').textContent=said}\
+        function say(j){said=j.error||[j.written||j.forced||j.unforced,j.value,j.applies].filter(Boolean).join(' ');$('answer').textContent=said}\
         document.addEventListener('refreshed',function(){show(last);$('answer').textContent=said});\
         fetch('/api/session',{credentials:'same-origin'}).then(function(r){return r.json()}).then(show);\
         document.addEventListener('submit',function(e){e.preventDefault();var f=e.target;\
-        if(f.id==='login')post('/api/login',f).then(function(j){if(j.status===200)show(j);say(j)});\
+        if(f.id==='login')post('/api/login',f).then(function(j){if(j.status===200){show(j);j={applies:'logged in'}}say(j)});\
         else{var act=(e.submitter&&e.submitter.dataset.act)||'write';post('/api/'+act,f).then(say)}});\
         document.addEventListener('click',function(e){if(e.target.id==='logout'){post('/api/logout',$('change')).then(function(){show({})});return}\
         var row=e.target.closest&&e.target.closest('tr[data-pin]');if(row&&!$('change').hidden){var f=$('change');\

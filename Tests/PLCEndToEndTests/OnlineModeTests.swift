@@ -142,4 +142,25 @@ import Testing
         #expect(log.contains("erik (engineer) from 127.0.0.1: force pollTimer.PT T#500ms -> T#100ms"))
         #expect(log.contains("erik (engineer) from 127.0.0.1: unforce pollTimer.PT (was forced to T#100ms)"))
     }
+
+    @Test func chromiumLogsInForcesAndSeesItMarked() throws {
+        let users = try Self.usersFile()
+        let run = try DashboardRun(extra: ["--set", "UsersFile=\(users)"])
+        let driver = try BackgroundProcess("/usr/bin/env", ["python3", "Tests/peers/chromium_online.py", String(run.port),
+                                                          "olga", "olga-password", "LogInterval", "T#10s"])
+        driver.process.waitUntilExit()
+        let text = driver.output.joined(separator: "\n")
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            Issue.record("no answer from the Chromium driver: \(text) \(driver.errorOutput.suffix(5))")
+            return
+        }
+        #expect(json["who"] as? String == "olga (operator)")
+        #expect((json["answer"] as? String)?.contains("LogInterval T#10s") == true, "\(json)")
+        #expect(json["forcedRow"] as? Bool == true, "\(json)")
+        #expect(json["mark"] as? String == "F")
+        #expect((json["banner"] as? String)?.contains("1 forced: LogInterval = T#10000ms") == true, "\(json)")
+        let log = try String(contentsOf: run.folder.appendingPathComponent("rx380.log"), encoding: .utf8)
+        #expect(log.contains("olga (operator) from 127.0.0.1: force LogInterval T#24h -> T#10000ms")
+                || log.contains("olga (operator) from 127.0.0.1: force LogInterval T#86400000ms -> T#10000ms"), "\(log)")
+    }
 }
