@@ -21,7 +21,7 @@ enum SqlReport {
 
     /// Runs the report over ODBC `connection` and returns it, with the database's time for the statement.
     static func run(connection: String, table: String, sites: [String], locations: [String],
-                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double) {
+                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String]) {
         let sql = statement(table: table, sites: sites, locations: locations, query: query)
         do {
             let odbc = try ODBCConnection(connection, queryTimeout: 3600)
@@ -31,10 +31,12 @@ enum SqlReport {
             let start = MonotonicTime.nanoseconds()
             let rows = try odbc.prepare(sql.statement(dialect), parameters: [], operation: "report").query()
             let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
+            var replayed: [String] = []
             let report = try EnergyReport(aggregates: rows, query: query, binSlots: sql.binSlots) { site, location throws(ReportError) in
-                try replay(odbc, dialect, sql, site: site, location: location, query: query)
+                replayed.append(site + "/" + location)
+                return try replay(odbc, dialect, sql, site: site, location: location, query: query)
             }
-            return (report, seconds)
+            return (report, seconds, replayed)
         } catch let error as ODBCError {
             throw ReportError("plc report: --sql: \(error.description)")
         }
@@ -63,10 +65,8 @@ enum SqlReport {
                 }
                 lower += week
             }
-        } catch let error as ODBCError {
-            throw ReportError("plc report: --sql: \(error.description)")
         } catch {
-            throw ReportError("plc report: --sql: \(error)")
+            throw ReportError("plc report: --sql: \(error.description)")
         }
         return energy
     }
@@ -105,7 +105,10 @@ struct ReportSqlOptions: ParsableArguments {
             throw fail("plc report: --sql: \(error.message)")
         }
         let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query)
-        if timing { note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)) }
+        if timing {
+            note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)
+                 + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
+        }
         return result.report
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("plc report --sql", .serialized)
 struct SqlReportTests {
     /// 2 sites x 3 locations x 60 days of 5-minute rows (local time = UTC + 1 h), with a counter reset,
-    /// a gap across midnight, a meter swap and a one-row glitch; written as CSV folders and as one CSV
+    /// a gap across midnight, a meter swap, a one-row glitch and two bad readings in a row; written as CSV folders and as one CSV
     /// file in the table's column order for loading into a database.
     struct Data {
         static let sites = ["north", "south"]
@@ -42,6 +42,9 @@ struct SqlReportTests {
                             if site == "north" && name == "Hall" && day == 10 && step == 144 { milli = 300; counter = milli }   // reset
                             if site == "north" && name == "Pump" && day == 30 && step == 96 { milli = 1_234_500; counter = milli } // swap
                             if site == "south" && name == "Hall" && day == 40 && step == 100 { counter = 0 }           // glitch
+                            if site == "north" && name == "Kitchen" && day == 50 && (100...101).contains(step) {
+                                counter = 5_000 - 2_000 * (step - 100)    // two bad readings in a row: replayed on the client
+                            }
                             if site == "south" && name == "Kitchen" && (day == 20 && step >= 264 || day == 21 && step < 24) {
                                 continue                                                                     // gap across midnight
                             }
@@ -97,6 +100,9 @@ struct SqlReportTests {
         #expect(both.status == 0, "\(both.stderr)")
         let names = Set(both.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] })
         #expect(names.count == 6 && names.contains("south/Pump"), "\(names)")
+        // Only the location with two bad readings in a row needed the client.
+        let timed = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--timing"], timeout: 300)
+        #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
     }
 
     @Test("PostgreSQL: plc report --sql equals plc report over the CSV folders", .timeLimit(.minutes(10)))
