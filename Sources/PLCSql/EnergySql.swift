@@ -30,6 +30,8 @@ public struct EnergySql: Sendable {
     public var sourceSlots: Int64
     /// The meters' maximum power (kW) for the spike check; 0: none.
     public var maxPower: Double
+    /// One more condition on the table's rows (a Grafana macro such as `$__timeFilter(ts_utc)`), or nil.
+    public var rowFilter: String?
 
     public init(table: String = "energy_readings", sites: [String] = [], locations: [String] = [], from: Int64? = nil,
                 to: Int64? = nil, binSlots: Int64, sourceSlots: Int64, maxPower: Double = 0) {
@@ -86,12 +88,15 @@ public struct EnergySql: Sendable {
 
     /// The common table expressions: rows, classified counter readings (`ce`), power rows, segments,
     /// their 30-minute pieces (`ss`), estimated slots, ranked peaks and good readings in range.
+    public func common(_ dialect: SqlDialect) -> String { common(Dialect(dialect)) }
+
     func common(_ d: Dialect) -> String {
         let slot: Int64 = 1800
         let day: Int64 = 86_400
         var filters: [String] = []
         if !sites.isEmpty { filters.append("site IN (\(sites.map(Self.literal).joined(separator: ", ")))") }
         if !locations.isEmpty { filters.append("location IN (\(locations.map(Self.literal).joined(separator: ", ")))") }
+        if let rowFilter { filters.append(rowFilter) }
         // The rows read: the range plus a day on each side (the CSV path reads the nearest file on
         // each side), bounded on ts_utc too so the primary key's index serves the range.
         if let from {

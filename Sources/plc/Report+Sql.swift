@@ -21,7 +21,7 @@ enum SqlReport {
 
     /// Runs the report over ODBC `connection` and returns it, with the database's time for the statement.
     static func run(connection: String, table: String, sites: [String], locations: [String],
-                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String]) {
+                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String], dialect: SqlDialect) {
         let sql = statement(table: table, sites: sites, locations: locations, query: query)
         do {
             let odbc = try ODBCConnection(connection, queryTimeout: 3600)
@@ -36,7 +36,7 @@ enum SqlReport {
                 replayed.append(site + "/" + location)
                 return try replay(odbc, dialect, sql, site: site, location: location, query: query)
             }
-            return (report, seconds, replayed)
+            return (report, seconds, replayed, dialect)
         } catch let error as ODBCError {
             throw ReportError("plc report: --sql: \(error.description)")
         }
@@ -92,6 +92,9 @@ struct ReportSqlOptions: ParsableArguments {
     @Option(help: "With --sql: only this location (repeatable).")
     var location: [String] = []
 
+    @Option(help: "With --sql: also write the Grafana dashboard for this server's dialect (the report's SQL per panel) to this file.")
+    var grafana: String?
+
     /// The report over `connection`; `folder` must be absent.
     func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool) throws -> EnergyReport {
         if let folder { throw fail("plc report: give either a site folder ('\(folder)') or --sql, not both") }
@@ -105,6 +108,13 @@ struct ReportSqlOptions: ParsableArguments {
             throw fail("plc report: --sql: \(error.message)")
         }
         let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query)
+        if let grafana {
+            do {
+                try GrafanaBoard.dashboard(result.dialect, table: table).write(toFile: grafana, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("\(grafana): cannot write: \(error.plainDescription)")
+            }
+        }
         if timing {
             note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)
                  + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))

@@ -118,6 +118,28 @@ struct SqlReportTests {
             try #require(result.status == 0, "\(result.output)")
         }
         try Self.compare(data, pg.connection)
+        try Self.grafanaPanels(pg.connection)
+    }
+
+    /// The Grafana board's SQL runs on PostgreSQL (the time macro filled in), and its daily kWh for a
+    /// day well inside the range equals the report's.
+    static func grafanaPanels(_ connection: String) throws {
+        let odbc = try ODBCConnection(connection)
+        let filter = "ts_utc BETWEEN TIMESTAMP '2026-01-05 00:00:00' AND TIMESTAMP '2026-01-20 00:00:00'"
+        var results: [[[String?]]] = []
+        for sql in GrafanaBoard.queries(.postgres, table: "energy_readings") {
+            let rows = try odbc.prepare(sql.replacingOccurrences(of: "$__timeFilter(ts_utc)", with: filter), parameters: [],
+                                        operation: "panel").query()
+            #expect(!rows.isEmpty, "\(sql.suffix(200))")
+            results.append(rows)
+        }
+        let daily = results[2].first { $0[0]?.hasPrefix("2026-01-10") == true && $0[1] == "north/Hall" }
+        let report = try PLCCommand.run(["report", "--sql", connection, "--site", "north", "--location", "Hall", "--format", "csv",
+                                         "--from", "2026-01-10", "--to", "2026-01-10"], timeout: 120)
+        let line = report.stdout.split(separator: "\n").first { $0.hasPrefix("2026-01-10,north/Hall,") }
+        let expected = line.flatMap { Double($0.split(separator: ",")[2]) }
+        #expect(expected != nil && abs((daily?[2].flatMap { Double($0) } ?? .nan) - (expected ?? .nan)) < 0.0005,
+                "Grafana daily kWh \(String(describing: daily)) vs report \(String(describing: line))")
     }
 
     @Test("SQLite through sqliteodbc: plc report --sql equals plc report over the CSV folders", .timeLimit(.minutes(10)))

@@ -117,3 +117,60 @@ struct EnergySqlTests {
         #expect(sql.contains("DATEDIFF_BIG(SECOND") && sql.hasSuffix("OPTION (MAXRECURSION 0)") && !sql.contains("RECURSIVE"))
     }
 }
+
+/// The Grafana files in deploy/grafana: the dashboards are GrafanaBoard's output, and their
+/// structure (panels, targets, data source references) holds together with the provisioning.
+@Suite("Grafana board")
+struct GrafanaBoardTests {
+    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/grafana").path
+
+    static func file(_ dialect: SqlDialect) -> String {
+        "\(deploy)/dashboards/energy-\(dialect == .tsql ? "mssql" : "postgres").json"
+    }
+
+    @Test("the checked-in dashboards are what plc report --sql ... --grafana writes", arguments: [SqlDialect.postgres, .tsql])
+    func generated(_ dialect: SqlDialect) throws {
+        let text = GrafanaBoard.dashboard(dialect, table: "energy_readings")
+        if ProcessInfo.processInfo.environment["PLC_UPDATE_GOLDEN"] == "1" {
+            try text.write(toFile: Self.file(dialect), atomically: true, encoding: .utf8)
+        }
+        #expect(try String(contentsOfFile: Self.file(dialect), encoding: .utf8) == text,
+                "deploy/grafana differs from GrafanaBoard; rerun with PLC_UPDATE_GOLDEN=1")
+    }
+
+    @Test("panels, targets and data source references", arguments: [SqlDialect.postgres, .tsql])
+    func structure(_ dialect: SqlDialect) throws {
+        let provisioning = try String(contentsOfFile: "\(Self.deploy)/provisioning/datasources/energy.yaml", encoding: .utf8)
+        let uids = Set(provisioning.split(separator: "\n").compactMap { line -> String? in
+            let t = line.trimmingCharacters(in: .whitespaces)
+            return t.hasPrefix("uid:") ? t.dropFirst(4).trimmingCharacters(in: .whitespaces) : nil
+        })
+        let types = Set(provisioning.split(separator: "\n").compactMap { line -> String? in
+            let t = line.trimmingCharacters(in: .whitespaces)
+            return t.hasPrefix("type:") ? t.dropFirst(5).trimmingCharacters(in: .whitespaces) : nil
+        })
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.file(dialect)))) as? [String: Any])
+        #expect(board["uid"] as? String != nil && board["title"] as? String != nil)
+        let panels = try #require(board["panels"] as? [[String: Any]])
+        #expect(Set(panels.compactMap { $0["title"] as? String }) == [
+            "kWh by location and hour", "Top locations this week (kWh)", "Daily kWh per location", "Data quality per location"])
+        #expect(Set(panels.compactMap { $0["id"] as? Int }).count == panels.count)
+        for panel in panels {
+            let title = panel["title"] as? String ?? "?"
+            #expect(["heatmap", "bargauge", "barchart", "table"].contains(panel["type"] as? String ?? ""), "\(title)")
+            let grid = try #require(panel["gridPos"] as? [String: Int], "\(title)")
+            #expect(grid["w"].map { $0 > 0 && $0 <= 24 } == true && grid["h"].map { $0 > 0 } == true, "\(title)")
+            let targets = try #require(panel["targets"] as? [[String: Any]], "\(title)")
+            #expect(!targets.isEmpty)
+            for target in targets {
+                let source = try #require(target["datasource"] as? [String: String], "\(title)")
+                #expect(uids.contains(source["uid"] ?? ""), "\(title): data source \(source) is not provisioned")
+                #expect(types.contains(source["type"] ?? ""), "\(title): type \(source)")
+                let sql = target["rawSql"] as? String ?? ""
+                #expect(sql.contains("$__timeFilter(ts_utc)") && sql.contains("LAG(v, 1) OVER"), "\(title)")
+                #expect(target["refId"] as? String == "A" && ["table", "time_series"].contains(target["format"] as? String ?? ""))
+            }
+        }
+    }
+}
