@@ -24,10 +24,7 @@ enum SqlReport {
                     query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String], dialect: SqlDialect) {
         let sql = statement(table: table, sites: sites, locations: locations, query: query)
         do {
-            let odbc = try ODBCConnection(connection, queryTimeout: 3600)
-            guard let dialect = SqlDialect.of(dbmsName: odbc.dbmsName) else {
-                throw ReportError("plc report: --sql: the server '\(odbc.dbmsName)' is not SQL Server, PostgreSQL or SQLite")
-            }
+            let (odbc, dialect) = try connect(connection)
             let start = MonotonicTime.nanoseconds()
             let rows = try odbc.prepare(sql.statement(dialect), parameters: [], operation: "report").query()
             let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
@@ -40,6 +37,26 @@ enum SqlReport {
         } catch let error as ODBCError {
             throw ReportError("plc report: --sql: \(error.description)")
         }
+    }
+
+    /// A connection and its server's dialect.
+    static func connect(_ connection: String) throws(ReportError) -> (odbc: ODBCConnection, dialect: SqlDialect) {
+        let odbc: ODBCConnection
+        do {
+            odbc = try ODBCConnection(connection, queryTimeout: 3600)
+        } catch {
+            throw ReportError("plc report: --sql: \(error.description)")
+        }
+        guard let dialect = SqlDialect.of(dbmsName: odbc.dbmsName) else {
+            throw ReportError("plc report: --sql: the server '\(odbc.dbmsName)' is not SQL Server, PostgreSQL or SQLite")
+        }
+        return (odbc, dialect)
+    }
+
+    /// Prints the statement `run` would send to the server of `connection`.
+    static func show(connection: String, table: String, sites: [String], locations: [String], query: ReportQuery) throws {
+        let sql = statement(table: table, sites: sites, locations: locations, query: query)
+        emit(sql.statement(try connect(connection).dialect) + "\n")
     }
 
     /// Streams one location's rows, a week at a time, through `LocationEnergy`.
@@ -95,6 +112,9 @@ struct ReportSqlOptions: ParsableArguments {
     @Option(help: "With --sql: also write the Grafana dashboard for this server's dialect (the report's SQL per panel) to this file.")
     var grafana: String?
 
+    @Flag(name: .customLong("show-sql"), help: "With --sql: print the statement for this server's dialect instead of running it.")
+    var showSQL = false
+
     /// The report over `connection`; `folder` must be absent.
     func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool) throws -> EnergyReport {
         if let folder { throw fail("plc report: give either a site folder ('\(folder)') or --sql, not both") }
@@ -106,6 +126,10 @@ struct ReportSqlOptions: ParsableArguments {
             expanded = try SecretText.expand(connection)
         } catch {
             throw fail("plc report: --sql: \(error.message)")
+        }
+        if showSQL {
+            try SqlReport.show(connection: expanded, table: table, sites: site, locations: location, query: query)
+            throw ExitCode.success
         }
         let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query)
         if let grafana {

@@ -105,6 +105,18 @@ struct SqlReportTests {
         #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
     }
 
+    @Test("bad --sql input exits 2 with one line", arguments: [
+        (["report"], "give a site folder or --sql"),
+        (["report", "somewhere", "--sql", "Driver=SQLite3;Database=x.db"], "not both"),
+        (["report", "--sql", "Driver=SQLite3;Database=x.db", "--table", "x; DROP TABLE y"], "not a plain table name"),
+        (["report", "--sql", "Driver=NoSuchDriver;Server=127.0.0.1"], "plc report: --sql: "),
+    ])
+    func badInput(_ arguments: [String], _ message: String) throws {
+        let result = try PLCCommand.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message) && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
     @Test("PostgreSQL: plc report --sql equals plc report over the CSV folders", .timeLimit(.minutes(10)))
     func postgres() throws {
         let data = try Data()
