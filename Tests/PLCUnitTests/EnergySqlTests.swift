@@ -174,3 +174,21 @@ struct GrafanaBoardTests {
         }
     }
 }
+
+@Suite("SqlDialect index")
+struct SqlDialectIndexTests {
+    @Test("the sink creates an index on ts_utc next to the primary key, idempotently, in every dialect")
+    func index() throws {
+        #expect(SqlDialect.postgres.createIndex("energy_readings") == "CREATE INDEX IF NOT EXISTS energy_readings_ts_utc ON energy_readings (ts_utc)")
+        #expect(SqlDialect.tsql.createIndex("dbo.energy").contains("CREATE INDEX IX_dbo_energy_ts_utc ON dbo.energy (ts_utc)"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sqlindex-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let odbc = try ODBCConnection("Driver=SQLite3;Database=\(folder)/i.db")
+        try odbc.execute(SqlDialect.sqlite.createTable("energy_readings", valueColumns: ["total_real_energy"]), operation: "create")
+        for _ in 0..<2 { try odbc.execute(SqlDialect.sqlite.createIndex("energy_readings"), operation: "index") }
+        let plan = try odbc.prepare("EXPLAIN QUERY PLAN SELECT * FROM energy_readings WHERE ts_utc >= '2026-01-01'", parameters: [],
+                                    operation: "plan").query()
+        #expect(plan.contains { $0.compactMap { $0 }.joined().contains("energy_readings_ts_utc") }, "\(plan)")
+    }
+}
