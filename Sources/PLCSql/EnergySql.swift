@@ -3,15 +3,16 @@ import PLCCore
 /// The energy report's SQL: one statement per dialect that turns the rows of the sink's table into
 /// per-location aggregates inside the database, with the counter rules of `EnergyCounter`.
 ///
-/// Counter readings are numbered per (site, location) by `ts_utc`; `LAG` gives the three readings
+/// Counter readings are ordered per (site, location) by `ts_utc`; `LAG` gives the four readings
 /// before each. A reading is *plausible* (P) when its rise over the one before it is possible
-/// (`>= 0`, and within `maxPower` when set). P implies the state machine accepted it. When the
-/// reading before was not plausible (a rejected drop or spike) and the one before that was, the
-/// machine's baseline and suspect are those two readings, so the database decides exactly:
-/// counted from the baseline (a spike or glitch), stepped from the suspect (reset, meter swap), or
-/// rejected. Two implausible readings in a row (or the local clock going back, daylight saving)
-/// leave the state beyond three readings: such rows are counted as `uncertain` and the client
-/// replays that location's rows through `LocationEnergy` instead, streaming.
+/// (`>= 0`, and within `maxPower` when set); P implies the state machine accepted it, whatever its
+/// state. When the reading before was certainly accepted, the next one is counted if P, else
+/// rejected. When it was rejected and the one before it certainly accepted, the machine's baseline
+/// and suspect are those two readings, so the database decides exactly: counted from the baseline
+/// (a spike or glitch), stepped from the suspect (reset, meter swap), or rejected. Two rejected
+/// readings in a row (or the local clock going back, daylight saving) leave the state further back
+/// than the window: such readings are counted as `uncertain` and the client replays that
+/// location's rows through `LocationEnergy` instead, streaming.
 ///
 /// Segments are spread linearly over 30-minute slots of local time (`ts_local`), as
 /// `EnergySegment.split` does; a segment longer than a slot marks its slots estimated.
@@ -29,6 +30,8 @@ public struct EnergySql: Sendable {
     public var sourceSlots: Int64
     /// The meters' maximum power (kW) for the spike check; 0: none.
     public var maxPower: Double
+    /// One more condition on the table's rows (a Grafana macro such as `$__timeFilter(ts_utc)`), or nil.
+    public var rowFilter: String?
 
     public init(table: String = "energy_readings", sites: [String] = [], locations: [String] = [], from: Int64? = nil,
                 to: Int64? = nil, binSlots: Int64, sourceSlots: Int64, maxPower: Double = 0) {
@@ -53,11 +56,47 @@ public struct EnergySql: Sendable {
     ///   in `value`, uncertain rows in `extra`; src 2: the counter's decimal places in `key`.
     public func statement(_ dialect: SqlDialect) -> String {
         let d = Dialect(dialect)
+        let decimals = (0...6).map { k in
+            "WHEN ABS(v * \(d.power10(k)) - \(d.round("v * \(d.power10(k))"))) < 1e-4 THEN \(k)"
+        }.joined(separator: " ")
+        let sourceSlots = sourceSlots
+        return common(d) + """
+
+            SELECT 'P' AS kind, site, location, src, s / \(binSlots) AS k, SUM(kwh) AS val, 0.0 AS extra
+                FROM ss GROUP BY site, location, src, s / \(binSlots)
+            UNION ALL
+            SELECT 'H', site, location, src, (s / 2) % 24, SUM(kwh), 0.0 FROM ss GROUP BY site, location, src, (s / 2) % 24
+            UNION ALL
+            SELECT 'S', site, location, src, COUNT(*), SUM(kwh), COUNT(DISTINCT s / \(sourceSlots)) FROM ss GROUP BY site, location, src
+            UNION ALL
+            SELECT 'S', site, location, 2, COUNT(DISTINCT s / 2), 0.0, 0.0 FROM ss WHERE src = 0 GROUP BY site, location
+            UNION ALL
+            SELECT 'K', site, location, src, s, kwh, 0.0 FROM ranked WHERE r = 1
+            UNION ALL
+            SELECT 'G', site, location, 0, t - t1, COUNT(*), 0.0 FROM good WHERE t1 IS NOT NULL AND t > t1 GROUP BY site, location, t - t1
+            UNION ALL
+            SELECT 'Q', site, location, 0, COUNT(*), 0.0, 0.0 FROM good GROUP BY site, location
+            UNION ALL
+            SELECT 'Q', site, location, 1, SUM(CASE WHEN \(inRange) AND ev = 2 THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN \(inRange) AND ev = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN ev = 9 THEN 1 ELSE 0 END)
+                FROM ce GROUP BY site, location
+            UNION ALL
+            SELECT 'Q', site, location, 2, MAX(CASE \(decimals) ELSE 6 END), 0.0, 0.0 FROM raw WHERE v IS NOT NULL GROUP BY site, location
+            ORDER BY 2, 3, 1, 4, 5
+            """ + d.tail
+    }
+
+    /// The common table expressions: rows, classified counter readings (`ce`), power rows, segments,
+    /// their 30-minute pieces (`ss`), estimated slots, ranked peaks and good readings in range.
+    public func common(_ dialect: SqlDialect) -> String { common(Dialect(dialect)) }
+
+    func common(_ d: Dialect) -> String {
         let slot: Int64 = 1800
         let day: Int64 = 86_400
         var filters: [String] = []
         if !sites.isEmpty { filters.append("site IN (\(sites.map(Self.literal).joined(separator: ", ")))") }
         if !locations.isEmpty { filters.append("location IN (\(locations.map(Self.literal).joined(separator: ", ")))") }
+        if let rowFilter { filters.append(rowFilter) }
         // The rows read: the range plus a day on each side (the CSV path reads the nearest file on
         // each side), bounded on ts_utc too so the primary key's index serves the range.
         if let from {
@@ -68,14 +107,17 @@ public struct EnergySql: Sendable {
             filters.append("ts_utc < \(d.time(to + 2 * day))")
             filters.append("ts_local < \(d.time(to + day))")
         }
-        let lo = from.map(String.init) ?? "-1", hi = to.map(String.init) ?? "9000000000000"
-        let inRange = "t >= \(lo) AND t < \(hi)"
-        let key = "PARTITION BY site, location ORDER BY u"
+        // Ordered as the primary key, so that the server can feed the windows from it without a sort.
+        let key = "PARTITION BY site, location ORDER BY ts_utc"
         func plausible(_ delta: String, _ dt: String) -> String {
             maxPower > 0 ? "(\(delta) >= 0 AND \(delta) <= \(maxPower) * (\(dt)) / 3600.0 + 1e-9)" : "(\(delta) >= 0)"
         }
         let p0 = plausible("v - v1", "t - t1"), p1 = plausible("v1 - v2", "t1 - t2"), p2 = plausible("v2 - v3", "t2 - t3")
-        let ok1 = "(v2 IS NULL OR \(p1))", ok2 = "(v3 IS NULL OR \(p2))"
+        let p3 = plausible("v3 - v4", "t3 - t4")
+        // ok1: the reading before was certainly accepted: the first, plausible, or plausible against
+        // the one two back when that one was accepted and the one between rejected (a spike's end).
+        let ok1 = "(v2 IS NULL OR \(p1) OR (v3 IS NOT NULL AND (v4 IS NULL OR \(p3)) AND NOT \(p2) AND \(plausible("v1 - v3", "t1 - t3"))))"
+        let ok2 = "(v3 IS NULL OR \(p2))"
         let base = plausible("v - v2", "t - t2")
         // ev: 0 first, 1 counted, 2 rejected, 3 stepped, 9 uncertain (the client replays the location).
         let classify = """
@@ -83,25 +125,22 @@ public struct EnergySql: Sendable {
                      WHEN \(ok2) THEN (CASE WHEN \(base) THEN 1 WHEN \(p0) THEN 3 ELSE 2 END) ELSE 9 END
             """
         let where_ = filters.isEmpty ? "" : "\n    WHERE " + filters.joined(separator: "\n      AND ")
-        let decimals = (0...6).map { k in
-            "WHEN ABS(v * \(d.power10(k)) - \(d.round("v * \(d.power10(k))"))) < 1e-4 THEN \(k)"
-        }.joined(separator: " ")
-        let sourceSlots = sourceSlots
-        let sql = """
-            \(d.with) raw AS (
-                SELECT site, location, \(d.epoch("ts_utc")) AS u, \(d.epoch("ts_local")) AS t,
+        return """
+            \(d.with) raw AS \(d.inline)(
+                SELECT site, location, ts_utc, \(d.epoch("ts_local")) AS t,
                        total_real_energy AS v, total_real_power / 1000.0 AS p
                 FROM \(table)\(where_)
             ),
             cr AS (
-                SELECT site, location, u, t, v,
+                SELECT site, location, ts_utc, t, v,
                        LAG(v, 1) OVER (\(key)) AS v1, LAG(t, 1) OVER (\(key)) AS t1,
                        LAG(v, 2) OVER (\(key)) AS v2, LAG(t, 2) OVER (\(key)) AS t2,
-                       LAG(v, 3) OVER (\(key)) AS v3, LAG(t, 3) OVER (\(key)) AS t3
+                       LAG(v, 3) OVER (\(key)) AS v3, LAG(t, 3) OVER (\(key)) AS t3,
+                       LAG(v, 4) OVER (\(key)) AS v4, LAG(t, 4) OVER (\(key)) AS t4
                 FROM raw WHERE v IS NOT NULL
             ),
             ce AS (
-                SELECT site, location, t, v, v1, t1, v2, t2, \(classify) AS ev
+                SELECT site, location, t, v, v1, t1, v2, t2, v3, t3, v4, t4, \(classify) AS ev
                 FROM cr
             ),
             pr AS (
@@ -156,29 +195,18 @@ public struct EnergySql: Sendable {
                 SELECT site, location, t, LAG(t, 1) OVER (\(key)) AS t1
                 FROM raw WHERE (v IS NOT NULL OR p IS NOT NULL) AND \(inRange)
             )
-            SELECT 'P' AS kind, site, location, src, s / \(binSlots) AS k, SUM(kwh) AS val, 0.0 AS extra
-                FROM ss GROUP BY site, location, src, s / \(binSlots)
-            UNION ALL
-            SELECT 'H', site, location, src, (s / 2) % 24, SUM(kwh), 0.0 FROM ss GROUP BY site, location, src, (s / 2) % 24
-            UNION ALL
-            SELECT 'S', site, location, src, COUNT(*), SUM(kwh), COUNT(DISTINCT s / \(sourceSlots)) FROM ss GROUP BY site, location, src
-            UNION ALL
-            SELECT 'S', site, location, 2, COUNT(DISTINCT s / 2), 0.0, 0.0 FROM ss WHERE src = 0 GROUP BY site, location
-            UNION ALL
-            SELECT 'K', site, location, src, s, kwh, 0.0 FROM ranked WHERE r = 1
-            UNION ALL
-            SELECT 'G', site, location, 0, t - t1, COUNT(*), 0.0 FROM good WHERE t1 IS NOT NULL AND t > t1 GROUP BY site, location, t - t1
-            UNION ALL
-            SELECT 'Q', site, location, 0, COUNT(*), 0.0, 0.0 FROM good GROUP BY site, location
-            UNION ALL
-            SELECT 'Q', site, location, 1, SUM(CASE WHEN \(inRange) AND ev = 2 THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN \(inRange) AND ev = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN ev = 9 THEN 1 ELSE 0 END)
-                FROM ce GROUP BY site, location
-            UNION ALL
-            SELECT 'Q', site, location, 2, MAX(CASE \(decimals) ELSE 6 END), 0.0, 0.0 FROM raw WHERE v IS NOT NULL GROUP BY site, location
-            ORDER BY 2, 3, 1, 4, 5
             """
-        return sql + d.tail
+    }
+
+    /// One row per counter reading of the table (in `ts_utc` order): `site, location, t, ev, a, b, kwh`,
+    /// `ev` 0 first, 1 counted, 2 rejected, 3 stepped, 9 uncertain, and the counted segment `a`-`b`.
+    public func eventsStatement(_ dialect: SqlDialect) -> String {
+        common(Dialect(dialect)) + """
+
+            SELECT ce.site, ce.location, ce.t, ce.ev, seg.a, seg.b, seg.kwh
+            FROM ce LEFT JOIN seg ON seg.src = 0 AND seg.site = ce.site AND seg.location = ce.location AND seg.b = ce.t
+            ORDER BY ce.site, ce.location, ce.t
+            """ + Dialect(dialect).tail
     }
 
     /// Rows of one location in `ts_utc` order, for replaying on the client: `t, counter kWh, power kW`,
@@ -204,6 +232,11 @@ public struct EnergySql: Sendable {
     /// A string literal with its quotes doubled.
     public static func literal(_ text: String) -> String { "'" + text.replacingEvery("'", with: "''") + "'" }
 
+    /// The condition on a local time `t` (seconds) inside the range.
+    var inRange: String {
+        "t >= \(from.map(String.init) ?? "-1") AND t < \(to.map(String.init) ?? "9000000000000")"
+    }
+
     /// The spelling of what differs between the dialects.
     struct Dialect {
         let dialect: SqlDialect
@@ -211,6 +244,8 @@ public struct EnergySql: Sendable {
 
         var with: String { dialect == .tsql ? "WITH" : "WITH RECURSIVE" }
         var tail: String { dialect == .tsql ? "\nOPTION (MAXRECURSION 0)" : "" }
+        /// PostgreSQL would otherwise materialize the rows once for their four readers, and sort each window.
+        var inline: String { dialect == .postgres ? "NOT MATERIALIZED " : "" }
 
         /// Seconds since 1970 of a time-stamp column read as UTC.
         func epoch(_ column: String) -> String {

@@ -21,23 +21,42 @@ enum SqlReport {
 
     /// Runs the report over ODBC `connection` and returns it, with the database's time for the statement.
     static func run(connection: String, table: String, sites: [String], locations: [String],
-                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double) {
+                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String], dialect: SqlDialect) {
         let sql = statement(table: table, sites: sites, locations: locations, query: query)
         do {
-            let odbc = try ODBCConnection(connection, queryTimeout: 3600)
-            guard let dialect = SqlDialect.of(dbmsName: odbc.dbmsName) else {
-                throw ReportError("plc report: --sql: the server '\(odbc.dbmsName)' is not SQL Server, PostgreSQL or SQLite")
-            }
+            let (odbc, dialect) = try connect(connection)
             let start = MonotonicTime.nanoseconds()
             let rows = try odbc.prepare(sql.statement(dialect), parameters: [], operation: "report").query()
             let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
+            var replayed: [String] = []
             let report = try EnergyReport(aggregates: rows, query: query, binSlots: sql.binSlots) { site, location throws(ReportError) in
-                try replay(odbc, dialect, sql, site: site, location: location, query: query)
+                replayed.append(site + "/" + location)
+                return try replay(odbc, dialect, sql, site: site, location: location, query: query)
             }
-            return (report, seconds)
+            return (report, seconds, replayed, dialect)
         } catch let error as ODBCError {
             throw ReportError("plc report: --sql: \(error.description)")
         }
+    }
+
+    /// A connection and its server's dialect.
+    static func connect(_ connection: String) throws(ReportError) -> (odbc: ODBCConnection, dialect: SqlDialect) {
+        let odbc: ODBCConnection
+        do {
+            odbc = try ODBCConnection(connection, queryTimeout: 3600)
+        } catch {
+            throw ReportError("plc report: --sql: \(error.description)")
+        }
+        guard let dialect = SqlDialect.of(dbmsName: odbc.dbmsName) else {
+            throw ReportError("plc report: --sql: the server '\(odbc.dbmsName)' is not SQL Server, PostgreSQL or SQLite")
+        }
+        return (odbc, dialect)
+    }
+
+    /// Prints the statement `run` would send to the server of `connection`.
+    static func show(connection: String, table: String, sites: [String], locations: [String], query: ReportQuery) throws {
+        let sql = statement(table: table, sites: sites, locations: locations, query: query)
+        emit(sql.statement(try connect(connection).dialect) + "\n")
     }
 
     /// Streams one location's rows, a week at a time, through `LocationEnergy`.
@@ -64,7 +83,7 @@ enum SqlReport {
                 lower += week
             }
         } catch {
-            throw ReportError("plc report: --sql: \(error)")
+            throw ReportError("plc report: --sql: \(error.description)")
         }
         return energy
     }
@@ -90,6 +109,12 @@ struct ReportSqlOptions: ParsableArguments {
     @Option(help: "With --sql: only this location (repeatable).")
     var location: [String] = []
 
+    @Option(help: "With --sql: also write the Grafana dashboard for this server's dialect (the report's SQL per panel) to this file.")
+    var grafana: String?
+
+    @Flag(name: .customLong("show-sql"), help: "With --sql: print the statement for this server's dialect instead of running it.")
+    var showSQL = false
+
     /// The report over `connection`; `folder` must be absent.
     func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool) throws -> EnergyReport {
         if let folder { throw fail("plc report: give either a site folder ('\(folder)') or --sql, not both") }
@@ -102,8 +127,22 @@ struct ReportSqlOptions: ParsableArguments {
         } catch {
             throw fail("plc report: --sql: \(error.message)")
         }
+        if showSQL {
+            try SqlReport.show(connection: expanded, table: table, sites: site, locations: location, query: query)
+            throw ExitCode.success
+        }
         let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query)
-        if timing { note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)) }
+        if let grafana {
+            do {
+                try GrafanaBoard.dashboard(result.dialect, table: table).write(toFile: grafana, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("\(grafana): cannot write: \(error.plainDescription)")
+            }
+        }
+        if timing {
+            note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)
+                 + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
+        }
         return result.report
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("plc report --sql", .serialized)
 struct SqlReportTests {
     /// 2 sites x 3 locations x 60 days of 5-minute rows (local time = UTC + 1 h), with a counter reset,
-    /// a gap across midnight, a meter swap and a one-row glitch; written as CSV folders and as one CSV
+    /// a gap across midnight, a meter swap, a one-row glitch and two bad readings in a row; written as CSV folders and as one CSV
     /// file in the table's column order for loading into a database.
     struct Data {
         static let sites = ["north", "south"]
@@ -42,6 +42,9 @@ struct SqlReportTests {
                             if site == "north" && name == "Hall" && day == 10 && step == 144 { milli = 300; counter = milli }   // reset
                             if site == "north" && name == "Pump" && day == 30 && step == 96 { milli = 1_234_500; counter = milli } // swap
                             if site == "south" && name == "Hall" && day == 40 && step == 100 { counter = 0 }           // glitch
+                            if site == "north" && name == "Kitchen" && day == 50 && (100...101).contains(step) {
+                                counter = 5_000 - 2_000 * (step - 100)    // two bad readings in a row: replayed on the client
+                            }
                             if site == "south" && name == "Kitchen" && (day == 20 && step >= 264 || day == 21 && step < 24) {
                                 continue                                                                     // gap across midnight
                             }
@@ -97,6 +100,21 @@ struct SqlReportTests {
         #expect(both.status == 0, "\(both.stderr)")
         let names = Set(both.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] })
         #expect(names.count == 6 && names.contains("south/Pump"), "\(names)")
+        // Only the location with two bad readings in a row needed the client.
+        let timed = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--timing"], timeout: 300)
+        #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
+    }
+
+    @Test("bad --sql input exits 2 with one line", arguments: [
+        (["report"], "give a site folder or --sql"),
+        (["report", "somewhere", "--sql", "Driver=SQLite3;Database=x.db"], "not both"),
+        (["report", "--sql", "Driver=SQLite3;Database=x.db", "--table", "x; DROP TABLE y"], "not a plain table name"),
+        (["report", "--sql", "Driver=NoSuchDriver;Server=127.0.0.1"], "plc report: --sql: "),
+    ])
+    func badInput(_ arguments: [String], _ message: String) throws {
+        let result = try PLCCommand.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message) && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
     @Test("PostgreSQL: plc report --sql equals plc report over the CSV folders", .timeLimit(.minutes(10)))
@@ -112,6 +130,28 @@ struct SqlReportTests {
             try #require(result.status == 0, "\(result.output)")
         }
         try Self.compare(data, pg.connection)
+        try Self.grafanaPanels(pg.connection)
+    }
+
+    /// The Grafana board's SQL runs on PostgreSQL (the time macro filled in), and its daily kWh for a
+    /// day well inside the range equals the report's.
+    static func grafanaPanels(_ connection: String) throws {
+        let odbc = try ODBCConnection(connection)
+        let filter = "ts_utc BETWEEN TIMESTAMP '2026-01-05 00:00:00' AND TIMESTAMP '2026-01-20 00:00:00'"
+        var results: [[[String?]]] = []
+        for sql in GrafanaBoard.queries(.postgres, table: "energy_readings") {
+            let rows = try odbc.prepare(sql.replacingOccurrences(of: "$__timeFilter(ts_utc)", with: filter), parameters: [],
+                                        operation: "panel").query()
+            #expect(!rows.isEmpty, "\(sql.suffix(200))")
+            results.append(rows)
+        }
+        let daily = results[2].first { $0[0]?.hasPrefix("2026-01-10") == true && $0[1] == "north/Hall" }
+        let report = try PLCCommand.run(["report", "--sql", connection, "--site", "north", "--location", "Hall", "--format", "csv",
+                                         "--from", "2026-01-10", "--to", "2026-01-10"], timeout: 120)
+        let line = report.stdout.split(separator: "\n").first { $0.hasPrefix("2026-01-10,north/Hall,") }
+        let expected = line.flatMap { Double($0.split(separator: ",")[2]) }
+        #expect(expected != nil && abs((daily?[2].flatMap { Double($0) } ?? .nan) - (expected ?? .nan)) < 0.0005,
+                "Grafana daily kWh \(String(describing: daily)) vs report \(String(describing: line))")
     }
 
     @Test("SQLite through sqliteodbc: plc report --sql equals plc report over the CSV folders", .timeLimit(.minutes(10)))
