@@ -101,8 +101,7 @@ public final class SqlForwarder: @unchecked Sendable {
 
     /// Sends one batch; true when more rows are waiting.
     private func forwardOnce() throws(ODBCError) -> Bool {
-        let cursor = outbox.cursor()
-        let (rows, more) = outbox.rows(after: cursor, limit: settings.batchSize)
+        let (rows, more) = outbox.pending(limit: settings.batchSize)
         condition.withLock { state.rowsPending = rows.count + more }
         guard !rows.isEmpty else {
             if connection == nil { try connect() }       // an unreachable server is a fault even with nothing to send
@@ -126,7 +125,7 @@ public final class SqlForwarder: @unchecked Sendable {
             throw error
         }
         // The server has the rows: only now does the cursor move. A crash before this line resends them.
-        try outbox.acknowledge(rows[rows.count - 1].next)
+        try outbox.acknowledge(rows)
         condition.withLock {
             state.rowsSent += UInt64(rows.count)
             state.rowsPending = more

@@ -78,4 +78,65 @@ struct StorageHardeningTests {
         #expect(again.stop(signal: SIGINT) == 0)
         #expect(try SqlSinkTests.tableRows(pg.connection).count >= written)
     }
+
+    /// A CSV folder holding one file named in the future, as a clock that ran ahead leaves it.
+    static func futureFile(_ ws: Workspace) throws {
+        try FileManager.default.createDirectory(atPath: ws.csv, withIntermediateDirectories: true)
+        try (RX380MainTests.header + "\n2027-01-01 00:00:05," + RX380MainTests.expectedCells + "\n")
+            .write(toFile: ws.csv + "/rx380_data_2027-01-01.csv", atomically: true, encoding: .utf8)
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date())
+    }
+
+    @Test("a future-named CSV file stops neither today's rows nor their way to SQL; said once (defects 4 and 14)",
+          .timeLimit(.minutes(2)))
+    func futureNamedFile() throws {
+        let ws = try Workspace()
+        try Self.futureFile(ws)
+        let connection = "Driver=SQLite3;Database=\(ws.dir.path)/readings.db"
+        // The clock here is not kernel-synchronised: trust it after 1 s of steady running instead of 10 min.
+        setenv("PLC_CLOCK_TRUST_AFTER", "1", 1)
+        let plc = try RX380MainTests.start(ws, ["--simulate", "--set", "SqlConnection=\(connection)", "--set", "Site=pi-4"])
+        unsetenv("PLC_CLOCK_TRUST_AFTER")
+        let todayFile = ws.csv + "/rx380_data_\(Self.today()).csv"
+        SqlSinkTests.waitUntil(30) {
+            ((try? String(contentsOfFile: todayFile, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 4
+        }
+        SqlSinkTests.waitUntil(30) { ((try? SqlSinkTests.tableRows(connection).count) ?? 0) >= 4 }
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let text = (try? String(contentsOfFile: todayFile, encoding: .utf8)) ?? ""
+        #expect(text.split(separator: "\n").count >= 4, "today's rows were not written: \(plc.errorOutput.suffix(5))")
+        let table = try SqlSinkTests.tableRows(connection).compactMap { $0[2].map { String($0.prefix(19)) } }
+        #expect(table.contains("2027-01-01 00:00:05"), "the future file's row is sent too")
+        let todays = text.split(separator: "\n").dropFirst().map { String($0.prefix(19)) }
+        for stamp in todays.dropLast() { #expect(table.contains(stamp), "\(stamp) never reached the table") }
+        let said = plc.errorOutput.filter { $0.contains("rx380_data_2027-01-01.csv holds a row at 2027-01-01 00:00:05") }
+        #expect(said.count == 1, "\(plc.errorOutput)")
+        #expect(!ws.logLines().contains { $0.contains("could not be written") }, "\(ws.logLines())")
+    }
+
+    @Test("rows held under an untrusted clock at stop go to a side file, none lost (defect 14)", .timeLimit(.minutes(2)))
+    func heldRowsAtStop() throws {
+        let ws = try Workspace()
+        try Self.futureFile(ws)
+        let plc = try RX380MainTests.start(ws, ["--simulate"])
+        SqlSinkTests.waitUntil(15) {
+            ws.logLines().contains { $0.contains("rows wait until the clock is set") }
+                || plc.errorOutput.contains { $0.contains("the kernel says the clock is synchronised") }
+        }
+        Thread.sleep(forTimeInterval: 2)
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let stopped = ws.logLines().last ?? ""
+        #expect(!stopped.contains("could not be written"), "\(stopped)")
+        if !plc.errorOutput.contains(where: { $0.contains("the kernel says the clock is synchronised") }) {
+            #expect(stopped.contains("held under an untrusted clock went to \(ws.csv)/rx380_data.held.csv"), "\(stopped)")
+            let held = (try? String(contentsOfFile: ws.csv + "/rx380_data.held.csv", encoding: .utf8)) ?? ""
+            #expect(held.hasPrefix(RX380MainTests.header + "\n") && held.split(separator: "\n").count >= 3, "\(held)")
+        }
+        Self.expectWholeRows(ws)
+    }
 }

@@ -13,3 +13,80 @@ struct StorageHardeningUnitTests {
         #expect(error.description == "SQL insert failed [08S01]: The connection has been lost; The connection has been lost")
     }
 }
+
+/// The SQL outbox against file names that do not follow the clock (defects 4 and 13).
+@Suite("hardening units: the SQL outbox (issue 26)")
+struct OutboxHardeningTests {
+    static func folder() throws -> String { try StorageTests.folder() }
+
+    static func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test("a file named in the future does not hide today's rows: both are sent, and rows written later too (defect 4)")
+    func futureFile() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        let date = formatter.string(from: Date())
+        let future = formatter.string(from: Date().addingTimeInterval(400 * 86_400))
+        // The future file first, today's file appearing after it was sent (the logger held its rows a while).
+        try "timestamp,a\n\(future) 00:00:05,9\n".write(toFile: folder + "/log_\(future).csv", atomically: true, encoding: .utf8)
+        let outbox = CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"])
+        let early = outbox.pending(limit: 10)
+        #expect(early.rows.map(\.timestamp) == ["\(future) 00:00:05"])
+        try outbox.acknowledge(early.rows)
+        let today = folder + "/log_\(date).csv"
+        try "timestamp,a\n\(date) 10:00:00,1\n".write(toFile: today, atomically: true, encoding: .utf8)
+        let first = outbox.pending(limit: 10)
+        #expect(first.rows.map(\.timestamp) == ["\(date) 10:00:00"])
+        try outbox.acknowledge(first.rows)
+        #expect(outbox.pending(limit: 10).rows.isEmpty)
+        // Today's file grows after the future file was sent: the new row still goes out, after a restart too.
+        try Self.append("\(date) 10:00:01,2\n", to: today)
+        let restarted = CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"])
+        let second = restarted.pending(limit: 10)
+        #expect(second.rows.map(\.timestamp) == ["\(date) 10:00:01"])
+        #expect(second.rows.map(\.values) == [[2]])
+        try restarted.acknowledge(second.rows)
+        #expect(CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"]).pending(limit: 10).rows.isEmpty)
+    }
+
+    @Test("an old cursor pointing into a future file: every file is sent again, none skipped (defect 4)")
+    func oldCursorInTheFuture() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "timestamp,a\n2026-12-04 10:00:00,1\n".write(toFile: folder + "/log_2026-12-04.csv", atomically: true, encoding: .utf8)
+        try "timestamp,a\n2099-01-01 00:00:05,9\n".write(toFile: folder + "/log_2099-01-01.csv", atomically: true, encoding: .utf8)
+        try "log_2099-01-01.csv 34\n".write(toFile: folder + "/.log.t.sqlcursor", atomically: true, encoding: .utf8)
+        let outbox = CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"])
+        #expect(outbox.pending(limit: 10).rows.map(\.timestamp) == ["2026-12-04 10:00:00", "2099-01-01 00:00:05"])
+    }
+
+    @Test("a backlog drains in batches that each read only their own rows: the waiting count stays right (defect 13)")
+    func drainCounts() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for day in 1...3 {
+            var text = "timestamp,a\n"
+            for slot in 0..<100 { text += String(format: "2026-10-%02d %02d:%02d:00,%d\n", day, slot / 12, slot % 12 * 5, slot) }
+            try text.write(toFile: folder + String(format: "/log_2026-10-%02d.csv", day), atomically: true, encoding: .utf8)
+        }
+        let outbox = CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"])
+        var sent: [String] = []
+        var waiting: [Int] = []
+        while true {
+            let batch = outbox.pending(limit: 70)
+            if batch.rows.isEmpty { break }
+            sent += batch.rows.map(\.timestamp)
+            waiting.append(batch.more)
+            try outbox.acknowledge(batch.rows)
+        }
+        #expect(sent.count == 300 && Set(sent).count == 300 && sent == sent.sorted())
+        #expect(waiting == [230, 160, 90, 20, 0])
+    }
+}
