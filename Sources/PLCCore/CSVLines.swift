@@ -20,21 +20,7 @@ public enum CSVLines {
 
         /// The cells' byte ranges in `bytes`, split at commas outside double quotes (`CSVText`);
         /// `ranges` is reused to avoid an allocation per line.
-        public func cells(into ranges: inout [Range<Int>]) {
-            ranges.removeAll(keepingCapacity: true)
-            var cellStart = 0
-            var quoted = false
-            for i in 0..<bytes.count {
-                let c = bytes[i]
-                if c == UInt8(ascii: "\"") {
-                    quoted.toggle()
-                } else if c == UInt8(ascii: ","), !quoted {
-                    ranges.append(cellStart..<i)
-                    cellStart = i + 1
-                }
-            }
-            ranges.append(cellStart..<bytes.count)
-        }
+        public func cells(into ranges: inout [Range<Int>]) { CSVLines.cells(of: bytes, into: &ranges) }
 
         /// The text of a cell, unquoted as `CSVText.fields` does.
         public func cell(_ range: Range<Int>) -> String {
@@ -49,6 +35,23 @@ public enum CSVLines {
             cells(into: &ranges)
             return ranges.map(cell)
         }
+    }
+
+    /// The cells' byte ranges in one line's `bytes`, split at commas outside double quotes (`CSVText`).
+    public static func cells(of bytes: UnsafeBufferPointer<UInt8>, into ranges: inout [Range<Int>]) {
+        ranges.removeAll(keepingCapacity: true)
+        var cellStart = 0
+        var quoted = false
+        for i in 0..<bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if c == UInt8(ascii: ","), !quoted {
+                ranges.append(cellStart..<i)
+                cellStart = i + 1
+            }
+        }
+        ranges.append(cellStart..<bytes.count)
     }
 
     /// What stopped a read: `errno` of the failing call.

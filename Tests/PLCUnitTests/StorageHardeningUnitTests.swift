@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import PLCSql
 import Testing
 
@@ -88,5 +89,35 @@ struct OutboxHardeningTests {
         }
         #expect(sent.count == 300 && Set(sent).count == 300 && sent == sent.sorted())
         #expect(waiting == [230, 160, 90, 20, 0])
+    }
+}
+
+/// The one reader of the logger's CSV rows: chunked, resumable, backwards for the last row.
+@Suite("CSVLines: one streaming reader of the logger's CSV rows (issue 20, issue 26 defect 7)")
+struct CSVLinesTests {
+    @Test("lines across chunk edges, longer than a chunk, CRLF, quoted commas and an unfinished last line", arguments: [16, 37, 65_536])
+    func chunks(chunk: Int) throws {
+        let path = try StorageTests.folder() + "/t.csv"
+        let long = String(repeating: "x", count: 100)
+        let text = "timestamp,a\r\n2026-12-04 10:00:00,\"1,5\"\n\n2026-12-04 10:00:01,\(long)\n2026-12-04 10:00:0"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var seen: [(String, Int, Bool)] = []
+        var fields: [[String]] = []
+        try CSVLines.read(path, chunk: chunk) { line in
+            seen.append((line.text, line.end, line.complete))
+            fields.append(line.fields)
+            return true
+        }
+        #expect(seen.map(\.0) == ["timestamp,a", "2026-12-04 10:00:00,\"1,5\"", "", "2026-12-04 10:00:01,\(long)", "2026-12-04 10:00:0"])
+        #expect(seen.map(\.2) == [true, true, true, true, false])
+        #expect(seen.last?.1 == text.utf8.count)
+        #expect(fields[1] == ["2026-12-04 10:00:00", "1,5"])
+        // Resuming at a line's end gives the rest, as the SQL outbox does after its cursor.
+        var rest: [String] = []
+        try CSVLines.read(path, from: seen[1].1, chunk: chunk) { rest.append($0.text); return true }
+        #expect(rest == Array(seen.dropFirst(2).map(\.0)))
+        let last = CSVLines.lastLine(path, chunk: chunk) { $0.bytes.count > 10 ? $0.text : nil }
+        #expect(last == "2026-12-04 10:00:01,\(long)")
+        #expect(CSVLines.lastLine(path, chunk: chunk) { $0.text.hasPrefix("timestamp") ? $0.text : nil } == "timestamp,a")
     }
 }
