@@ -139,4 +139,44 @@ struct StorageHardeningTests {
         }
         Self.expectWholeRows(ws)
     }
+
+    @Test("a broker refusing the login: the CONNACK reason is logged, retries back off 1 s, 2 s, 4 s (defect 8)",
+          .timeLimit(.minutes(2)))
+    func refusedLogin() throws {
+        let folder = try scratchFolder("mqtt-users")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let users = folder + "/users"
+        let made = try shell(["mosquitto_passwd", "-b", "-c", users, "plc", "right"])
+        #expect(made.status == 0, "\(made.output)")
+        chmod(users, 0o644)
+        let broker = try MosquittoBroker(extraConfig: "password_file \(users)\n")
+        let ws = try Workspace()
+        let plc = try RX380MainTests.start(ws, ["--simulate", "--set", "Site=pi-7", "--set", "MqttBroker=127.0.0.1:\(broker.port)",
+                                                "--set", "MqttUser=plc", "--set", "MqttPassword=wrong"])
+        Thread.sleep(forTimeInterval: 9.5)           // attempts at 0, 1, 3 and 7 s with the back-off; ten at 1 s
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let log = broker.process.map { $0.output + $0.errorOutput } ?? []
+        let attempts = log.filter { $0.contains("New connection from") }.count
+        #expect(attempts >= 2 && attempts <= 5, "\(attempts) connection attempts in 9.5 s: \(log.suffix(12))")
+        let errors = ws.logLines().filter { $0.contains(" - ERROR - ") && $0.contains("MQTT") }
+        #expect(errors.count == 1, "\(ws.logLines())")
+        #expect(errors.first?.lowercased().contains("refused the connection: not authori") == true, "\(errors)")
+    }
+
+    @Test("a publish over the broker's max_packet_size is an ERROR line, not a silent drop (defect 9)",
+          .timeLimit(.minutes(2)))
+    func oversizePublish() throws {
+        let broker = try MosquittoBroker(extraConfig: "max_packet_size 300\n")
+        let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
+        defer { sub.stop() }
+        let ws = try Workspace()
+        let plc = try RX380MainTests.start(ws, ["--simulate", "--set", "Site=pi-7", "--set", "MqttBroker=127.0.0.1:\(broker.port)"])
+        SqlSinkTests.waitUntil(15) { sub.payloads("plc/pi-7/rx380_main/availability").contains("online") }
+        Thread.sleep(forTimeInterval: 3)
+        #expect(plc.stop(signal: SIGTERM) == 0)
+        let drops = plc.errorOutput.filter { $0.contains("ERROR - MQTT publish to plc/pi-7/rx380_main/state dropped") }
+        #expect(drops.count == 1, "\(plc.errorOutput)")
+        #expect(drops.first?.contains("over the broker's maximum packet size") == true, "\(drops)")
+        #expect(plc.errorOutput.contains { $0.contains("ERROR - MQTT publish to homeassistant/") }, "\(plc.errorOutput)")
+    }
 }
