@@ -179,4 +179,51 @@ struct StorageHardeningTests {
         #expect(drops.first?.contains("over the broker's maximum packet size") == true, "\(drops)")
         #expect(plc.errorOutput.contains { $0.contains("ERROR - MQTT publish to homeassistant/") }, "\(plc.errorOutput)")
     }
+
+    /// A program with two MeterReads of model `broken`, whose file is `model` (in the program's meters/).
+    static func twoMetersOf(model: String) throws -> String {
+        let dir = try PLCCommand.programFolder("""
+            program: twice
+            task:
+              interval: T#100ms
+            buses:
+              rs485: {kind: rtu, device: /dev/ttyUSB0, baud: 19200, parity: E, dataBits: 8, stopBits: 1}
+            blocks:
+              - name: a
+                type: MeterRead
+                inputs: {xExecute: TRUE, sModel: 'broken', uiUnitId: 1}
+              - name: b
+                type: MeterRead
+                inputs: {xExecute: TRUE, sModel: 'broken', uiUnitId: 2}
+
+            """)
+        try FileManager.default.createDirectory(atPath: dir + "/meters", withIntermediateDirectories: true)
+        try model.write(toFile: dir + "/meters/broken.yaml", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test("plc check: values: [] is refused, and a model's error is printed once, not once per instance (defect 11)",
+          arguments: [("model: broken\nanswers: [0-9]\nvalues: []\n", "meters/broken.yaml:3: values: the list is empty"),
+                      ("model: broken\nanswers: [0-9]\nvalues:\n  - {name: a, address: 0, format: FLOAT}\n",
+                       "meters/broken.yaml:4: a: format must be one of")])
+    func modelErrorsOnce(model: String, expected: String) throws {
+        let dir = try Self.twoMetersOf(model: model)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try PLCCommand.run(["check", dir])
+        #expect(result.status == 2, "\(result.stdout)")
+        let lines = result.stderr.split(separator: "\n").filter { $0.contains(expected) }
+        #expect(lines.count == 1, "\(result.stderr)")
+    }
+
+    @Test("an unreadable model file names the cause (errno's words), not 'file error 256' (defect 11)")
+    func unreadableModel() throws {
+        let dir = try Self.twoMetersOf(model: "")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.removeItem(atPath: dir + "/meters/broken.yaml")
+        try FileManager.default.createDirectory(atPath: dir + "/meters/broken.yaml", withIntermediateDirectories: true)
+        let result = try PLCCommand.run(["check", dir])
+        #expect(result.status == 2)
+        #expect(!result.stderr.contains("file error"), "\(result.stderr)")
+        #expect(result.stderr.contains("broken.yaml: cannot read meter model: it is a folder"), "\(result.stderr)")
+    }
 }

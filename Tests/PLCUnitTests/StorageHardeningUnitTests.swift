@@ -1,5 +1,7 @@
 import Foundation
 import PLCCore
+import PLCGraph
+import PLCMeters
 import PLCSql
 import Testing
 
@@ -119,5 +121,49 @@ struct CSVLinesTests {
         let last = CSVLines.lastLine(path, chunk: chunk) { $0.bytes.count > 10 ? $0.text : nil }
         #expect(last == "2026-12-04 10:00:01,\(long)")
         #expect(CSVLines.lastLine(path, chunk: chunk) { $0.text.hasPrefix("timestamp") ? $0.text : nil } == "timestamp,a")
+    }
+}
+
+/// Model-file messages that name the real cause (defect 11).
+@Suite("hardening units: meter model messages (issue 26)")
+struct ModelMessageTests {
+    @Test("a model with 14,000 values and no aliases is not refused as an alias expansion (defect 11)")
+    func manyValues() throws {
+        var text = "model: big\nanswers: [0-65535]\nvalues:\n"
+        for i in 0..<14_000 { text += "  - {name: v\(i), address: \(i), format: UINT16, unit: V}\n" }
+        #expect(throws: Never.self) { _ = try YAMLSource.compose(text, path: "/m/big.yaml") }
+    }
+
+    @Test("aliases still may not add more than 100000 nodes, however long the document (defect 11)")
+    func aliasesStillLimited() {
+        var text = "pad:\n" + String(repeating: "  - x\n", count: 20_000)
+        text += "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for (name, previous) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e"), ("g", "f")] {
+            text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        #expect(throws: SourceError.self) { _ = try YAMLSource.compose(text, path: "/m/laughs.yaml") }
+    }
+
+    @Test("random bytes: the cause in words, not 'file error 259' (defect 11)")
+    func randomBytes() throws {
+        let path = try StorageTests.folder() + "/noise.yaml"
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0x80...0xFF, using: &generator) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        do {
+            _ = try MeterModelLoader.load(path)
+            Issue.record("random bytes loaded as a model")
+        } catch {
+            let text = error.errors.map(\.description).joined(separator: "\n")
+            #expect(!text.contains("file error"), "\(text)")
+            #expect(text.hasPrefix(path + ":1:") && text.contains("UTF-8"), "\(text)")
+        }
+    }
+
+    @Test("values: [] is refused (defect 11)")
+    func emptyValues() {
+        let errors = MeterModelTests.errors("model: test\nanswers: [0-9]\nvalues: []\n")
+        #expect(errors == ["/m/test.yaml:3: values: the list is empty; a meter model needs at least one value (name, address, format, ...)"],
+                "\(errors)")
     }
 }
