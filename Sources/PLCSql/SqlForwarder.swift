@@ -60,7 +60,12 @@ public final class SqlForwarder: @unchecked Sendable {
             stopping = true
             condition.broadcast()
         }
-        return thread.join(timeout: wait)
+        let finished = thread.join(timeout: wait)
+        if !finished {
+            Console.write("SQL: the worker did not finish within \(Int(wait)) s (a frozen server or a locked table); "
+                          + "its rows stay in the CSV outbox and are sent at the next start\n", to: 2)
+        }
+        return finished
     }
 
     /// A new row may be on disk: look now instead of at the next poll.

@@ -54,6 +54,7 @@ struct StorageHardeningTests {
         defer { for pid in frozen { kill(pid, SIGCONT) } }
         Thread.sleep(forTimeInterval: 2.5)          // the next rows' batch is now waiting for the server
         #expect(plc.stop(signal: SIGTERM, timeout: 5) == 0, "still running 5 s after SIGTERM")
+        #expect(plc.errorOutput.filter { $0.hasPrefix("SQL: the worker did not finish within 2 s") }.count == 1, "\(plc.errorOutput)")
         Self.expectWholeRows(ws)
         Self.expectOneLinePerEvent(ws)
     }
