@@ -199,6 +199,7 @@ public final class CsvOutbox {
                 start = 0
                 positions[name] = 0
                 headers[name] = nil
+                counted[name] = nil
             }
             // Count the rows written since the last look: each byte is counted once.
             var c = counted[name] ?? (start, 0)

@@ -167,3 +167,23 @@ struct ModelMessageTests {
                 "\(errors)")
     }
 }
+
+extension OutboxHardeningTests {
+    @Test("a file replaced by a shorter one is read again from its start, and the waiting count follows")
+    func replacedFile() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Today's file (an old finished one is done for good, whatever happens to it).
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        let path = folder + "/log_\(formatter.string(from: Date())).csv"
+        try "timestamp,a\n2026-10-01 00:00:00,1\n2026-10-01 00:05:00,2\n2026-10-01 00:10:00,3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let outbox = CsvOutbox(folder: folder, prefix: "log", table: "t", valueColumns: ["a"])
+        try outbox.acknowledge(outbox.pending(limit: 10).rows)
+        try "timestamp,a\n2026-10-01 00:00:00,7\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let again = outbox.pending(limit: 10)
+        #expect(again.rows.map(\.values) == [[7]] && again.more == 0)
+        try outbox.acknowledge(again.rows)
+        #expect(outbox.pending(limit: 10).rows.isEmpty && outbox.pending(limit: 10).more == 0)
+    }
+}
