@@ -30,7 +30,8 @@
     X(int, mosquitto_will_set, (struct mosquitto *mosq, const char *topic, int payloadlen, const void *payload, int qos, bool retain), \
       (mosq, topic, payloadlen, payload, qos, retain), MOSQ_ERR_NOT_SUPPORTED) \
     X(const char *, mosquitto_strerror, (int mosq_errno), (mosq_errno), problem) \
-    X(const char *, mosquitto_connack_string, (int connack_code), (connack_code), problem)
+    X(const char *, mosquitto_connack_string, (int connack_code), (connack_code), problem) \
+    X(const char *, mosquitto_reason_string, (int reason_code), (reason_code), problem)
 
 #define LOADER_VOID_FUNCTIONS(V) \
     V(mosquitto_destroy, (struct mosquitto *mosq), (mosq)) \

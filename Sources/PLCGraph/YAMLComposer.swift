@@ -7,7 +7,8 @@ import PLCCore
 struct YAMLComposer {
     /// Program and block files need few aliases (usually none); a document with more is refused.
     static let maxAliases = 100
-    /// The most nodes a document may hold once every alias is counted as the tree it stands for.
+    /// The most nodes aliases may add to a document, each alias counted as the tree it stands for
+    /// (nodes written out in the text are not limited here: their cost is the file's size).
     static let maxNodes = 100_000
     /// The deepest nesting of mappings and sequences.
     static let maxDepth = 64
@@ -40,6 +41,7 @@ struct YAMLComposer {
         var stack: [Frame] = []
         var anchors: [String: (node: Node, weight: Int)] = [:]
         var aliases = 0
+        var written = 0         // nodes written out in the text; the limit is on what aliases add to them
         var root: Node?
         var documents = 0
         var event = yaml_event_t()
@@ -86,19 +88,21 @@ struct YAMLComposer {
                 break
             }
             guard let (node, weight, anchor, alias) = done else { continue }
+            if !alias { written += 1 }
+            let limit = Self.maxNodes + written
             if let anchor { anchors[anchor] = (node, weight) }
             guard let top = stack.popLast() else {
                 root = node
-                guard weight <= Self.maxNodes else { throw tooBig(mark) }
+                guard weight <= limit else { throw tooBig(mark) }
                 continue
             }
             switch top {
             case .sequence(let start, let anchor, var items, let total):
                 items.append(node)
-                guard total + weight <= Self.maxNodes else { throw tooBig(mark) }
+                guard total + weight <= limit else { throw tooBig(mark) }
                 stack.append(.sequence(mark: start, anchor: anchor, items: items, weight: total + weight))
             case .mapping(let start, let anchor, var pairs, let key, var keys, let total):
-                guard total + weight <= Self.maxNodes else { throw tooBig(mark) }
+                guard total + weight <= limit else { throw tooBig(mark) }
                 if let key {
                     pairs.append((key, node))
                     stack.append(.mapping(mark: start, anchor: anchor, pairs: pairs, key: nil, keys: keys, weight: total + weight))

@@ -20,10 +20,11 @@ public struct MeterModelLoader {
     /// Loads the model file at `path`.
     public static func load(_ path: String) throws(ProgramErrors) -> MeterModel {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        do throws(SourceError) {
+            // The cause in words: "Too many open files", "is not UTF-8 text (line 3)", not a Foundation error number.
+            text = try TextInput.read(path, what: "meter model")
         } catch {
-            throw ProgramErrors([SourceError(file: path, line: nil, "cannot read meter model: \(error.plainDescription)")])
+            throw ProgramErrors([error])
         }
         return try parse(text, path: path)
     }
@@ -100,6 +101,9 @@ public struct MeterModelLoader {
             }
         } else {
             fail(map["values"] ?? root, "values: list the meter's values (name, address, format, ...)")
+        }
+        if let node = map["values"], node.sequence?.isEmpty == true {
+            fail(node, "values: the list is empty; a meter model needs at least one value (name, address, format, ...)")
         }
         for v in values where v.format.registerCount > maxRegisters {
             fail(root, "\(v.name) (line \(v.line)) takes \(v.format.registerCount) registers, more than maxRegisters \(maxRegisters)")

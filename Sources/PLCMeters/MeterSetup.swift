@@ -40,9 +40,11 @@ public enum MeterSetup {
     public static func configure(_ program: CompiledProgram, file: ProgramFile, catalog: MeterCatalog) throws(ProgramErrors) {
         var errors: [SourceError] = []
         var models: [String: MeterModel] = [:]
+        var failed: Set<String> = []        // a bad model is reported once, not once per instance using it
         let meters = try meters(in: file)
         for meter in meters {
             guard let block = program.instances.first(where: { $0.name == meter.instance })?.block as? MeterRead else { continue }
+            guard !failed.contains(meter.model) else { continue }
             do throws(ProgramErrors) {
                 let model: MeterModel
                 if let known = models[meter.model] { model = known } else {
@@ -52,6 +54,7 @@ public enum MeterSetup {
                 block.configure(model)
                 block.uiUnitId = UInt16(meter.slave)
             } catch {
+                failed.insert(meter.model)
                 errors += error.errors
             }
         }

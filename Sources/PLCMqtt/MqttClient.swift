@@ -24,6 +24,8 @@ public final class MqttClient: @unchecked Sendable {
         public var error = ""
         public var published: UInt64 = 0
         public var connects: UInt64 = 0
+        /// Messages libmosquitto refused to queue (over the broker's maximum packet size, ...).
+        public var dropped: UInt64 = 0
     }
 
     public let settings: MqttSettings
@@ -35,6 +37,11 @@ public final class MqttClient: @unchecked Sendable {
     private var stopping = false
     private var offlineMid: Int32 = -1
     private var offlineAcked = false
+    /// This connect attempt: the broker accepted it, or refused it (its CONNACK reason kept as the error).
+    private var accepted = false
+    private var refused = false
+    /// Topics whose refused publish was already reported (one ERROR line per topic and reason).
+    private var reportedDrops: Set<String> = []
     private let thread = WorkerThread()
     private var mosq: OpaquePointer?
     private var discovery: [(topic: String, payload: String)] = []
@@ -93,9 +100,24 @@ public final class MqttClient: @unchecked Sendable {
         return publish(mosq, topic, payload, retain: retain, mid: &mid) == MOSQ_ERR_SUCCESS.rawValue
     }
 
+    /// Hands one message to libmosquitto. A message it refuses (one over the broker's maximum packet
+    /// size, say) is counted in `dropped` and reported on standard error (the journal): one ERROR line per topic and reason.
     private func publish(_ client: OpaquePointer, _ topic: String, _ payload: String, retain: Bool, mid: inout Int32) -> Int32 {
         let bytes = Array(payload.utf8)
-        return bytes.withUnsafeBytes { mosquitto_publish(client, &mid, topic, Int32(bytes.count), $0.baseAddress, 1, retain) }
+        let rc = bytes.withUnsafeBytes { mosquitto_publish(client, &mid, topic, Int32(bytes.count), $0.baseAddress, 1, retain) }
+        // Not connected is the link's error, reported as such; anything else loses this message.
+        guard rc != MOSQ_ERR_SUCCESS.rawValue, rc != MOSQ_ERR_NO_CONN.rawValue else { return rc }
+        let reason = rc == MOSQ_ERR_OVERSIZE_PACKET.rawValue
+            ? "\(bytes.count) bytes of payload, over the broker's maximum packet size"
+            : String(cString: mosquitto_strerror(rc))
+        let first = condition.withLock { () -> Bool in
+            state.dropped += 1
+            return reportedDrops.insert("\(topic) \(rc)").inserted
+        }
+        if first {
+            Console.write("ERROR - MQTT publish to \(topic) dropped: \(reason) (further drops on this topic are counted, not logged)\n", to: 2)
+        }
+        return rc
     }
 
     // MARK: - Worker thread
@@ -135,10 +157,16 @@ public final class MqttClient: @unchecked Sendable {
         }
         var backoff = retryMin
         while !condition.withLock({ stopping }) {
+            condition.withLock {
+                accepted = false
+                refused = false
+            }
             let rc = mosquitto_connect(client, settings.host, settings.port, settings.keepAlive)
             if rc == MOSQ_ERR_SUCCESS.rawValue {
-                backoff = retryMin
-                _ = mosquitto_loop_forever(client, 1000, 1)       // returns after a clean disconnect or a fatal error
+                // Returns after a clean disconnect or a fatal error, such as a refused login (a protocol
+                // error to libmosquitto). The back-off starts again only after the broker accepted us.
+                _ = mosquitto_loop_forever(client, 1000, 1)
+                if condition.withLock({ accepted }) { backoff = retryMin }
             } else {
                 let reason = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
                 condition.withLock { state.error = "MQTT broker \(settings.host):\(settings.port): \(reason)" }
@@ -171,7 +199,12 @@ public final class MqttClient: @unchecked Sendable {
 
     private func connected(_ rc: Int32) {
         guard rc == 0 else {
-            condition.withLock { state.error = "MQTT broker \(settings.host):\(settings.port) refused the connection: \(String(cString: mosquitto_connack_string(rc)))" }
+            // MQTT 5 reason codes (135 not authorised, 134 bad user name or password) are 128 and up; 1-5 are MQTT 3's.
+            let reason = rc >= 128 ? String(cString: mosquitto_reason_string(rc)) : String(cString: mosquitto_connack_string(rc))
+            condition.withLock {
+                refused = true
+                state.error = "MQTT broker \(settings.host):\(settings.port) refused the connection: \(reason)"
+            }
             return
         }
         guard let mosq else { return }
@@ -179,6 +212,7 @@ public final class MqttClient: @unchecked Sendable {
         for config in discovery { _ = publish(mosq, config.topic, config.payload, retain: true, mid: &mid) }
         _ = publish(mosq, settings.availabilityTopic, "online", retain: true, mid: &mid)
         condition.withLock {
+            accepted = true
             state.connected = true
             state.error = ""
             state.connects += 1
@@ -188,7 +222,7 @@ public final class MqttClient: @unchecked Sendable {
     private func disconnected(_ rc: Int32) {
         condition.withLock {
             state.connected = false
-            if rc != 0 && !stopping { state.error = "MQTT broker \(settings.host):\(settings.port): connection lost (\(String(cString: mosquitto_strerror(rc))))" }
+            if rc != 0 && !stopping && !refused { state.error = "MQTT broker \(settings.host):\(settings.port): connection lost (\(String(cString: mosquitto_strerror(rc))))" }
             condition.broadcast()
         }
     }

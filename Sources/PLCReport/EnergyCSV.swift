@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PLCCore
 
 /// Reads one day file of a location (`energy_YYYY-MM-DD.csv` or `rx380_data_YYYY-MM-DD.csv`)
 /// without building a string per cell: the timestamp, `total_real_energy` (kWh) and
@@ -36,47 +37,43 @@ public enum EnergyCSV {
 
     /// Reads `path`, calling `body` for each data row in file order. A malformed line throws
     /// `file:line: problem`; an incomplete last line (no newline: a file being written) that does
-    /// not parse is skipped.
+    /// not parse is skipped. The file is streamed in chunks (`CSVLines`): memory stays flat in its size.
     public static func read(_ path: String, _ body: (Row) -> Void) throws(ReportError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReportError("\(path): cannot read the file")
-        }
-        let failure: ReportError? = data.withUnsafeBytes { raw in
-            do throws(ReportError) {
-                try parse(raw.bindMemory(to: UInt8.self), path: path, body)
-                return nil
-            } catch {
-                return error
+        var parser = Parser(path: path)
+        var failure: ReportError?
+        do throws(CSVLines.Failure) {
+            try CSVLines.read(path) { line in
+                do throws(ReportError) {
+                    try parser.line(line.bytes, complete: line.complete, body)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
             }
+        } catch {
+            throw ReportError("\(path): cannot read the file: \(error.reason)")
         }
         if let failure { throw failure }
     }
 
-    /// Parses the bytes of a whole file; `path` names it in errors.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, path: String, _ body: (Row) -> Void) throws(ReportError) {
-        let newline = UInt8(ascii: "\n"), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r")
-        var lineStart = 0
+    /// The header's columns and the line count, line after line.
+    struct Parser {
+        let path: String
         var lineNumber = 0
         var columns = 0
         var timeColumn = -1, counterColumn = -1, powerColumn = -1
-        var cells: [(Int, Int)] = []
-        while lineStart < bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count && bytes[lineEnd] != newline { lineEnd += 1 }
-            let complete = lineEnd < bytes.count
+        var cells: [Range<Int>] = []
+
+        init(path: String) { self.path = path }
+
+        /// One line without its line break; `complete` is false for a last line without one.
+        mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, complete: Bool, _ body: (Row) -> Void) throws(ReportError) {
             lineNumber += 1
-            var end = lineEnd
-            if end > lineStart && bytes[end - 1] == cr { end -= 1 }
-            defer { lineStart = lineEnd + 1 }
-            if end == lineStart { continue }
-            cells.removeAll(keepingCapacity: true)
-            var cellStart = lineStart
-            for i in lineStart...end where i == end || bytes[i] == comma {
-                cells.append((cellStart, i))
-                cellStart = i + 1
-            }
+            if bytes.isEmpty { return }
+            CSVLines.cells(of: bytes, into: &cells)
             if columns == 0 {
-                let names = cells.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0.0..<$0.1]), as: UTF8.self) }
+                let names = cells.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
                 columns = names.count
                 timeColumn = names.firstIndex(of: "timestamp") ?? -1
                 counterColumn = names.firstIndex(of: "total_real_energy") ?? -1
@@ -87,13 +84,13 @@ public enum EnergyCSV {
                 guard counterColumn >= 0 || powerColumn >= 0 else {
                     throw ReportError(file: path, line: lineNumber, "no 'total_real_energy' or 'total_real_power' column in the header")
                 }
-                continue
+                return
             }
             do throws(ReportError) {
                 guard cells.count == columns else {
                     throw ReportError(file: path, line: lineNumber, "expected \(columns) columns, found \(cells.count)")
                 }
-                let (ts, te) = cells[timeColumn]
+                let (ts, te) = (cells[timeColumn].lowerBound, cells[timeColumn].upperBound)
                 guard let time = LocalTime.parseTimestamp(bytes, ts, te) else {
                     throw ReportError(file: path, line: lineNumber,
                                       "'\(text(bytes, ts, te))' is not a timestamp YYYY-MM-DD HH:MM:SS")
@@ -102,7 +99,7 @@ public enum EnergyCSV {
                 if counterColumn >= 0 {
                     let cell = cells[counterColumn]
                     row.counter = try number(bytes, cell, "total_real_energy", path, lineNumber)
-                    row.counterDecimals = decimals(bytes, cell.0, cell.1)
+                    row.counterDecimals = decimals(bytes, cell.lowerBound, cell.upperBound)
                 }
                 if powerColumn >= 0 {
                     row.power = try number(bytes, cells[powerColumn], "total_real_power", path, lineNumber).map { $0 / 1000 }
@@ -114,11 +111,11 @@ public enum EnergyCSV {
         }
     }
 
-    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ cell: (Int, Int), _ column: String,
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ cell: Range<Int>, _ column: String,
                                _ path: String, _ line: Int) throws(ReportError) -> Double? {
-        if cell.0 == cell.1 { return nil }
-        guard let value = parseNumber(bytes, cell.0, cell.1) else {
-            throw ReportError(file: path, line: line, "column \(column): '\(text(bytes, cell.0, cell.1))' is not a number")
+        if cell.isEmpty { return nil }
+        guard let value = parseNumber(bytes, cell.lowerBound, cell.upperBound) else {
+            throw ReportError(file: path, line: line, "column \(column): '\(text(bytes, cell.lowerBound, cell.upperBound))' is not a number")
         }
         return value
     }

@@ -4,17 +4,23 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PLCCore
 import PLCStorage
 
-/// The durable outbox of the SQL sink: the CSV files themselves, read from an acknowledged cursor.
+/// The durable outbox of the SQL sink: the CSV files themselves, read from acknowledged positions.
 ///
 /// A row is durable once CSVLogger has synced it to `<folder>/<prefix>_YYYY-MM-DD.csv`; the outbox
-/// never copies it. The cursor (file name and byte offset after the last row the server confirmed)
-/// lives in one small file beside the CSVs, replaced atomically (write, fsync, rename, fsync the
-/// folder), so after a power cut or SIGKILL forwarding resumes at the last acknowledged row. A row
-/// forwarded but not yet acknowledged is sent again, and the insert-if-absent keeps it single.
-public struct CsvOutbox {
-    /// One CSV row ready to forward, and the cursor just after it.
+/// never copies it. The cursor keeps a byte position per file (after the last row the server
+/// confirmed), so every complete row of every file is sent, whatever the files' names say: a file
+/// named in the future (a clock that ran ahead, a copied file) does not hide today's rows. It lives
+/// in one small file beside the CSVs, replaced atomically (write, fsync, rename, fsync the folder),
+/// so after a power cut or SIGKILL forwarding resumes at the last acknowledged rows. A row forwarded
+/// but not yet acknowledged is sent again, and the insert-if-absent keeps it single.
+///
+/// Each byte is read once to count the rows waiting and once to send them: a year's backlog drains
+/// in linear time. Used from one thread (the SQL worker).
+public final class CsvOutbox {
+    /// One CSV row ready to forward, and the position just after it.
     public struct Row: Equatable, Sendable {
         /// The `timestamp` cell: local time `YYYY-MM-DD HH:MM:SS`.
         public let timestamp: String
@@ -39,6 +45,18 @@ public struct CsvOutbox {
     public let valueColumns: [String]
     /// The cursor file: `<folder>/.<prefix>.<table>.sqlcursor`.
     public let cursorPath: String
+    /// The cursor file's first line in this format (an older cursor has one `name offset` line).
+    static let formatLine = "plc-outbox 2"
+
+    // The acknowledged positions: files named before `base` and not in `positions` are done;
+    // others start at their position, or at 0.
+    private var loaded = false
+    private var base: String?
+    private var positions: [String: Int] = [:]
+    /// Per file: how far rows were counted, and how many complete rows lie between its position and there.
+    private var counted: [String: (upTo: Int, rows: Int)] = [:]
+    /// Per file: where each requested value column is in its header.
+    private var headers: [String: [Int?]] = [:]
 
     public init(folder: String, prefix: String, table: String, valueColumns: [String]) {
         self.folder = folder
@@ -47,18 +65,74 @@ public struct CsvOutbox {
         cursorPath = folder.pathAppending(".\(prefix).\(table).sqlcursor")
     }
 
-    /// The acknowledged cursor, or nil when nothing was ever acknowledged (start at the first file).
-    public func cursor() -> Cursor? {
-        guard let text = try? String(contentsOfFile: cursorPath, encoding: .utf8) else { return nil }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count == 2, let offset = Int(parts[1]), offset >= 0 else { return nil }
-        return Cursor(file: String(parts[0]), offset: offset)
+    /// The acknowledged position in `file`: nil when the file is done, 0 when nothing of it was sent.
+    public func position(of file: String) -> Int? {
+        load()
+        if let position = positions[file] { return position }
+        if let base, file < base { return nil }
+        return 0
     }
 
-    /// Makes `cursor` the acknowledged position, durably.
-    public func acknowledge(_ cursor: Cursor) throws(ODBCError) {
+    /// Reads the cursor file once. An older cursor (`name offset`: everything named before it is
+    /// done) is taken as it was meant, unless it points into a file dated after today: the rows
+    /// it hid are found again by sending every file once more (the insert-if-absent keeps them single).
+    private func load() {
+        guard !loaded else { return }
+        loaded = true
+        guard let text = try? String(contentsOfFile: cursorPath, encoding: .utf8) else { return }
+        var lines = text.split(separator: "\n").map(String.init)
+        let current = lines.first == Self.formatLine
+        if current { lines.removeFirst() }
+        for line in lines {
+            let parts = line.split(separator: " ")
+            if current, parts.count == 2, parts[0] == "done-before" {
+                base = String(parts[1])
+                continue
+            }
+            guard parts.count == 2, let offset = Int(parts[1]), offset >= 0 else { continue }
+            let name = String(parts[0])
+            if !current { base = name }
+            positions[name] = offset
+        }
+        if !current, let base, let today = Self.localDate(daysAgo: 0), date(of: base).map({ $0 > today }) == true {
+            Console.write("\(cursorPath) points into \(base), dated after today (\(today)): every CSV file is sent again\n", to: 2)
+            self.base = nil
+            positions = [:]
+        }
+    }
+
+    /// Makes the positions after `rows` acknowledged, durably.
+    public func acknowledge(_ rows: [Row]) throws(ODBCError) {
+        load()
+        for row in rows {
+            positions[row.next.file] = max(positions[row.next.file] ?? 0, row.next.offset)
+            if var c = counted[row.next.file] {
+                c.rows -= 1
+                counted[row.next.file] = c
+            }
+        }
+        try save()
+    }
+
+    /// Writes the positions of every file from the first one that is unfinished, recent (dated
+    /// yesterday or later by the clock, so still growing) or undated, on; earlier files are done.
+    /// A file that appears later with a name from yesterday on is sent whatever sorts after it.
+    private func save() throws(ODBCError) {
+        let names = files()
+        let yesterday = Self.localDate(daysAgo: 1) ?? ""
+        let first = names.firstIndex { name in
+            guard let position = position(of: name) else { return false }
+            return position < size(of: name) || (date(of: name).map { $0 >= yesterday } ?? true)
+        }
+        let listed = first.map { Array(names[$0...]) } ?? []
+        let recent = "\(prefix)_\(yesterday)"
+        let doneBefore = min(listed.first ?? recent, recent)
+        var text = Self.formatLine + "\ndone-before \(doneBefore)\n"
+        for name in listed { text += "\(name) \(position(of: name) ?? size(of: name))\n" }
+        positions = Dictionary(uniqueKeysWithValues: listed.map { ($0, position(of: $0) ?? size(of: $0)) })
+        base = doneBefore
         let temporary = cursorPath + ".tmp"
-        let bytes = Array("\(cursor.file) \(cursor.offset)\n".utf8)
+        let bytes = Array(text.utf8)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         var ok = fd >= 0
         if ok {
@@ -79,56 +153,96 @@ public struct CsvOutbox {
         }
     }
 
-    /// The CSV files of this prefix, oldest first (the date in the name sorts them).
+    /// The CSV files of this prefix, by name (the date in the name sorts them).
     func files() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasPrefix(prefix + "_") && $0.hasSuffix(".csv") }.sorted()
     }
 
-    /// Up to `limit` complete rows after `cursor` (nil: from the start), and how many more complete rows follow.
-    public func rows(after cursor: Cursor?, limit: Int) -> (rows: [Row], more: Int) {
+    /// `YYYY-MM-DD` from `prefix_YYYY-MM-DD*.csv`, or nil.
+    private func date(of name: String) -> String? {
+        let middle = name.dropFirst(prefix.count + 1).prefix(10)
+        guard middle.count == 10, middle.allSatisfy({ $0.isNumber || $0 == "-" }) else { return nil }
+        return String(middle)
+    }
+
+    /// The clock's local date `days` days ago.
+    static func localDate(daysAgo days: Int) -> String? {
+        var seconds = time(nil) - days * 86_400
+        var t = tm()
+        guard localtime_r(&seconds, &t) != nil else { return nil }
+        func pad(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(t.tm_year + 1900)-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))"
+    }
+
+    private func size(of name: String) -> Int {
+        var info = stat()
+        return stat(folder.pathAppending(name), &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// True for a complete line that is a row: its first cell is a 19-character time stamp.
+    private static func isRow(_ line: CSVLines.Line) -> Bool {
+        guard line.complete, line.bytes.count >= 19 else { return false }
+        return line.bytes.count == 19 || line.bytes[19] == UInt8(ascii: ",")
+    }
+
+    /// Up to `limit` complete rows not yet acknowledged, files in name order, and how many more wait.
+    public func pending(limit: Int) -> (rows: [Row], more: Int) {
+        load()
         var rows: [Row] = []
-        var more = 0
-        for name in files() where cursor.map({ name >= $0.file }) ?? true {
+        var waiting = 0
+        for name in files() {
+            guard var start = position(of: name) else { continue }
             let path = folder.pathAppending(name)
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            var start = cursor?.file == name ? cursor?.offset ?? 0 : 0
-            if start > data.count { start = 0 }      // the file was replaced: read it again (inserts are idempotent)
-            let bytes = [UInt8](data)
-            let header = headerMap(bytes)
-            var lineStart = start
-            var i = start
-            while i < bytes.count {
-                if bytes[i] == UInt8(ascii: "\n") {
-                    let line = String(decoding: bytes[lineStart..<i], as: UTF8.self)
-                    let next = Cursor(file: name, offset: i + 1)
-                    if lineStart > 0 || !line.hasPrefix("timestamp"), let row = parse(line, header: header, next: next) {
-                        if rows.count < limit { rows.append(row) } else { more += 1 }
-                    }
-                    lineStart = i + 1
+            let size = size(of: name)
+            if start > size {           // the file was replaced: read it again (inserts are idempotent)
+                start = 0
+                positions[name] = 0
+                headers[name] = nil
+                counted[name] = nil
+            }
+            // Count the rows written since the last look: each byte is counted once.
+            var c = counted[name] ?? (start, 0)
+            if c.upTo < start { c = (start, 0) }
+            if size > c.upTo {
+                try? CSVLines.read(path, from: c.upTo) { line in
+                    guard line.complete else { return false }
+                    if Self.isRow(line) { c.rows += 1 }
+                    c.upTo = line.end
+                    return true
                 }
-                i += 1
+            }
+            counted[name] = c
+            waiting += c.rows
+            guard rows.count < limit, c.rows > 0 else { continue }
+            let header = headerMap(name)
+            var cells: [Range<Int>] = []
+            try? CSVLines.read(path, from: start) { line in
+                guard line.complete, rows.count < limit else { return false }
+                guard Self.isRow(line) else { return true }
+                line.cells(into: &cells)
+                let values: [Double?] = header.map { index in
+                    guard let index, index < cells.count else { return nil }
+                    return Double(line.cell(cells[index]))
+                }
+                rows.append(Row(timestamp: line.cell(cells[0]), values: values, next: Cursor(file: name, offset: line.end)))
+                return true
             }
         }
-        return (rows, more)
+        return (rows, max(0, waiting - rows.count))
     }
 
-    /// The position of each requested value column in the file's header.
-    private func headerMap(_ bytes: [UInt8]) -> [Int?] {
-        let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-        let names = String(decoding: bytes[0..<end], as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingSpaces() }
-        return valueColumns.map { names.firstIndex(of: $0) }
-    }
-
-    private func parse(_ line: String, header: [Int?], next: Cursor) -> Row? {
-        let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-        guard let stamp = cells.first, stamp.count == 19 else { return nil }
-        let values: [Double?] = header.map { index in
-            guard let index, index < cells.count else { return nil }
-            return Double(cells[index])
+    /// The position of each requested value column in the file's header (its first line).
+    private func headerMap(_ name: String) -> [Int?] {
+        if let known = headers[name] { return known }
+        var names: [String] = []
+        try? CSVLines.read(folder.pathAppending(name)) { line in
+            names = line.fields.map { $0.trimmingSpaces() }
+            return false
         }
-        return Row(timestamp: String(stamp), values: values, next: next)
+        let map = valueColumns.map { names.firstIndex(of: $0) }
+        headers[name] = map
+        return map
     }
 }
 

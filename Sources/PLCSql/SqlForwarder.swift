@@ -60,7 +60,12 @@ public final class SqlForwarder: @unchecked Sendable {
             stopping = true
             condition.broadcast()
         }
-        return thread.join(timeout: wait)
+        let finished = thread.join(timeout: wait)
+        if !finished {
+            Console.write("SQL: the worker did not finish within \(Int(wait)) s (a frozen server or a locked table); "
+                          + "its rows stay in the CSV outbox and are sent at the next start\n", to: 2)
+        }
+        return finished
     }
 
     /// A new row may be on disk: look now instead of at the next poll.
@@ -101,8 +106,7 @@ public final class SqlForwarder: @unchecked Sendable {
 
     /// Sends one batch; true when more rows are waiting.
     private func forwardOnce() throws(ODBCError) -> Bool {
-        let cursor = outbox.cursor()
-        let (rows, more) = outbox.rows(after: cursor, limit: settings.batchSize)
+        let (rows, more) = outbox.pending(limit: settings.batchSize)
         condition.withLock { state.rowsPending = rows.count + more }
         guard !rows.isEmpty else {
             if connection == nil { try connect() }       // an unreachable server is a fault even with nothing to send
@@ -126,7 +130,7 @@ public final class SqlForwarder: @unchecked Sendable {
             throw error
         }
         // The server has the rows: only now does the cursor move. A crash before this line resends them.
-        try outbox.acknowledge(rows[rows.count - 1].next)
+        try outbox.acknowledge(rows)
         condition.withLock {
             state.rowsSent += UInt64(rows.count)
             state.rowsPending = more

@@ -58,6 +58,9 @@ public final class StorageWriter: @unchecked Sendable {
     private var backoff: Int64
     /// Rows that could not be written at shutdown, and why (read once the thread has ended).
     public private(set) var unwrittenAtStop = 0
+    /// Rows a stop wrote to the side file (`heldFileName`) because the clock was not trusted.
+    public private(set) var heldAtStop = 0
+    private var heldPath: String?
     private var stopFault: StorageError?
     private var closing: [(line: String, path: String)] = []
     private let lockGuard = ThreadLock()
@@ -249,7 +252,12 @@ public final class StorageWriter: @unchecked Sendable {
             if !failing {
                 do throws(StorageError) {
                     var row = head
-                    if let fault = clockFault(&row) { throw fault }
+                    if clockFault(&row) != nil {
+                        // Its day's file cannot take it under this clock: keep it, with the clock's time, beside them.
+                        row.fileName = Self.heldFileName(prefix: row.dated?.prefix ?? "")
+                        heldAtStop += 1
+                        heldPath = row.folder.pathAppending(row.fileName)
+                    }
                     try write(row)
                     row.status.wrote(row.ticket)
                     condition.withLock { _ = rows.removeFirst() }
@@ -265,22 +273,61 @@ public final class StorageWriter: @unchecked Sendable {
         }
     }
 
-    /// What the shutdown line adds when rows could not be written.
+    /// The side file for rows a stop finds held under an untrusted clock: `<prefix>.held.csv`, a
+    /// name the readers of `<prefix>_*.csv` (outbox, reports, clock floor) leave alone.
+    public static func heldFileName(prefix: String) -> String { prefix + ".held.csv" }
+
+    /// What the shutdown line adds when rows could not be written or went to the side file.
     private func closingNote() -> String {
-        guard unwrittenAtStop > 0 else { return "" }
-        return " (\(unwrittenAtStop) queued CSV row\(unwrittenAtStop == 1 ? "" : "s") could not be written"
-            + (stopFault.map { ": \($0.description)" } ?? "") + ")"
+        var notes: [String] = []
+        if heldAtStop > 0 {
+            notes.append("\(heldAtStop) CSV row\(heldAtStop == 1 ? "" : "s") held under an untrusted clock went to "
+                         + (heldPath ?? ""))
+        }
+        if unwrittenAtStop > 0 {
+            notes.append("\(unwrittenAtStop) queued CSV row\(unwrittenAtStop == 1 ? "" : "s") could not be written"
+                         + (stopFault.map { ": \($0.description)" } ?? ""))
+        }
+        return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
     }
 
-    /// Floors per folder and prefix, found at the first row (writer thread only).
-    private var floors: [String: Int64] = [:]
+    /// What the folder's newest row says of the clock, per folder and prefix, found at the first
+    /// row; `trusted` once the clock was found good enough to overrule it (writer thread only).
+    private var floors: [String: (newest: ClockFloor.NewestRow?, trusted: Bool)] = [:]
+
+    /// True when the queued rows, from the head on, show the wall clock running in step with the
+    /// monotonic clock (within 2 s) for at least `ClockFloor.steadyTrustAfter`.
+    private func clockRanSteadily() -> Bool {
+        condition.withLock {
+            guard let first = rows.first?.dated else { return false }
+            let offset = first.local - first.monotonic
+            var last = first.monotonic
+            for row in rows {
+                guard let d = row.dated else { continue }
+                guard abs(d.local - d.monotonic - offset) <= 2_000 else { return false }
+                last = d.monotonic
+            }
+            return last - first.monotonic >= ClockFloor.steadyTrustAfter
+        }
+    }
 
     /// Nil when `row` may be written now (re-dated if it was held), or the clock fault that holds it.
     private func clockFault(_ row: inout Row) -> StorageError? {
         guard let d = row.dated else { return nil }
         let key = row.folder + "/" + d.prefix
-        let floor = floors[key] ?? ClockFloor.floor(folder: row.folder, prefix: d.prefix)
-        floors[key] = floor
+        var known = floors[key] ?? (ClockFloor.newestRow(folder: row.folder, prefix: d.prefix), false)
+        defer { floors[key] = known }
+        if d.local >= ClockFloor.earliest, let newest = known.newest, !known.trusted, d.local < newest.local {
+            // Only the newest row speaks against the clock: trust a synchronised or steady clock over one file.
+            let why = ClockFloor.kernelSynchronised() ? "the kernel says the clock is synchronised"
+                : clockRanSteadily() ? "the clock has run steadily for \(CivilTime.duration(ClockFloor.steadyTrustAfter))" : nil
+            if let why {
+                known.trusted = true
+                Console.write("\(row.folder.pathAppending(newest.file)) holds a row at \(CivilTime.timestamp(newest.local)), "
+                              + "after the clock's \(CivilTime.timestamp(d.local)); \(why): rows are written by the clock\n", to: 2)
+            }
+        }
+        let floor = known.trusted ? ClockFloor.earliest : max(ClockFloor.earliest, known.newest?.local ?? .min)
         guard d.local < floor else { return nil }
         // A later row with a plausible time gives the clock's offset: date the held ones from it.
         let found = condition.withLock { () -> (local: Int64, monotonic: Int64)? in
@@ -298,9 +345,11 @@ public final class StorageWriter: @unchecked Sendable {
             Console.write("rows held while the clock was wrong are dated from the monotonic clock\n", to: 2)
             return nil
         }
+        let wait = d.local < ClockFloor.earliest ? "rows wait until the clock is set (NTP)"
+            : "rows wait until the clock is set (NTP) or has run steadily for \(CivilTime.duration(ClockFloor.steadyTrustAfter))"
         return StorageError(path: row.folder, code: UInt32(EAGAIN),
                             reason: "the clock says \(CivilTime.timestamp(d.local)), before \(CivilTime.timestamp(floor)) "
-                                + "(the newest row, or the program's earliest date); rows wait until the clock is set (NTP)")
+                                + "(the newest row, or the program's earliest date); " + wait)
     }
 
     private func attempt(_ head: Row) {

@@ -15,9 +15,9 @@ struct RX380MainTests {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
 
-        /// The CSV rows (header excluded) of every file, in file order.
+        /// The CSV rows (header excluded) of every `.csv` file, in file order (not the SQL cursor beside them).
         func rows() -> [String] {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: csv)) ?? []).sorted()
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: csv)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
             return files.flatMap { file -> [String] in
                 let text = (try? String(contentsOfFile: csv + "/" + file, encoding: .utf8)) ?? ""
                 return text.split(separator: "\n").dropFirst().map(String.init)

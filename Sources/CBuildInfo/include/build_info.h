@@ -9,4 +9,6 @@ const char *plc_build_commit(void);
 /// -Xcc -DPLC_BUILD_EPOCH=<seconds> (`git log -1 --format=%ct`), 0 in a plain `swift build`.
 long long plc_build_epoch(void);
 
+#include "clock_state.h"
+
 #endif
