@@ -36,6 +36,17 @@ public final class RetainSet {
 
     public let items: [Item]
     private let sources: [Source]
+    /// Every numeric pin element, flattened: the scan-end copy walks these with an index loop (a
+    /// for-in allocates an iterator in debug builds), and only strings, boxed pins and hidden state
+    /// take the per-item path (`slowItems`).
+    private let cells: UnsafeMutableBufferPointer<Cell>
+    private let slowItems: [Int]
+
+    private struct Cell {
+        let address: UnsafeMutableRawPointer
+        let size: Int
+        let word: Int
+    }
     /// The initial values, taken before the first scan (for a cold start of part of the set).
     private let initial: Snapshot
     /// The values as of the last scan that changed one (what was handed to the store last).
@@ -83,12 +94,26 @@ public final class RetainSet {
         }
         self.items = items
         self.sources = sources
+        var cells: [Cell] = []
+        var slow: [Int] = []
+        for (i, item) in items.enumerated() {
+            if case .pin(let ref) = sources[i], ref.kind != .string {
+                for (e, w) in item.words.enumerated() { cells.append(Cell(address: ref.elementAddress(e), size: ref.kind.size, word: w)) }
+            } else {
+                slow.append(i)
+            }
+        }
+        self.cells = .allocate(capacity: max(cells.count, 1))
+        _ = self.cells.initialize(from: cells)
+        slowItems = slow
         initial = Snapshot(words: words, strings: strings)
         current = Snapshot(words: words, strings: strings)
         scratch = Snapshot(words: words, strings: strings)
         capture(now: 0, into: initial)
         capture(now: 0, into: current)
     }
+
+    deinit { cells.deallocate() }
 
     /// True when the program retains nothing.
     public var isEmpty: Bool { items.isEmpty }
@@ -126,32 +151,44 @@ public final class RetainSet {
     func reinitialise(_ i: Int) { restore(i, from: initial, now: 0) }
 
     private func capture(now: Int64, into snapshot: Snapshot) {
-        for (i, item) in items.enumerated() {
-            switch sources[i] {
-            case .pin(let ref):
-                if ref.kind == .string {
-                    for (e, s) in item.strings.enumerated() {
-                        let value = ref.elementAddress(e).assumingMemoryBound(to: String.self).pointee
-                        if snapshot.strings[s] != value { snapshot.strings[s] = value }
-                    }
-                } else {
-                    for (e, w) in item.words.enumerated() { snapshot.words[w] = Self.load(ref.elementAddress(e), ref.kind) }
-                }
-            case .boxed(let block, let pin, let type):
-                let value = block[pin: pin]
-                let elements: [IECValue]
-                if case .array(let items) = value { elements = items } else { elements = [value] }
-                Self.encode(elements, type, item, into: snapshot)
-            case .hidden(let block):
-                block.saveState(now: now, into: snapshot.words + item.words.lowerBound)
+        var n = 0
+        let count = cells.count
+        let words = snapshot.words
+        while n < count {
+            let cell = cells[n]
+            words[cell.word] = Self.load(cell.address, size: cell.size)
+            n += 1
+        }
+        n = 0
+        while n < slowItems.count {
+            captureSlow(slowItems[n], now: now, into: snapshot)
+            n += 1
+        }
+    }
+
+    private func captureSlow(_ i: Int, now: Int64, into snapshot: Snapshot) {
+        let item = items[i]
+        switch sources[i] {
+        case .pin(let ref):
+            for (e, s) in item.strings.enumerated() {
+                let value = ref.elementAddress(e).assumingMemoryBound(to: String.self).pointee
+                if snapshot.strings[s] != value { snapshot.strings[s] = value }
             }
+        case .boxed(let block, let pin, let type):
+            let value = block[pin: pin]
+            let elements: [IECValue]
+            if case .array(let items) = value { elements = items } else { elements = [value] }
+            Self.encode(elements, type, item, into: snapshot)
+        case .hidden(let block):
+            block.saveState(now: now, into: snapshot.words + item.words.lowerBound)
         }
     }
 
     // MARK: - Words
 
-    private static func load(_ address: UnsafeRawPointer, _ kind: PinKind) -> Int64 {
-        switch kind.size {
+    @inline(__always)
+    private static func load(_ address: UnsafeRawPointer, size: Int) -> Int64 {
+        switch size {
         case 1: Int64(address.load(as: UInt8.self))
         case 2: Int64(address.load(as: UInt16.self))
         case 4: Int64(address.load(as: UInt32.self))
@@ -224,12 +261,22 @@ public final class Snapshot: @unchecked Sendable {
     deinit { words.deallocate() }
 
     func equals(_ other: Snapshot) -> Bool {
-        memcmp(words, other.words, wordCount * 8) == 0 && strings == other.strings
+        guard memcmp(words, other.words, wordCount * 8) == 0 else { return false }
+        var i = 0
+        while i < strings.count {
+            if strings[i] != other.strings[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Copies `other` (of the same layout) without allocating once the strings are shared.
     func copy(from other: Snapshot) {
         words.update(from: other.words, count: wordCount)
-        for i in strings.indices where strings[i] != other.strings[i] { strings[i] = other.strings[i] }
+        var i = 0
+        while i < strings.count {
+            if strings[i] != other.strings[i] { strings[i] = other.strings[i] }
+            i += 1
+        }
     }
 }
