@@ -32,6 +32,8 @@ public final class RetainSet {
         case boxed(any FunctionBlock, Int, IECType)
         /// A block's hidden state.
         case hidden(any StatefulBlock)
+        /// Value `index` of what an ST block or program declares retained (or of all of it).
+        case declared(any RetainDeclaring, Int, RetainClass?)
     }
 
     public let items: [Item]
@@ -40,6 +42,7 @@ public final class RetainSet {
     /// for-in allocates an iterator in debug builds), and only strings, boxed pins and hidden state
     /// take the per-item path (`slowItems`).
     private let cells: UnsafeMutableBufferPointer<Cell>
+    private let cellCount: Int
     private let slowItems: [Int]
 
     private struct Cell {
@@ -53,45 +56,80 @@ public final class RetainSet {
     public let current: Snapshot
     private let scratch: Snapshot
 
-    /// The retained values of `program`: variables and instances marked `retain:` or `persistent:`.
-    public init(_ program: CompiledProgram) {
+    /// Collects items while a set is built.
+    private struct Builder {
         var items: [Item] = []
         var sources: [Source] = []
         var words = 0, strings = 0
-        func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ source: Source,
-                 words w: Int, strings s: Int) {
+
+        mutating func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ source: Source,
+                          words w: Int, strings s: Int) {
             items.append(Item(path: path, type: type, retain: retain, owner: owner,
                               words: words..<(words + w), strings: strings..<(strings + s)))
             sources.append(source)
             words += w
             strings += s
         }
-        func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ decl: IECType, _ source: Source) {
+
+        mutating func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ decl: IECType, _ source: Source) {
             let count = decl.valueCount
             let isString = decl.pinKind == .string
             add(path, type, retain, owner, source, words: isString ? 0 : count, strings: isString ? count : 0)
         }
+
+        /// What `object` declares retained (everything, when `everything` is set), under `prefix`.
+        mutating func addDeclared(_ object: any RetainDeclaring, prefix: String, typePrefix: String, owner: String?,
+                                  everything: RetainClass?) {
+            for (i, d) in object.declaredRetain(everything: everything).enumerated() {
+                let path = prefix + d.name
+                add(path, typePrefix + d.type, d.retain, owner ?? String(d.name.prefix { $0 != "." }),
+                    .declared(object, i, everything), words: d.words, strings: d.strings)
+            }
+        }
+    }
+
+    /// The retained values of `program`: variables and instances marked `retain:` or `persistent:`,
+    /// and what its ST blocks declare `VAR RETAIN` or `VAR PERSISTENT`.
+    public convenience init(_ program: CompiledProgram) {
+        var b = Builder()
         let slots = program.variableSlots
         for variable in program.file.variables {
             guard let retain = variable.retain, let v = program.variables.index(of: variable.decl.name) else { continue }
             let slot = slots[v]
-            add(slot.decl.name, slot.decl.type.name, retain, slot.decl.name, slot.decl.type, .pin(slot))
+            b.add(slot.decl.name, slot.decl.type.name, retain, slot.decl.name, slot.decl.type, .pin(slot))
         }
-        for fileInstance in program.file.instances {
-            guard let retain = fileInstance.retain,
-                  let instance = program.instances.first(where: { $0.name == fileInstance.name }) else { continue }
+        let marked = Dictionary(program.file.instances.compactMap { i in i.retain.map { (i.name, $0) } }) { a, _ in a }
+        for instance in program.instances {
             let typeName = instance.interface.name
+            if let declaring = instance.block as? any RetainDeclaring {
+                b.addDeclared(declaring, prefix: "\(instance.name).", typePrefix: "\(typeName):", owner: instance.name,
+                              everything: marked[instance.name])
+                continue
+            }
+            guard let retain = marked[instance.name] else { continue }
             for (p, decl) in instance.interface.decls.enumerated() {
                 let source: Source = instance.pins.isEmpty ? .boxed(instance.block, p, decl.type) : .pin(instance.pins[p])
-                add("\(instance.name).\(decl.name)", "\(typeName):\(decl.type.name)", retain, instance.name, decl.type, source)
+                b.add("\(instance.name).\(decl.name)", "\(typeName):\(decl.type.name)", retain, instance.name, decl.type, source)
             }
             if let stateful = instance.block as? any StatefulBlock {
                 let hidden = type(of: stateful).hiddenState
                 let layout = hidden.map { "\($0.name) \($0.type.name)" }.joined(separator: ",")
-                add("\(instance.name).@state", "\(typeName):@state(\(layout))", retain, instance.name, .hidden(stateful),
-                    words: hidden.count, strings: 0)
+                b.add("\(instance.name).@state", "\(typeName):@state(\(layout))", retain, instance.name, .hidden(stateful),
+                      words: hidden.count, strings: 0)
             }
         }
+        self.init(b)
+    }
+
+    /// The values an ST program declares `VAR RETAIN` or `VAR PERSISTENT` (`plc run --twin`).
+    public convenience init(declaring root: any RetainDeclaring) {
+        var b = Builder()
+        b.addDeclared(root, prefix: "", typePrefix: "", owner: nil, everything: nil)
+        self.init(b)
+    }
+
+    private init(_ b: Builder) {
+        let items = b.items, sources = b.sources, words = b.words, strings = b.strings
         self.items = items
         self.sources = sources
         var cells: [Cell] = []
@@ -105,6 +143,7 @@ public final class RetainSet {
         }
         self.cells = .allocate(capacity: max(cells.count, 1))
         _ = self.cells.initialize(from: cells)
+        cellCount = cells.count
         slowItems = slow
         initial = Snapshot(words: words, strings: strings)
         current = Snapshot(words: words, strings: strings)
@@ -144,6 +183,11 @@ public final class RetainSet {
             block[pin: pin] = values.count == 1 && type.valueCount == 1 && !type.isArray ? values[0] : .array(values)
         case .hidden(let block):
             block.restoreState(now: now, from: snapshot.words + item.words.lowerBound)
+        case .declared(let object, let index, let everything):
+            snapshot.strings.withUnsafeBufferPointer { strings in
+                object.restoreDeclared(index, everything: everything, words: snapshot.words + item.words.lowerBound,
+                                       strings: strings.baseAddress! + item.strings.lowerBound)
+            }
         }
     }
 
@@ -152,7 +196,7 @@ public final class RetainSet {
 
     private func capture(now: Int64, into snapshot: Snapshot) {
         var n = 0
-        let count = cells.count
+        let count = cellCount
         let words = snapshot.words
         while n < count {
             let cell = cells[n]
@@ -181,6 +225,11 @@ public final class RetainSet {
             Self.encode(elements, type, item, into: snapshot)
         case .hidden(let block):
             block.saveState(now: now, into: snapshot.words + item.words.lowerBound)
+        case .declared(let object, let index, let everything):
+            snapshot.strings.withUnsafeMutableBufferPointer { strings in
+                object.saveDeclared(index, everything: everything, words: snapshot.words + item.words.lowerBound,
+                                    strings: strings.baseAddress! + item.strings.lowerBound)
+            }
         }
     }
 
@@ -255,7 +304,8 @@ public final class Snapshot: @unchecked Sendable {
         wordCount = words
         self.words = .allocate(capacity: max(words, 1))
         self.words.initialize(repeating: 0, count: max(words, 1))
-        self.strings = Array(repeating: "", count: strings)
+        // At least one: a buffer pointer into it always has a base address.
+        self.strings = Array(repeating: "", count: max(strings, 1))
     }
 
     deinit { words.deallocate() }

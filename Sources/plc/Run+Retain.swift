@@ -40,8 +40,8 @@ enum RetainSetup {
 
     /// The store of `set`, restored as `reset` says and running; nil when the program retains nothing
     /// (an origin reset still deletes the images).
-    static func start(_ set: RetainSet, file: ProgramFile, reset: ResetLevel?) throws -> RetainStore? {
-        let store = RetainStore(set: set, folder: folder(file), program: file.name, interval: try interval(file),
+    static func start(_ set: RetainSet, file: ProgramFile, reset: ResetLevel?, program: String? = nil) throws -> RetainStore? {
+        let store = RetainStore(set: set, folder: folder(file), program: program ?? file.name, interval: try interval(file),
                                 note: { note($0) })
         guard !set.isEmpty || reset == .origin else { return nil }
         store.restore(reset ?? .warm)

@@ -63,6 +63,8 @@ struct TwinRun {
             }
             main[pin: pin] = variable.decl.initial
         }
+        // What the PROGRAM declares VAR RETAIN / VAR PERSISTENT; the twin's images are its own.
+        let retain = try RetainSetup.start(RetainSet(declaring: main), file: file, reset: reset, program: file.name + "-twin")
         let clock = SystemClock()
         let origin = clock.now()
         let period = file.task.interval * 1_000_000
@@ -75,11 +77,13 @@ struct TwinRun {
             let wall = clock.wallClock()
             main.execute(ScanContext(time: (now - origin) / 1_000_000, wallClock: wall, cycle: cycle,
                                      utcOffset: clock.utcOffset(at: wall)))
+            retain?.afterScan(now: (now - origin) / 1_000_000)
             if let fault = machine.takeFault() { note("\(file.name) (ST twin): \(fault)") }
             cycle += 1
             deadline += period
             if deadline < clock.now() { deadline = clock.now() }
         }
+        retain?.stop(now: (clock.now() - origin) / 1_000_000)
         note("\(file.name) (ST twin): stopped after \(cycle) scans")
     }
 }
