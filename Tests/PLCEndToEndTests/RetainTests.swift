@@ -300,6 +300,8 @@ import PLCRuntime
             let result = try PLCCommand.run(["run", folder, "--twin", "--st", folder + "/st", "--cycles", "20",
                                              "--set", "StateFolder=\(state)"] + extra)
             #expect(result.status == 0, "\(result.stderr)")
+            // The twin runs on the same cyclic task as FBD programs: it prints the same statistics.
+            #expect(result.stderr.contains("scans        20 at T#5ms") && result.stderr.contains("watchdog     0 trips"), "\(result.stderr)")
             return try Self.newestEntries(state, "twinkeeper-twin")
         }
         let first = try twin()
