@@ -27,3 +27,34 @@ extension StatefulBlock {
     /// A BOOL as a state word.
     @inlinable public static func word(_ flag: Bool) -> Int64 { flag ? 1 : 0 }
 }
+
+/// A value that an object declares retained itself (ST's `VAR RETAIN` / `VAR PERSISTENT`), saved as
+/// raw words and strings whose meaning only its owner knows.
+public struct DeclaredRetain: Sendable {
+    /// The path below the owner (`rSum`, `ctr.CV`).
+    public let name: String
+    /// The declared type, as text (`REAL`, `CTU`).
+    public let type: String
+    public let retain: RetainClass
+    public let words: Int
+    public let strings: Int
+
+    public init(name: String, type: String, retain: RetainClass, words: Int, strings: Int) {
+        self.name = name
+        self.type = type
+        self.retain = retain
+        self.words = words
+        self.strings = strings
+    }
+}
+
+/// An object with retained variables of its own declaration: an ST function block or program.
+public protocol RetainDeclaring: AnyObject {
+    /// The retained values; `everything`: the whole object (a block instance marked `retain:`).
+    func declaredRetain(everything: RetainClass?) -> [DeclaredRetain]
+    /// Writes value `index` of `declaredRetain(everything:)` (same argument) into `words` and `strings`.
+    func saveDeclared(_ index: Int, everything: RetainClass?, words: UnsafeMutablePointer<Int64>,
+                      strings: UnsafeMutablePointer<String>)
+    /// Restores what `saveDeclared` wrote.
+    func restoreDeclared(_ index: Int, everything: RetainClass?, words: UnsafePointer<Int64>, strings: UnsafePointer<String>)
+}

@@ -1,12 +1,33 @@
-import PLCCore
+public import PLCCore
 public import PLCGraph
 
-/// A Codesys-style cyclic task: it runs a compiled program at a fixed period on absolute deadlines.
+/// What a cyclic task runs once per period: a compiled FBD program, an ST program in the engine.
+public protocol Scannable: AnyObject {
+    /// Copies in what the I/O workers finished since the last scan (the input image).
+    func readInputs()
+    /// Runs the program once.
+    func scan(_ context: ScanContext)
+    /// Hands new requests to the I/O workers (the output image).
+    func writeOutputs()
+}
+
+extension Scannable {
+    public func readInputs() {}
+    public func writeOutputs() {}
+}
+
+extension CompiledProgram: Scannable {
+    public func readInputs() { for io in ioBlocks { io.readInputs() } }
+    public func writeOutputs() { for io in ioBlocks { io.writeOutputs() } }
+}
+
+/// A Codesys-style cyclic task: it runs a program (anything `Scannable`) at a fixed period on absolute deadlines.
 ///
 /// Each scan reads as its steps: wait for the deadline, stamp the scan with one time, copy the
 /// input image in, run the program, hand the output image to the I/O workers, record statistics.
 public final class CyclicTask<Clock: PLCClock> {
-    public let program: CompiledProgram
+    /// What the task runs.
+    public let program: any Scannable
     public let settings: ProgramFile.Task
     public let clock: Clock
     public private(set) var statistics = CycleStatistics()
@@ -27,7 +48,7 @@ public final class CyclicTask<Clock: PLCClock> {
     private var lastStart: Int64 = 0
 
     /// A task whose first scan is due now.
-    public init(program: CompiledProgram, settings: ProgramFile.Task, clock: Clock) {
+    public init(program: any Scannable, settings: ProgramFile.Task, clock: Clock) {
         self.program = program
         self.settings = settings
         self.clock = clock
@@ -69,9 +90,9 @@ public final class CyclicTask<Clock: PLCClock> {
             if abs(step) > 1000 { onClockStep?(step, context.localTime) }
         }
         lastWall = (start, wall)
-        for io in program.ioBlocks { io.readInputs() }
+        program.readInputs()
         program.scan(context)
-        for io in program.ioBlocks { io.writeOutputs() }
+        program.writeOutputs()
         let end = clock.now()
         statistics.record(duration: end - start, jitter: start - nextStart)
         checkWatchdog(end - start)

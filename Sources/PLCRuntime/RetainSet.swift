@@ -32,63 +32,127 @@ public final class RetainSet {
         case boxed(any FunctionBlock, Int, IECType)
         /// A block's hidden state.
         case hidden(any StatefulBlock)
+        /// Value `index` of what an ST block or program declares retained (or of all of it).
+        case declared(any RetainDeclaring, Int, RetainClass?)
     }
 
     public let items: [Item]
     private let sources: [Source]
+    /// Every numeric pin element, flattened: the scan-end copy walks these with an index loop (a
+    /// for-in allocates an iterator in debug builds), and only strings, boxed pins and hidden state
+    /// take the per-item path (`slowItems`).
+    private let cells: UnsafeMutableBufferPointer<Cell>
+    private let cellCount: Int
+    private let slowItems: [Int]
+
+    private struct Cell {
+        let address: UnsafeMutableRawPointer
+        let size: Int
+        let word: Int
+    }
     /// The initial values, taken before the first scan (for a cold start of part of the set).
     private let initial: Snapshot
     /// The values as of the last scan that changed one (what was handed to the store last).
     public let current: Snapshot
     private let scratch: Snapshot
 
-    /// The retained values of `program`: variables and instances marked `retain:` or `persistent:`.
-    public init(_ program: CompiledProgram) {
+    /// Collects items while a set is built.
+    private struct Builder {
         var items: [Item] = []
         var sources: [Source] = []
         var words = 0, strings = 0
-        func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ source: Source,
-                 words w: Int, strings s: Int) {
+
+        mutating func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ source: Source,
+                          words w: Int, strings s: Int) {
             items.append(Item(path: path, type: type, retain: retain, owner: owner,
                               words: words..<(words + w), strings: strings..<(strings + s)))
             sources.append(source)
             words += w
             strings += s
         }
-        func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ decl: IECType, _ source: Source) {
+
+        mutating func add(_ path: String, _ type: String, _ retain: RetainClass, _ owner: String, _ decl: IECType, _ source: Source) {
             let count = decl.valueCount
             let isString = decl.pinKind == .string
             add(path, type, retain, owner, source, words: isString ? 0 : count, strings: isString ? count : 0)
         }
+
+        /// What `object` declares retained (everything, when `everything` is set), under `prefix`.
+        mutating func addDeclared(_ object: any RetainDeclaring, prefix: String, typePrefix: String, owner: String?,
+                                  everything: RetainClass?) {
+            for (i, d) in object.declaredRetain(everything: everything).enumerated() {
+                let path = prefix + d.name
+                add(path, typePrefix + d.type, d.retain, owner ?? String(d.name.prefix { $0 != "." }),
+                    .declared(object, i, everything), words: d.words, strings: d.strings)
+            }
+        }
+    }
+
+    /// The retained values of `program`: variables and instances marked `retain:` or `persistent:`,
+    /// and what its ST blocks declare `VAR RETAIN` or `VAR PERSISTENT`.
+    public convenience init(_ program: CompiledProgram) {
+        var b = Builder()
         let slots = program.variableSlots
         for variable in program.file.variables {
             guard let retain = variable.retain, let v = program.variables.index(of: variable.decl.name) else { continue }
             let slot = slots[v]
-            add(slot.decl.name, slot.decl.type.name, retain, slot.decl.name, slot.decl.type, .pin(slot))
+            b.add(slot.decl.name, slot.decl.type.name, retain, slot.decl.name, slot.decl.type, .pin(slot))
         }
-        for fileInstance in program.file.instances {
-            guard let retain = fileInstance.retain,
-                  let instance = program.instances.first(where: { $0.name == fileInstance.name }) else { continue }
+        let marked = Dictionary(program.file.instances.compactMap { i in i.retain.map { (i.name, $0) } }) { a, _ in a }
+        for instance in program.instances {
             let typeName = instance.interface.name
+            if let declaring = instance.block as? any RetainDeclaring {
+                b.addDeclared(declaring, prefix: "\(instance.name).", typePrefix: "\(typeName):", owner: instance.name,
+                              everything: marked[instance.name])
+                continue
+            }
+            guard let retain = marked[instance.name] else { continue }
             for (p, decl) in instance.interface.decls.enumerated() {
                 let source: Source = instance.pins.isEmpty ? .boxed(instance.block, p, decl.type) : .pin(instance.pins[p])
-                add("\(instance.name).\(decl.name)", "\(typeName):\(decl.type.name)", retain, instance.name, decl.type, source)
+                b.add("\(instance.name).\(decl.name)", "\(typeName):\(decl.type.name)", retain, instance.name, decl.type, source)
             }
             if let stateful = instance.block as? any StatefulBlock {
                 let hidden = type(of: stateful).hiddenState
                 let layout = hidden.map { "\($0.name) \($0.type.name)" }.joined(separator: ",")
-                add("\(instance.name).@state", "\(typeName):@state(\(layout))", retain, instance.name, .hidden(stateful),
-                    words: hidden.count, strings: 0)
+                b.add("\(instance.name).@state", "\(typeName):@state(\(layout))", retain, instance.name, .hidden(stateful),
+                      words: hidden.count, strings: 0)
             }
         }
+        self.init(b)
+    }
+
+    /// The values an ST program declares `VAR RETAIN` or `VAR PERSISTENT` (`plc run --twin`).
+    public convenience init(declaring root: any RetainDeclaring) {
+        var b = Builder()
+        b.addDeclared(root, prefix: "", typePrefix: "", owner: nil, everything: nil)
+        self.init(b)
+    }
+
+    private init(_ b: Builder) {
+        let items = b.items, sources = b.sources, words = b.words, strings = b.strings
         self.items = items
         self.sources = sources
+        var cells: [Cell] = []
+        var slow: [Int] = []
+        for (i, item) in items.enumerated() {
+            if case .pin(let ref) = sources[i], ref.kind != .string {
+                for (e, w) in item.words.enumerated() { cells.append(Cell(address: ref.elementAddress(e), size: ref.kind.size, word: w)) }
+            } else {
+                slow.append(i)
+            }
+        }
+        self.cells = .allocate(capacity: max(cells.count, 1))
+        _ = self.cells.initialize(from: cells)
+        cellCount = cells.count
+        slowItems = slow
         initial = Snapshot(words: words, strings: strings)
         current = Snapshot(words: words, strings: strings)
         scratch = Snapshot(words: words, strings: strings)
         capture(now: 0, into: initial)
         capture(now: 0, into: current)
     }
+
+    deinit { cells.deallocate() }
 
     /// True when the program retains nothing.
     public var isEmpty: Bool { items.isEmpty }
@@ -119,6 +183,11 @@ public final class RetainSet {
             block[pin: pin] = values.count == 1 && type.valueCount == 1 && !type.isArray ? values[0] : .array(values)
         case .hidden(let block):
             block.restoreState(now: now, from: snapshot.words + item.words.lowerBound)
+        case .declared(let object, let index, let everything):
+            snapshot.strings.withUnsafeBufferPointer { strings in
+                object.restoreDeclared(index, everything: everything, words: snapshot.words + item.words.lowerBound,
+                                       strings: strings.baseAddress! + item.strings.lowerBound)
+            }
         }
     }
 
@@ -126,32 +195,49 @@ public final class RetainSet {
     func reinitialise(_ i: Int) { restore(i, from: initial, now: 0) }
 
     private func capture(now: Int64, into snapshot: Snapshot) {
-        for (i, item) in items.enumerated() {
-            switch sources[i] {
-            case .pin(let ref):
-                if ref.kind == .string {
-                    for (e, s) in item.strings.enumerated() {
-                        let value = ref.elementAddress(e).assumingMemoryBound(to: String.self).pointee
-                        if snapshot.strings[s] != value { snapshot.strings[s] = value }
-                    }
-                } else {
-                    for (e, w) in item.words.enumerated() { snapshot.words[w] = Self.load(ref.elementAddress(e), ref.kind) }
-                }
-            case .boxed(let block, let pin, let type):
-                let value = block[pin: pin]
-                let elements: [IECValue]
-                if case .array(let items) = value { elements = items } else { elements = [value] }
-                Self.encode(elements, type, item, into: snapshot)
-            case .hidden(let block):
-                block.saveState(now: now, into: snapshot.words + item.words.lowerBound)
+        var n = 0
+        let count = cellCount
+        let words = snapshot.words
+        while n < count {
+            let cell = cells[n]
+            words[cell.word] = Self.load(cell.address, size: cell.size)
+            n += 1
+        }
+        n = 0
+        while n < slowItems.count {
+            captureSlow(slowItems[n], now: now, into: snapshot)
+            n += 1
+        }
+    }
+
+    private func captureSlow(_ i: Int, now: Int64, into snapshot: Snapshot) {
+        let item = items[i]
+        switch sources[i] {
+        case .pin(let ref):
+            for (e, s) in item.strings.enumerated() {
+                let value = ref.elementAddress(e).assumingMemoryBound(to: String.self).pointee
+                if snapshot.strings[s] != value { snapshot.strings[s] = value }
+            }
+        case .boxed(let block, let pin, let type):
+            let value = block[pin: pin]
+            let elements: [IECValue]
+            if case .array(let items) = value { elements = items } else { elements = [value] }
+            Self.encode(elements, type, item, into: snapshot)
+        case .hidden(let block):
+            block.saveState(now: now, into: snapshot.words + item.words.lowerBound)
+        case .declared(let object, let index, let everything):
+            snapshot.strings.withUnsafeMutableBufferPointer { strings in
+                object.saveDeclared(index, everything: everything, words: snapshot.words + item.words.lowerBound,
+                                    strings: strings.baseAddress! + item.strings.lowerBound)
             }
         }
     }
 
     // MARK: - Words
 
-    private static func load(_ address: UnsafeRawPointer, _ kind: PinKind) -> Int64 {
-        switch kind.size {
+    @inline(__always)
+    private static func load(_ address: UnsafeRawPointer, size: Int) -> Int64 {
+        switch size {
         case 1: Int64(address.load(as: UInt8.self))
         case 2: Int64(address.load(as: UInt16.self))
         case 4: Int64(address.load(as: UInt32.self))
@@ -218,18 +304,29 @@ public final class Snapshot: @unchecked Sendable {
         wordCount = words
         self.words = .allocate(capacity: max(words, 1))
         self.words.initialize(repeating: 0, count: max(words, 1))
-        self.strings = Array(repeating: "", count: strings)
+        // At least one: a buffer pointer into it always has a base address.
+        self.strings = Array(repeating: "", count: max(strings, 1))
     }
 
     deinit { words.deallocate() }
 
     func equals(_ other: Snapshot) -> Bool {
-        memcmp(words, other.words, wordCount * 8) == 0 && strings == other.strings
+        guard memcmp(words, other.words, wordCount * 8) == 0 else { return false }
+        var i = 0
+        while i < strings.count {
+            if strings[i] != other.strings[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Copies `other` (of the same layout) without allocating once the strings are shared.
     func copy(from other: Snapshot) {
         words.update(from: other.words, count: wordCount)
-        for i in strings.indices where strings[i] != other.strings[i] { strings[i] = other.strings[i] }
+        var i = 0
+        while i < strings.count {
+            if strings[i] != other.strings[i] { strings[i] = other.strings[i] }
+            i += 1
+        }
     }
 }

@@ -239,6 +239,12 @@ public final class RetainStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Writes the current values as the next image on the calling thread, before `start` (for `plc bench`).
+    public func writeNow() {
+        writing.copy(from: set.current)
+        write()
+    }
+
     /// Writes the next image into the older file: the newer one stays whole whatever happens meanwhile.
     private func write() {
         guard !failed else { return }

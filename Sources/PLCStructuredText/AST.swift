@@ -1,3 +1,5 @@
+import PLCCore
+
 /// The syntax tree of ST source, as parsed; names are not resolved yet (see `Checker`).
 enum AST {
     /// An expression with where it starts.
@@ -99,6 +101,8 @@ enum AST {
         let section: Section
         let constant: Bool
         let comment: String
+        /// Declared in a `VAR RETAIN` or `VAR PERSISTENT` section.
+        var retain: RetainClass? = nil
     }
 
     /// A PROGRAM, FUNCTION_BLOCK or FUNCTION.

@@ -1,3 +1,5 @@
+import PLCCore
+
 /// Parses the tokens of one ST file into `AST.File`, collecting every syntax error it can recover from.
 struct Parser {
     private var tokens: [Token]
@@ -139,13 +141,20 @@ struct Parser {
         while case .keyword(let k) = current.kind, let section = AST.Section(rawValue: k) {
             advance()
             var constant = false
+            var retain: RetainClass? = nil
             while true {
-                if accept(keyword: "CONSTANT") { constant = true } else if accept(keyword: "RETAIN") || accept(keyword: "PERSISTENT") {
-                } else { break }
+                if accept(keyword: "CONSTANT") { constant = true }
+                else if accept(keyword: "RETAIN") { retain = retain ?? .retain }
+                else if accept(keyword: "PERSISTENT") { retain = .persistent }
+                else { break }
             }
             while !isKeyword("END_VAR") && current.kind != .end {
                 do {
-                    vars += try varDecl(section: section, constant: constant)
+                    vars += try varDecl(section: section, constant: constant).map { v in
+                        var v = v
+                        v.retain = retain
+                        return v
+                    }
                 } catch {
                     recover(to: ["END_VAR"])
                 }

@@ -96,6 +96,9 @@ public final class STInstance {
     }
 
     private let backing: [UnsafeMutablePointer<Int64>]
+    /// The values declared `VAR RETAIN` / `VAR PERSISTENT` (nested instances' included), and every value.
+    lazy var declaredLeaves = Self.leaves(pou.vars, base: 0, prefix: "", inherited: nil, all: false)
+    lazy var allLeaves = Self.leaves(pou.vars, base: 0, prefix: "", inherited: nil, all: true)
 
     deinit {
         frame.deallocate()

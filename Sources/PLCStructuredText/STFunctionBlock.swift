@@ -7,7 +7,7 @@ public import PLCCore
 public final class STFunctionBlock: FunctionBlock {
     /// Unused: an ST block type's table comes with its `BlockType` (see `BlockType(st:)`).
     public static var interface: VarTable { VarTable("STFunctionBlock", []) }
-    private let instance: STInstance?
+    let instance: STInstance?
 
     /// An empty block, for the protocol; programs get instances from `BlockType(st:)`.
     public init() { instance = nil }

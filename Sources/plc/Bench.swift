@@ -69,6 +69,7 @@ struct Bench: ParsableCommand {
         emit("allocations   \(String(printf: "%.3f", Double(allocations) / Double(steady))) per steady-state scan "
              + "(\(allocations) in \(steady) scans)\n")
 
+        try benchRetain(loading, file)
         if jitterSeconds > 0 {
             let live = try loading.compile(file)
             var task = file.task

@@ -47,6 +47,7 @@ struct Check: ParsableCommand {
             out += "\(String(n + 1).leftPadded(3)). \(instance.name.paddingSpaces(toLength: width))  \(type)\n"
         }
         for wire in program.feedbackWires { out += "feedback (value of the previous scan): \(wire)\n" }
+        out += RetainSetup.marks(file)
         // Block types written beside the program (ST function blocks): their tables, as a Swift
         // block's are shown by `plc trace <Type> --describe`.
         var shown: Set<String> = []

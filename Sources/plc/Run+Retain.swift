@@ -28,10 +28,20 @@ enum RetainSetup {
         return ms
     }
 
+    /// `plc check`'s list of RETAIN and PERSISTENT variables and blocks (empty when there is none).
+    static func marks(_ file: ProgramFile) -> String {
+        let rows = file.variables.compactMap { v in v.retain.map { (v.decl.name, "\(v.decl.type.name) variable", $0) } }
+            + file.instances.compactMap { i in i.retain.map { (i.name, "\(i.type) block", $0) } }
+        guard !rows.isEmpty else { return "" }
+        let width = rows.map(\.0.count).max() ?? 0
+        return "\nRetained (RETAIN: kept over a restart; PERSISTENT: also over a program change)\n"
+            + rows.map { "  \($0.0.paddingSpaces(toLength: width))  \($0.2.rawValue.paddingSpaces(toLength: 10))  \($0.1)\n" }.joined()
+    }
+
     /// The store of `set`, restored as `reset` says and running; nil when the program retains nothing
     /// (an origin reset still deletes the images).
-    static func start(_ set: RetainSet, file: ProgramFile, reset: ResetLevel?) throws -> RetainStore? {
-        let store = RetainStore(set: set, folder: folder(file), program: file.name, interval: try interval(file),
+    static func start(_ set: RetainSet, file: ProgramFile, reset: ResetLevel?, program: String? = nil) throws -> RetainStore? {
+        let store = RetainStore(set: set, folder: folder(file), program: program ?? file.name, interval: try interval(file),
                                 note: { note($0) })
         guard !set.isEmpty || reset == .origin else { return nil }
         store.restore(reset ?? .warm)

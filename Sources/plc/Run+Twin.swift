@@ -63,23 +63,37 @@ struct TwinRun {
             }
             main[pin: pin] = variable.decl.initial
         }
-        let clock = SystemClock()
-        let origin = clock.now()
-        let period = file.task.interval * 1_000_000
-        var deadline = origin
-        var cycle: UInt64 = 0
+        // What the PROGRAM declares VAR RETAIN / VAR PERSISTENT; the twin's images are its own.
+        let retain = try RetainSetup.start(RetainSet(declaring: main), file: file, reset: reset, program: file.name + "-twin")
+        // The same executor as the FBD program: absolute deadlines, the overrun rule, statistics, watchdog.
+        let task = CyclicTask(program: TwinScan(main: main, machine: machine, name: file.name), settings: file.task,
+                              clock: SystemClock())
+        task.onWatchdog = { [name = file.name] ns in note("\(name) (ST twin): watchdog: a scan took \(ns / 1_000_000) ms") }
         note("\(file.name) (ST twin): running every T#\(file.task.interval)ms" + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
-        while !stop.isSet, cycles.map({ cycle < $0 }) ?? true {
-            clock.sleep(until: deadline)
-            let now = clock.now()
-            let wall = clock.wallClock()
-            main.execute(ScanContext(time: (now - origin) / 1_000_000, wallClock: wall, cycle: cycle,
-                                     utcOffset: clock.utcOffset(at: wall)))
-            if let fault = machine.takeFault() { note("\(file.name) (ST twin): \(fault)") }
-            cycle += 1
-            deadline += period
-            if deadline < clock.now() { deadline = clock.now() }
-        }
+        task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+            retain?.afterScan(now: task.elapsedMilliseconds)
+        })
+        retain?.stop(now: task.elapsedMilliseconds)
+        note(task.statistics.summary(interval: file.task.interval))
+        let cycle = task.statistics.cycles
         note("\(file.name) (ST twin): stopped after \(cycle) scans")
+    }
+}
+
+/// The twin's PROGRAM instance as a cyclic task's program; a run-time fault is one line, the scan goes on.
+private final class TwinScan: Scannable {
+    let main: STInstance
+    let machine: STMachine
+    let name: String
+
+    init(main: STInstance, machine: STMachine, name: String) {
+        self.main = main
+        self.machine = machine
+        self.name = name
+    }
+
+    func scan(_ context: ScanContext) {
+        main.execute(context)
+        if let fault = machine.takeFault() { note("\(name) (ST twin): \(fault)") }
     }
 }

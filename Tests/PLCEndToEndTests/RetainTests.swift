@@ -200,4 +200,116 @@ import PLCRuntime
         #expect(failures.isEmpty, "\(failures.prefix(5))")
         #expect(floor[0] > 50, "the counter went on across the kills: \(floor)")
     }
+
+    /// counter values in the newest image of `program` in `state`.
+    static func newestEntries(_ state: String, _ program: String) throws -> [String: RetainImage.Entry] {
+        let images = try ["a", "b"].map { try RetainImage.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(state)/\(program).retain-\($0)")))) }
+        return images.max { $0.sequence < $1.sequence }!.entries
+    }
+
+    @Test func checkMarksRetainedEntries() throws {
+        let result = try PLCCommand.run(["check", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("lifetime  PERSISTENT  CTU block") && result.stdout.contains("counter   RETAIN      CTU block"),
+                "\(result.stdout)")
+        try write(Self.program().replacingOccurrences(of: "    retain: true\n    inputs:\n      CU", with: "    retain: true\n    persistent: true\n    inputs:\n      CU"))
+        let both = try PLCCommand.run(["check", folder])
+        #expect(both.status != 0 && both.stderr.contains("either retain: true or persistent: true"), "\(both.stderr)")
+    }
+
+    /// An ST function block used by an FBD program keeps its `VAR RETAIN` variables over a restart.
+    @Test func stBlockVarRetainSurvivesARestart() throws {
+        try """
+        FUNCTION_BLOCK StCount
+        VAR_INPUT
+            xPulse : BOOL;
+        END_VAR
+        VAR_OUTPUT
+            udiCount : UDINT;
+        END_VAR
+        VAR RETAIN
+            udiKept : UDINT;
+        END_VAR
+        VAR
+            xPrev : BOOL;
+        END_VAR
+        IF xPulse AND NOT xPrev THEN
+            udiKept := udiKept + 1;
+        END_IF;
+        xPrev := xPulse;
+        udiCount := udiKept;
+        END_FUNCTION_BLOCK
+        """.write(toFile: folder + "/StCount.st", atomically: true, encoding: .utf8)
+        try write("""
+        program: stkeeper
+        task:
+          interval: T#5ms
+        blocks:
+          - name: pulse
+            type: TON
+            inputs:
+              IN: {from: NOT pulse.Q, feedback: true}
+              PT: T#10ms
+          - name: count
+            type: StCount
+            inputs:
+              xPulse: pulse.Q
+        """)
+        func count(_ cycles: Int) throws -> [Int64] {
+            let result = try PLCCommand.run(["run", folder, "--cycles", String(cycles), "--set", "StateFolder=\(state)",
+                                             "--monitor", "count.udiCount"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.split(separator: "\n").dropFirst().compactMap { Self.values($0).first }
+        }
+        let first = try count(40)
+        #expect((first.last ?? 0) >= 5)
+        let second = try count(3)
+        #expect((second.first ?? -1) >= (first.last ?? 0), "VAR RETAIN kept: \(second) after \(first.suffix(1))")
+    }
+
+    /// `plc run --twin` honours the ST PROGRAM's `VAR RETAIN` (cold reset clears it) and `VAR PERSISTENT`.
+    @Test func twinHonoursVarRetainAndPersistent() throws {
+        try FileManager.default.createDirectory(atPath: folder + "/st", withIntermediateDirectories: true)
+        try """
+        PROGRAM twinkeeper
+        VAR RETAIN
+            udiScans : UDINT;
+            sLast : STRING := 'none';
+        END_VAR
+        VAR PERSISTENT
+            ctr : CTU;
+        END_VAR
+        VAR
+            udiVolatile : UDINT;
+        END_VAR
+        udiScans := udiScans + 1;
+        udiVolatile := udiVolatile + 1;
+        sLast := 'seen';
+        ctr(CU := NOT ctr.CU, PV := 1000);
+        END_PROGRAM
+        """.write(toFile: folder + "/st/twinkeeper.st", atomically: true, encoding: .utf8)
+        // The twin needs a bus; nothing listens on port 1 of loopback, and the program never reads it.
+        try write("""
+        program: twinkeeper
+        task:
+          interval: T#5ms
+        buses:
+          meter: {kind: tcp, host: 127.0.0.1, port: 1}
+        """)
+        func twin(_ extra: [String] = []) throws -> [String: RetainImage.Entry] {
+            let result = try PLCCommand.run(["run", folder, "--twin", "--st", folder + "/st", "--cycles", "20",
+                                             "--set", "StateFolder=\(state)"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            // The twin runs on the same cyclic task as FBD programs: it prints the same statistics.
+            #expect(result.stderr.contains("scans        20 at T#5ms") && result.stderr.contains("watchdog     0 trips"), "\(result.stderr)")
+            return try Self.newestEntries(state, "twinkeeper-twin")
+        }
+        let first = try twin()
+        #expect(first["udiScans"]?.words == [20] && first["ctr.CV"]?.words == [10] && first["sLast"]?.strings == ["seen"])
+        #expect(first["udiVolatile"] == nil, "a plain VAR is not saved")
+        let warm = try twin()
+        #expect(warm["udiScans"]?.words == [40] && warm["ctr.CV"]?.words == [20], "warm: both kept")
+        let cold = try twin(["--reset", "cold"])
+        #expect(cold["udiScans"]?.words == [20] && cold["ctr.CV"]?.words == [30], "cold: RETAIN cleared, PERSISTENT kept")
+    }
 }
