@@ -76,20 +76,11 @@ public struct STProgramExporter {
         "\(name) : \(STLiteral.typeName(type)) := \(STLiteral.format(initial, as: type));" + (comment.isEmpty ? "" : "    // \(comment)")
     }
 
-    /// The client call that connects bus `bus` with the program file's settings; the serial port
-    /// number is the one thing left to the engineer (`SysCom.SYS_COMPORT1` until changed).
-    /// SysCom's values (its runtime interface): the ST program writes these numbers with the
-    /// name in a comment, which the ST engine (it has no SysCom stand-in) and Codesys both accept.
-    static let sysCom: [String: String] = ["SysCom.SYS_COMPORT1": "1", "SysCom.SYS_NOPARITY": "0", "SysCom.SYS_ODDPARITY": "1",
-                                           "SysCom.SYS_EVENPARITY": "2", "SysCom.SYS_ONESTOPBIT": "1", "SysCom.SYS_TWOSTOPBITS": "3"]
-
+    /// The client call that connects bus `bus` with the program file's settings, as SysCom's
+    /// enumeration values (an integer there is an error under their strict attribute); the serial
+    /// port is the one thing left to the engineer (`SYS_COMPORT1` until changed).
     static func connect(_ bus: ProgramFile.Bus) -> String {
-        let arguments = PLCopenExporter.clientInputs(bus).map { input -> String in
-            if input.expression.hasPrefix("SysCom.SYS_BR_") {
-                return "\(input.pin) := \(input.expression.dropFirst(14)) (* \(input.expression) *)"
-            }
-            return "\(input.pin) := " + (sysCom[input.expression].map { "\($0) (* \(input.expression) *)" } ?? input.expression)
-        }.joined(separator: ", ")
+        let arguments = PLCopenExporter.clientInputs(bus).map { "\($0.pin) := \($0.expression)" }.joined(separator: ", ")
         let note = bus.value("kind") == "tcp" ? "    // set aServerIPAddr / uiPort (\(bus.value("host") ?? ""):\(bus.value("port") ?? "502"))" : ""
         return "\(bus.name)(\(arguments));\(note)\n"
     }
