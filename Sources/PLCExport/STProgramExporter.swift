@@ -9,10 +9,25 @@ public import PLCGraph
 public struct STProgramExporter {
     let program: CompiledProgram
     let file: ProgramFile
+    /// Instances whose ST type is generated at export (a meter model's `MeterRead_<model>`), by index.
+    public var generatedTypes: [Int: String] = [:]
 
     public init(_ program: CompiledProgram) {
         self.program = program
         self.file = program.file
+    }
+
+    /// The first instance (in program order) whose type has no ST form: a twin that is not among
+    /// `twins` (the FUNCTION_BLOCK names of st-reference/) and not generated. Library, operator and
+    /// function mappings need nothing.
+    public func missingTwin(twins: Set<String>) -> (instance: String, type: String)? {
+        for (i, instance) in program.instances.enumerated() {
+            let type = Swift.type(of: instance.block)
+            guard case .twin = type.stMapping, generatedTypes[i] == nil,
+                  !twins.contains(type.interface.name.uppercased()) else { continue }
+            return (instance.name, type.interface.name)
+        }
+        return nil
     }
 
     /// The `.st` files: the PROGRAM, and a GVL when the program declares VAR_GLOBAL variables.
@@ -59,7 +74,7 @@ public struct STProgramExporter {
                 let output = type.decls.first { $0.scope == .output }
                 out += "    " + declaration(instance.name, output?.type ?? .bool, output?.initial ?? .bool(false), "\(type.name) box") + "\n"
             } else {
-                out += "    \(instance.name) : \(type.name)\(arrayInitializers(i)); \n"
+                out += "    \(instance.name) : \(generatedTypes[i] ?? type.name)\(arrayInitializers(i)); \n"
             }
         }
         out += "END_VAR\n\n"
@@ -167,8 +182,10 @@ public struct STProgramExporter {
         if let bus = instance.bus ?? (file.buses.count == 1 && instance.block is any IOBlock && ["ModbusRead", "MeterRead"].contains(interface.name) ? file.buses[0].name : nil) {
             arguments.append("rClient := \(bus)")
         }
+        let generated = generatedTypes[i] != nil
         for wire in decl.inputs {
             guard let pin = interface.decl(wire.pin) else { continue }
+            if generated && STMeterTwin.fixedInputs.contains(pin.name.uppercased()) { continue }     // the type says it
             if let index = wire.index, case .array(let element, _) = pin.type {
                 out += "\(instance.name).\(pin.name)[\(index)] := \(source(wire, element));\n"
             } else if case .array = pin.type, literal(wire, pin.type) != nil {
@@ -178,6 +195,10 @@ public struct STProgramExporter {
             }
         }
         // Bus-level defaults the runtime applies to unwired Modbus pins, made explicit here.
+        if generated, let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
+            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).filter { $0.pin == "tReplyTimeout" }
+                .map { "\($0.pin) := \($0.expression)" }
+        }
         if interface.name == "ModbusRead", let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
             arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).map { "\($0.pin) := \($0.expression)" }
         }
