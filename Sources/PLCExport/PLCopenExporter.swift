@@ -459,12 +459,17 @@ public struct PLCopenExporter {
 
     /// The client's connection inputs from the bus settings, as in the ST program.
     static func clientInputs(_ bus: ProgramFile.Bus) -> [(pin: String, expression: String)] {
-        guard bus.value("kind") != "tcp" else { return [("xConnect", "TRUE")] }
-        let parity = ["E": "SysCom.SYS_EVENPARITY", "O": "SysCom.SYS_ODDPARITY", "N": "SysCom.SYS_NOPARITY"][
-            (bus.value("parity") ?? "E").uppercased().prefix(1).description] ?? "SysCom.SYS_EVENPARITY"
-        return [("xConnect", "TRUE"), ("iPort", "SysCom.SYS_COMPORT1"), ("dwBaudrate", "SysCom.SYS_BR_\(bus.value("baud") ?? "19200")"),
-                ("byDataBits", bus.value("dataBits") ?? "8"), ("eParity", parity),
-                ("eStopBits", bus.value("stopBits") == "2" ? "SysCom.SYS_TWOSTOPBITS" : "SysCom.SYS_ONESTOPBIT"),
+        // ClientSerial reads its settings on a rising xConnect (its help page): dropping xConnect for
+        // one cycle after an error reopens a port that came up late or was plugged in again.
+        let connect = "NOT \(bus.name).xError"
+        guard bus.value("kind") != "tcp" else { return [("xConnect", connect)] }
+        let parity = ["E": "SYS_EVENPARITY", "O": "SYS_ODDPARITY", "N": "SYS_NOPARITY"][
+            (bus.value("parity") ?? "E").uppercased().prefix(1).description] ?? "SYS_EVENPARITY"
+        // SysCom's enumerations, fully qualified: SysCom 3.5.17.0 (LibraryInterface.sysCom).
+        return [("xConnect", connect), ("iPort", "SysCom.SYS_COM_PORTS.SYS_COMPORT1"),
+                ("dwBaudrate", "SysCom.SYS_COM_BAUDRATE.SYS_BR_\(bus.value("baud") ?? "19200")"),
+                ("byDataBits", bus.value("dataBits") ?? "8"), ("eParity", "SysCom.SYS_COM_PARITY." + parity),
+                ("eStopBits", "SysCom.SYS_COM_STOPBITS." + (bus.value("stopBits") == "2" ? "SYS_TWOSTOPBITS" : "SYS_ONESTOPBIT")),
                 ("eRtuAscii", "ModbusFB.RtuAscii.RTU")]
     }
 

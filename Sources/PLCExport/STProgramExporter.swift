@@ -9,10 +9,25 @@ public import PLCGraph
 public struct STProgramExporter {
     let program: CompiledProgram
     let file: ProgramFile
+    /// Instances whose ST type is generated at export (a meter model's `MeterRead_<model>`), by index.
+    public var generatedTypes: [Int: String] = [:]
 
     public init(_ program: CompiledProgram) {
         self.program = program
         self.file = program.file
+    }
+
+    /// The first instance (in program order) whose type has no ST form: a twin that is not among
+    /// `twins` (the FUNCTION_BLOCK names of st-reference/) and not generated. Library, operator and
+    /// function mappings need nothing.
+    public func missingTwin(twins: Set<String>) -> (instance: String, type: String)? {
+        for (i, instance) in program.instances.enumerated() {
+            let type = Swift.type(of: instance.block)
+            guard case .twin = type.stMapping, generatedTypes[i] == nil,
+                  !twins.contains(type.interface.name.uppercased()) else { continue }
+            return (instance.name, type.interface.name)
+        }
+        return nil
     }
 
     /// The `.st` files: the PROGRAM, and a GVL when the program declares VAR_GLOBAL variables.
@@ -59,7 +74,7 @@ public struct STProgramExporter {
                 let output = type.decls.first { $0.scope == .output }
                 out += "    " + declaration(instance.name, output?.type ?? .bool, output?.initial ?? .bool(false), "\(type.name) box") + "\n"
             } else {
-                out += "    \(instance.name) : \(type.name)\(arrayInitializers(i)); \n"
+                out += "    \(instance.name) : \(generatedTypes[i] ?? type.name)\(arrayInitializers(i)); \n"
             }
         }
         out += "END_VAR\n\n"
@@ -76,20 +91,11 @@ public struct STProgramExporter {
         "\(name) : \(STLiteral.typeName(type)) := \(STLiteral.format(initial, as: type));" + (comment.isEmpty ? "" : "    // \(comment)")
     }
 
-    /// The client call that connects bus `bus` with the program file's settings; the serial port
-    /// number is the one thing left to the engineer (`SysCom.SYS_COMPORT1` until changed).
-    /// SysCom's values (its runtime interface): the ST program writes these numbers with the
-    /// name in a comment, which the ST engine (it has no SysCom stand-in) and Codesys both accept.
-    static let sysCom: [String: String] = ["SysCom.SYS_COMPORT1": "1", "SysCom.SYS_NOPARITY": "0", "SysCom.SYS_ODDPARITY": "1",
-                                           "SysCom.SYS_EVENPARITY": "2", "SysCom.SYS_ONESTOPBIT": "1", "SysCom.SYS_TWOSTOPBITS": "3"]
-
+    /// The client call that connects bus `bus` with the program file's settings, as SysCom's
+    /// enumeration values (an integer there is an error under their strict attribute); the serial
+    /// port is the one thing left to the engineer (`SYS_COMPORT1` until changed).
     static func connect(_ bus: ProgramFile.Bus) -> String {
-        let arguments = PLCopenExporter.clientInputs(bus).map { input -> String in
-            if input.expression.hasPrefix("SysCom.SYS_BR_") {
-                return "\(input.pin) := \(input.expression.dropFirst(14)) (* \(input.expression) *)"
-            }
-            return "\(input.pin) := " + (sysCom[input.expression].map { "\($0) (* \(input.expression) *)" } ?? input.expression)
-        }.joined(separator: ", ")
+        let arguments = PLCopenExporter.clientInputs(bus).map { "\($0.pin) := \($0.expression)" }.joined(separator: ", ")
         let note = bus.value("kind") == "tcp" ? "    // set aServerIPAddr / uiPort (\(bus.value("host") ?? ""):\(bus.value("port") ?? "502"))" : ""
         return "\(bus.name)(\(arguments));\(note)\n"
     }
@@ -176,8 +182,10 @@ public struct STProgramExporter {
         if let bus = instance.bus ?? (file.buses.count == 1 && instance.block is any IOBlock && ["ModbusRead", "MeterRead"].contains(interface.name) ? file.buses[0].name : nil) {
             arguments.append("rClient := \(bus)")
         }
+        let generated = generatedTypes[i] != nil
         for wire in decl.inputs {
             guard let pin = interface.decl(wire.pin) else { continue }
+            if generated && STMeterTwin.fixedInputs.contains(pin.name.uppercased()) { continue }     // the type says it
             if let index = wire.index, case .array(let element, _) = pin.type {
                 out += "\(instance.name).\(pin.name)[\(index)] := \(source(wire, element));\n"
             } else if case .array = pin.type, literal(wire, pin.type) != nil {
@@ -187,6 +195,10 @@ public struct STProgramExporter {
             }
         }
         // Bus-level defaults the runtime applies to unwired Modbus pins, made explicit here.
+        if generated, let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
+            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).filter { $0.pin == "tReplyTimeout" }
+                .map { "\($0.pin) := \($0.expression)" }
+        }
         if interface.name == "ModbusRead", let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
             arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).map { "\($0.pin) := \($0.expression)" }
         }

@@ -130,6 +130,8 @@ enum AST {
         let kind: Kind
         /// `{attribute 'qualified_only'}`: values must be written `Type.Value`.
         var qualifiedOnly = false
+        /// `{attribute 'strict'}`: only values of the enumeration itself may be assigned to it.
+        var strict = false
     }
 
     /// A global variable list, named after its file (or the namespace of a library stand-in).

@@ -3,6 +3,8 @@
 final class Checker {
     let index: Index
     var diagnostics: [STDiagnostic] = []
+    /// Remarks that do not stop a build (Codesys compiles them, with a result the author likely did not mean).
+    var warnings: [STDiagnostic] = []
     /// The POU whose body is being checked.
     var pou: POUInfo?
     /// Names of FOR loop variables in use (they must not be written in the loop).
@@ -62,7 +64,7 @@ final class Checker {
                 guard case .alias(let target) = decl.kind else { return .void }
                 return resolve(target)
             case nil:
-                error(at, "unknown type '\(name)'")
+                error(at, "unknown type '\(name)'" + (LibraryInterface.hint(for: name).map { ": \($0)" } ?? ""))
                 return .void
             }
         }
@@ -71,6 +73,7 @@ final class Checker {
     private func layoutEnum(_ e: EnumInfo, _ decl: AST.TypeDecl) {
         guard e.cases.isEmpty, case .enumeration(let cases, let base) = decl.kind else { return }
         if let base { e.base = resolve(base) }
+        e.strict = decl.strict
         var next: Int64 = 0
         for c in cases {
             var v = next
@@ -189,6 +192,7 @@ final class Checker {
         if from == to { return true }
         if from == .void || to == .void { return true }
         if from.isNumeric && to.isNumeric {
+            if case .enumeration(let e) = to, e.strict { return false }
             if case .enumeration = to, !t.literal, !(from.isIntegral) { return false }
             return true
         }
@@ -211,6 +215,9 @@ final class Checker {
         guard implicitlyConverts(t, to: to) else {
             error(at, "cannot convert type '\(t.type)' to type '\(to)'")
             return .none
+        }
+        if t.literal, case .string(let length) = t.type, case .string(let capacity) = to, length > capacity {
+            warnings.append(STDiagnostic(at, "warning: a string of \(length) characters does not fit type '\(to)' and is cut"))
         }
         if let k = t.constant, t.literal, to.isIntegral, let (bits, signed) = to.integerFormat, bits < 64 {
             let lo: Int64 = signed ? -(1 << Int64(bits - 1)) : 0

@@ -13,7 +13,7 @@ import Dispatch
 /// one call if it already fell), with files relative to the machine's `fileRoot`. Handles are file
 /// descriptors plus one (0 is no handle).
 enum FileStandIns {
-    // FILE.ERROR values (see StandIns.caaFile).
+    // FILE.ERROR values (see LibraryInterface.caaFile).
     static let noError: Int64 = 0, handleError: Int64 = 5103, notExist: Int64 = 5104, exist: Int64 = 5105
     static let readOnly: Int64 = 5108, wrongParameter: Int64 = 5109, unknown: Int64 = 5110
     static let writeIncomplete: Int64 = 5111, notImplemented: Int64 = 5112
@@ -37,7 +37,10 @@ enum FileStandIns {
     typealias Apply = @Sendable (Env, UnsafeMutablePointer<Int64>, FileResult) -> Void
 
     /// The ETrig wrapper around a job for the block `p`.
-    static func etrig(_ p: POUInfo, _ prepare: @escaping Prepare, apply: @escaping Apply = { _, _, _ in }) -> NativeStep {
+    /// `unchanged`, when given, is asked when the job is picked up: false (the caller changed what the
+    /// job was started with, which the library forbids while it is busy) fails the job with WRONG_PARAMETER.
+    static func etrig(_ p: POUInfo, _ prepare: @escaping Prepare, apply: @escaping Apply = { _, _, _ in },
+                      unchanged: (@Sendable (Env, UnsafeMutablePointer<Int64>) -> Bool)? = nil) -> NativeStep {
         func at(_ name: String) -> Int { p.variable(name)!.offset }
         let xExecute = at("xExecute"), xDone = at("xDone"), xBusy = at("xBusy"), xError = at("xError")
         let eError = at("eError"), previous = at("xPrevExecute__"), shown = at("xShown__"), pending = at("xPending__")
@@ -52,7 +55,8 @@ enum FileStandIns {
             }
             if f[pending] != 0 {
                 // Ticket 0: the machine has no file system; the job fails in the call after it started.
-                let result = f[ticket] == 0 ? FileResult(error: notImplemented) : env.fileJobs.take(f[ticket])
+                var result = f[ticket] == 0 ? FileResult(error: notImplemented) : env.fileJobs.take(f[ticket])
+                if result != nil, let unchanged, !unchanged(env, f) { result = FileResult(error: wrongParameter) }
                 if let result {
                     if result.error == noError { apply(env, f, result) }
                     f[pending] = 0
@@ -124,25 +128,36 @@ enum FileStandIns {
         }
     }
 
+    /// The `size` bytes at the buffer address `buffer`, or nil when it points nowhere.
+    static func bytes(_ env: Env, at buffer: Int64, size: Int64) -> [UInt8]? {
+        guard let slot = Pointer.slot(buffer), size >= 0 else { return nil }
+        if Pointer.isString(buffer) { return Array(env.strings.items[Int(slot.pointee)].utf8.prefix(Int(size))) }
+        return (0..<Int(size)).map { UInt8(truncatingIfNeeded: slot[$0]) }
+    }
+
+    /// A 64-bit FNV-1a sum of `bytes`.
+    static func checksum(_ bytes: [UInt8]) -> Int64 {
+        Int64(bitPattern: bytes.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 })
+    }
+
+    /// FILE.Write; the buffer must stay as it was until the write is done (its help page says so):
+    /// a changed buffer fails the write here, where a controller would write whatever it then holds.
     static func write(_ p: POUInfo) -> NativeStep {
         let handle = p.variable("hFile")!.offset, buffer = p.variable("pBuffer")!.offset
-        let size = p.variable("szSize")!.offset
-        return etrig(p) { env, f in
+        let size = p.variable("szSize")!.offset, sum = p.variable("liSum__")!.offset
+        return etrig(p, { env, f in
             let file = fd(f[handle])
-            guard let slot = Pointer.slot(f[buffer]), f[size] >= 0 else { return { FileResult(error: wrongParameter) } }
-            let bytes: [UInt8]
-            if Pointer.isString(f[buffer]) {
-                bytes = Array(env.strings.items[Int(slot.pointee)].utf8.prefix(Int(f[size])))
-            } else {
-                bytes = (0..<Int(f[size])).map { UInt8(truncatingIfNeeded: slot[$0]) }
-            }
+            guard let bytes = bytes(env, at: f[buffer], size: f[size]) else { return { FileResult(error: wrongParameter) } }
+            f[sum] = checksum(bytes)
             return {
                 guard let file else { return FileResult(error: handleError) }
                 let written = bytes.withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
                 if written < 0 { return FileResult(error: error(errno)) }
                 return FileResult(error: written == bytes.count ? noError : writeIncomplete)
             }
-        }
+        }, unchanged: { env, f in
+            bytes(env, at: f[buffer], size: f[size]).map(checksum) == f[sum]
+        })
     }
 
     static func read(_ p: POUInfo) -> NativeStep {

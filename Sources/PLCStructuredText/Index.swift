@@ -56,8 +56,10 @@ final class Index {
             pous[key(p.name)] = POUInfo(name: p.name, kind: p.kind, ast: p)
         }
         for g in file.gvls {
-            let info = gvls[key(g.name)] ?? GVLInfo(name: g.name)
-            gvls[key(g.name)] = info
+            // A library's own constants (`CAA.gc_hINVALID`): the list is named after the namespace.
+            let listKey = namespace.map { g.name.uppercased() == $0.uppercased() ? $0.uppercased() : key(g.name) } ?? key(g.name)
+            let info = gvls[listKey] ?? GVLInfo(name: g.name)
+            gvls[listKey] = info
             for v in g.vars {
                 let var_ = VarInfo(name: v.name, section: .global, ast: v, constant: v.constant)
                 if info.vars.contains(where: { $0.name.uppercased() == v.name.uppercased() }) {
@@ -65,7 +67,7 @@ final class Index {
                     continue
                 }
                 info.vars.append(var_)
-                if globals[v.name.uppercased()] == nil || namespace == nil { globals[v.name.uppercased()] = var_ }
+                if namespace == nil { globals[v.name.uppercased()] = var_ }
             }
         }
     }

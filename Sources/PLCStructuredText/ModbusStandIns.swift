@@ -3,7 +3,7 @@
 /// registers through `pData`, and fails with `ReplyTimeout` when no reply came within
 /// `udiReplyTimeout` µs of scan time (the library's default is 50 ms).
 enum ModbusStandIns {
-    // ModbusFB.Error values (see StandIns.modbusFB).
+    // ModbusFB.Error values (see LibraryInterface.modbusFB).
     static let ok: Int64 = 0, requestNotProcessed: Int64 = 50, requestException: Int64 = 51
     static let requestParameterError: Int64 = 52, requestError: Int64 = 53, replyTimeout: Int64 = 56
     static let invalidReply: Int64 = 57
@@ -12,10 +12,15 @@ enum ModbusStandIns {
     static func error(_ code: UInt32) -> (error: Int64, exception: Int64) {
         switch code {
         case 1...99: (requestException, Int64(code))
-        case 100: (replyTimeout, 0)
-        case 101, 103: (invalidReply, 0)
+        // ModbusFB drops a frame with a bad CRC (ClientSerial's page: invalid messages are dropped at the
+        // communication level), so a CRC error is no reply: a reply timeout.
+        case 100, 101: (replyTimeout, 0)
+        case 103: (invalidReply, 0)
         case 102: (requestNotProcessed, 0)
         case 104: (requestParameterError, 0)
+        // Faults only ModbusFB has, for a test bus to script: LicenseMissing and InternalError.
+        case 106: (1, 0)
+        case 107: (22, 0)
         default: (requestError, 0)
         }
     }

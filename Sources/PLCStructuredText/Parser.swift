@@ -85,11 +85,13 @@ struct Parser {
                 case .keyword("FUNCTION_BLOCK"), .keyword("FUNCTION"), .keyword("PROGRAM"):
                     file.pous.append(try pou())
                 case .keyword("TYPE"):
-                    let outer = hasPragma("qualified_only")
+                    let outer = hasPragma("qualified_only"), outerStrict = hasPragma("strict")
                     advance()
                     while !isKeyword("END_TYPE") && current.kind != .end {
-                        let inner = hasPragma("qualified_only")
-                        file.types.append(try typeDecl(qualifiedOnly: outer || inner))
+                        let inner = hasPragma("qualified_only"), innerStrict = hasPragma("strict")
+                        var decl = try typeDecl(qualifiedOnly: outer || inner)
+                        decl.strict = outerStrict || innerStrict
+                        file.types.append(decl)
                     }
                     try expect(keyword: "END_TYPE")
                 case .keyword("VAR_GLOBAL"):

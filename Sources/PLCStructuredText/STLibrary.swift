@@ -14,12 +14,13 @@ import Glibc
 public final class STLibrary: @unchecked Sendable {
     let index: Index
     let initialiseGlobals: Code.Stmt
-    /// Non-fatal remarks (none yet: Codesys's implicit-conversion warnings are not reported).
-    public let warnings: [STDiagnostic] = []
+    /// Non-fatal remarks, `file:line:col: warning: ...` (a string literal longer than its STRING).
+    public let warnings: [STDiagnostic]
 
-    private init(index: Index, initialiseGlobals: @escaping Code.Stmt) {
+    private init(index: Index, initialiseGlobals: @escaping Code.Stmt, warnings: [STDiagnostic]) {
         self.index = index
         self.initialiseGlobals = initialiseGlobals
+        self.warnings = warnings
     }
 
     /// The `.st` files of `folder`, sorted by name.
@@ -85,9 +86,19 @@ public final class STLibrary: @unchecked Sendable {
         return library
     }
 
-    /// Every diagnostic of the sources, sorted by file, line and column (empty when they are clean).
+    /// Every diagnostic of the sources, errors and warnings, sorted by file, line and column (empty when they are clean).
     public static func check(sources: [(path: String, text: String)]) -> [STDiagnostic] {
-        build(sources).1
+        let (library, errors) = build(sources)
+        return sorted(errors + (library?.warnings ?? []))
+    }
+
+    private static func sorted(_ diagnostics: [STDiagnostic]) -> [STDiagnostic] {
+        var unique: [STDiagnostic] = []
+        let ordered = diagnostics.sorted {
+            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+        }
+        for d in ordered where unique.last != d { unique.append(d) }
+        return unique
     }
 
     private static func build(_ sources: [(path: String, text: String)]) -> (STLibrary?, [STDiagnostic]) {
@@ -101,7 +112,11 @@ public final class STLibrary: @unchecked Sendable {
             index.add(file, namespace: namespace)
         }
         parse(StandardLibrary.source, path: StandardLibrary.file)
-        for (namespace, text) in StandIns.sources { parse(text, path: "<\(namespace ?? "SysTimeRtc")>", namespace: namespace) }
+        for library in LibraryInterface.all {
+            for entry in library.entries {
+                parse(entry.source, path: entry.gvl.map { "<\(library.name)>/\($0)" } ?? "<\(library.name)>", namespace: library.namespace)
+            }
+        }
         for (path, text) in sources { parse(text, path: path) }
 
         let checker = Checker(index)
@@ -116,12 +131,7 @@ public final class STLibrary: @unchecked Sendable {
         checker.pou = nil
         let initialiseGlobals = checker.globalInitialiser()
         diagnostics += index.diagnostics + checker.diagnostics
-        diagnostics.sort {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
-        }
-        var unique: [STDiagnostic] = []
-        for d in diagnostics where unique.last != d { unique.append(d) }
-        return (STLibrary(index: index, initialiseGlobals: initialiseGlobals), unique)
+        return (STLibrary(index: index, initialiseGlobals: initialiseGlobals, warnings: sorted(checker.warnings)), sorted(diagnostics))
     }
 
     /// The names of the FUNCTION_BLOCKs the sources declare (not the Standard library's or stand-ins').

@@ -187,6 +187,8 @@ final class EnumInfo: @unchecked Sendable {
     let name: String
     var cases: [(name: String, value: Int64)] = []
     var base: STType = .int
+    /// Declared `{attribute 'strict'}`: only its own values may be assigned to it.
+    var strict = false
 
     init(name: String) { self.name = name }
 

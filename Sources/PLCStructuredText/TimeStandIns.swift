@@ -30,7 +30,7 @@ enum TimeStandIns {
         }
     }
 
-    /// SysTimeRtcConvertHighResToLocal (`local`) and ...HighResToDate (UTC): a timestamp to RTS_SYSTIMEDATE.
+    /// SysTimeRtcConvertHighResToLocal (`local`) and ...HighResToDate (UTC): a timestamp to SYSTIMEDATE.
     static func highResToDate(_ p: POUInfo, local: Bool) -> NativeStep {
         let ts = target(p, "pTimestamp"), date = target(p, "pDate")
         guard case .reference(.structure(let s)) = p.variable("pDate")!.type else { return NativeStep { _ in } }

@@ -6,7 +6,7 @@ struct CheckST: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-st",
         abstract: "Check every .st file of a folder: syntax, names, types, calls (Codesys rules).",
-        discussion: "Exit status: 0 clean, 2 with every error printed as file:line:col: message."
+        discussion: "Exit status: 0 clean, 2 with every error or warning printed as file:line:col: message."
     )
 
     @Argument(help: "Folder of .st files, e.g. st-reference.")
@@ -23,6 +23,9 @@ struct CheckST: ParsableCommand {
             library = try STLibrary.load(folder: folder)
         } catch {
             throw fail(error.description)
+        }
+        if !library.warnings.isEmpty {
+            throw fail(library.warnings.map(\.description).joined(separator: "\n"))
         }
         emit("ok \(folder): \(files.count) files\n")
         if describe {

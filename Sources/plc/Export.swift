@@ -9,6 +9,7 @@ import PLCExport
 import PLCApp
 import PLCCore
 import PLCGraph
+import PLCMeters
 
 /// `plc export`: the Codesys side of a program: Structured Text, ST tests, PLCopen XML.
 struct Export: ParsableCommand {
@@ -32,7 +33,7 @@ struct Export: ParsableCommand {
         case "st":
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            files = STProgramExporter(try loading.compile(try loading.load(program))).files()
+            files = try stProgram(try loading.compile(try loading.load(program)))
         case "st-tests":
             files = try stTests()
         case "plcopen":
@@ -44,6 +45,49 @@ struct Export: ParsableCommand {
             throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")
         }
         try write(files)
+    }
+
+    /// The PROGRAM, its GVL and a `MeterRead_<model>` twin per meter model it reads; exit 2 when a
+    /// block has no ST form (no twin in st-reference/, none generated, no library mapping).
+    func stProgram(_ compiled: CompiledProgram) throws -> [(name: String, text: String)] {
+        var exporter = STProgramExporter(compiled)
+        var twins: [String: String] = [:]
+        do {
+            try MeterSetup.configure(compiled, file: compiled.file, catalog: .standard(near: compiled.file.path))
+        } catch {
+            throw fail(error)
+        }
+        for (i, instance) in compiled.instances.enumerated() {
+            guard let meter = instance.block as? MeterRead, let model = meter.model else { continue }
+            let twin = try Self.meterTwin(model, instance: instance.name)
+            exporter.generatedTypes[i] = STMeterTwin.typeName(model.name)
+            twins[STMeterTwin.typeName(model.name) + ".st"] = STMeterTwin.source(twin)
+        }
+        let declared = Set(((try? stSources()) ?? []).map { $0.name.uppercased() })
+        if let missing = exporter.missingTwin(twins: declared) {
+            throw fail("plc export st: \(compiled.file.path): block '\(missing.instance)' of type '\(missing.type)' has no "
+                       + "Structured Text twin in \(stReference) and no library mapping")
+        }
+        return exporter.files() + twins.sorted { $0.key < $1.key }.map { (name: $0.key, text: $0.value) }
+    }
+
+    /// A meter model as the ST generator takes it; a value format Scale has no ST form for is an error.
+    static func meterTwin(_ model: MeterModel, instance: String) throws -> STMeterModel {
+        let groups = model.groups
+        let columns = try MeterModel.columns.map { name -> STMeterModel.Column? in
+            guard let v = model.value(named: name), v.poll,
+                  let g = groups.firstIndex(where: { $0.function == v.function && $0.registers.contains(v.registers.lowerBound) })
+            else { return nil }
+            guard ["INT16", "UINT16", "INT32", "UINT32", "REAL32"].contains(v.format.rawValue) else {
+                throw fail("plc export st: \(model.path): \(v.name) is \(v.format.rawValue), which Scale has no ST form for "
+                           + "(meter '\(instance)')")
+            }
+            return STMeterModel.Column(group: g, offset: v.address - groups[g].address, format: v.format.rawValue,
+                                       order: v.order.rawValue, factor: v.factor, decimals: v.decimals, unit: v.unit)
+        }
+        return STMeterModel(name: model.name, source: "meters/\(model.name).yaml",
+                            groups: groups.map { STMeterModel.Group(function: $0.function, address: $0.address, count: $0.count) },
+                            columnNames: MeterModel.columns, columns: columns)
     }
 
     @Option(help: "The st-reference/ folder whose POUs go into the PLCopen project.")

@@ -287,10 +287,12 @@ struct CodesysExportTests {
                   let ref = Self.attribute("refLocalId", part.split(separator: "\n").dropFirst(2).first.map(String.init) ?? "") else { return nil }
             return expressions[ref]
         }
-        #expect(input("xConnect") == "TRUE")
-        #expect(input("dwBaudrate") == "SysCom.SYS_BR_19200")
-        #expect(input("eParity") == "SysCom.SYS_EVENPARITY")
-        #expect(input("eStopBits") == "SysCom.SYS_ONESTOPBIT")
+        // xConnect falls for a cycle after an error, so the port is reopened (finding 6); SysCom's
+        // enumeration values, fully qualified (finding 7).
+        #expect(input("xConnect") == "NOT meter.xError")
+        #expect(input("dwBaudrate") == "SysCom.SYS_COM_BAUDRATE.SYS_BR_19200")
+        #expect(input("eParity") == "SysCom.SYS_COM_PARITY.SYS_EVENPARITY")
+        #expect(input("eStopBits") == "SysCom.SYS_COM_STOPBITS.SYS_ONESTOPBIT")
         #expect(input("byDataBits") == "8")
         // No formal parameter names one element; no input expression is an array literal.
         let formals = lines.compactMap { Self.attribute("formalParameter", $0) }

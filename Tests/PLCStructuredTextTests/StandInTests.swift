@@ -27,7 +27,7 @@ import Testing
         ])
         let fixed = """
             FUNCTION F_LocalTimeMs : LINT
-            VAR ulUtcMs : ULINT; stLocal : RTS_SYSTIMEDATE; dwLocal : DWORD; udiLocal : UDINT; udiResult : UDINT; END_VAR
+            VAR ulUtcMs : ULINT; stLocal : SYSTIMEDATE; dwLocal : DWORD; udiLocal : UDINT; udiResult : UDINT; END_VAR
             udiResult := SysTimeRtcHighResGet(pTimestamp := ulUtcMs);
             udiResult := SysTimeRtcConvertHighResToLocal(pTimestamp := ulUtcMs, pDate := stLocal);
             udiResult := SysTimeRtcConvertUtcToLocal(16#1000, dwLocal);
@@ -99,7 +99,7 @@ import Testing
             FUNCTION_BLOCK T
             VAR_OUTPUT wYear : UINT; wMonth : UINT; wDay : UINT; wHour : UINT; wDayOfWeek : UINT;
                 wYday : UINT; dwLocal : DWORD; dwSeconds : DWORD; END_VAR
-            VAR ul : ULINT; st : RTS_SYSTIMEDATE; r : UDINT; END_VAR
+            VAR ul : ULINT; st : SYSTIMEDATE; r : UDINT; END_VAR
             r := SysTimeRtcHighResGet(ul);
             r := SysTimeRtcConvertHighResToLocal(ul, st);
             r := SysTimeRtcConvertUtcToLocal(1000, dwLocal);

@@ -1,0 +1,105 @@
+import Foundation
+import PLCMeters
+import PLCModbus
+import Testing
+
+/// `plc export st programs/site_main`: the PROGRAM and a `MeterRead_<model>` twin per meter model
+/// pass `plc check-st`, and `plc run --twin` writes the cells the Swift program writes, both over one
+/// frozen simulator (three meters, two models), side by side.
+@Suite("site_main: exported with its meter twins, the ST run writes the Swift run's cells", .serialized)
+struct SiteMainTwinTests {
+    static func scratch(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// st-reference/ plus the export of site_main, in a scratch folder.
+    static func exported() throws -> URL {
+        let folder = try scratch("site-st")
+        let reference = PLCCommand.root.appendingPathComponent("st-reference")
+        for name in try FileManager.default.contentsOfDirectory(atPath: reference.path) where name.hasSuffix(".st") {
+            try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let export = try PLCCommand.run(["export", "st", "programs/site_main", "--output", folder.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        return folder
+    }
+
+    @Test("the export has a twin per meter model and passes plc check-st")
+    func exportChecks() throws {
+        let folder = try Self.exported()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["site_main.st", "MeterRead_rx380.st", "MeterRead_sdm630.st"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+        }
+        let main = try String(contentsOf: folder.appendingPathComponent("site_main.st"), encoding: .utf8)
+        #expect(main.contains("office : MeterRead_rx380;") && main.contains("aircon : MeterRead_sdm630;"))
+        #expect(!main.contains("sModel"))
+        let check = try PLCCommand.run(["check-st", folder.path])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test("a block without an ST twin or library mapping stops the export: exit 2 naming instance and type")
+    func exportRefusesABlockWithoutTwin() throws {
+        let reference = try Self.scratch("site-ref")
+        defer { try? FileManager.default.removeItem(at: reference) }
+        // A reference folder without CSVLogger.st: the twin of officeCsv's type is missing.
+        let source = PLCCommand.root.appendingPathComponent("st-reference")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".st") && name != "CSVLogger.st" {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: reference.appendingPathComponent(name))
+        }
+        let export = try PLCCommand.run(["export", "st", "programs/site_main", "--st-reference", reference.path])
+        #expect(export.status == 2)
+        #expect(export.stderr.contains("block 'officeCsv' of type 'CSVLogger' has no Structured Text twin"), "\(export.stderr)")
+    }
+
+    /// The rows of `<dir>/csv/<location>/energy_*.csv` by timestamp (header and empty rows left out).
+    static func rows(_ dir: URL, _ location: String) -> [String: String] {
+        let folder = dir.appendingPathComponent("csv/\(location)")
+        var result: [String: String] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n").dropFirst() where line.count > 20 {
+                let cells = String(line.dropFirst(20))
+                if cells.contains(where: { $0 != "," }) { result[String(line.prefix(19))] = cells }
+            }
+        }
+        return result
+    }
+
+    @Test("plc run --twin writes the same cells as the Swift run, for each location")
+    func sameCells() throws {
+        let folder = try Self.exported()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let catalog = MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent("programs/site_main").path)
+        let rx380 = try catalog.load("rx380"), sdm630 = try catalog.load("sdm630")
+        let simulator = ModbusSimulator(devices: [1: SimulatedMeter(model: rx380, slave: 1), 2: SimulatedMeter(model: rx380, slave: 2),
+                                                  3: SimulatedMeter(model: sdm630, slave: 3)], frozen: true)
+        let port = try simulator.startTCP()
+        defer { simulator.stop() }
+        let program = PLCCommand.root.appendingPathComponent("programs/site_main").path
+        let common = ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1", "--set", "bus.port=\(port)",
+                      "--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
+        let swiftDir = try Self.scratch("site-swift"), twinDir = try Self.scratch("site-twin")
+        defer {
+            try? FileManager.default.removeItem(at: swiftDir)
+            try? FileManager.default.removeItem(at: twinDir)
+        }
+        let swift = try BackgroundProcess(PLCCommand.executable.path, ["run", program] + common, directory: swiftDir)
+        let twin = try BackgroundProcess(PLCCommand.executable.path, ["run", program, "--twin", "--st", folder.path] + common,
+                                         directory: twinDir)
+        Thread.sleep(forTimeInterval: 7)
+        #expect(swift.stop(signal: SIGTERM) == 0, "\(swift.errorOutput.suffix(5))")
+        #expect(twin.stop(signal: SIGTERM) == 0, "\(twin.errorOutput.suffix(5))")
+        for location in ["Office", "Production", "Aircon"] {
+            let a = Self.rows(swiftDir, location), b = Self.rows(twinDir, location)
+            let times = Set(a.keys).intersection(b.keys).sorted()
+            #expect(times.count >= 3, "\(location): swift \(a), twin \(b)")
+            for time in times {
+                #expect(a[time] == b[time], "\(location) \(time): swift \(a[time] ?? "-"), twin \(b[time] ?? "-")")
+                #expect(a[time]?.split(separator: ",", omittingEmptySubsequences: false).count == 13)
+            }
+        }
+    }
+}
