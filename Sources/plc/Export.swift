@@ -32,7 +32,12 @@ struct Export: ParsableCommand {
         case "st":
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            files = STProgramExporter(try loading.compile(try loading.load(program))).files()
+            let compiled = try loading.compile(try loading.load(program))
+            do {
+                files = try STFunctionBlockExporter.files(compiled, library: loading.library) ?? STProgramExporter(compiled).files()
+            } catch {
+                throw fail(error)
+            }
         case "st-tests":
             files = try stTests()
         case "plcopen":

@@ -1,4 +1,8 @@
 import Foundation
+import PLCApp
+import PLCCore
+import PLCGraph
+import PLCStructuredText
 import Testing
 
 /// FBD function blocks through the command line: `plc trace` runs one over vectors, `plc check`
@@ -57,5 +61,48 @@ struct FunctionBlockCommandTests {
         #expect(lines.last?.hasSuffix(",FALSE,'\(dir.path)/csv/Production'") == true, "\(lines.suffix(2))")
         let requests = lines.last.flatMap { Int($0.split(separator: ",")[2]) } ?? 0
         #expect(requests >= 2, "\(lines.suffix(2))")
+    }
+}
+
+/// `plc export st` of a program using an FBD block: the FUNCTION_BLOCK before the PROGRAM, accepted
+/// by `plc check-st`, and the exported PROGRAM run in the ST engine equals the flattened graph.
+@Suite("FBD function blocks exported to ST")
+struct FunctionBlockExportTests {
+    @Test("plc export st writes FUNCTION_BLOCK Pulse and PROGRAM pulses; check-st passes; the engine runs it equal to the graph")
+    func exportAndRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-fbd-st-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try PLCCommand.run(["export", "st", FunctionBlockCommandTests.fixtures, "--output", dir.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let pulse = try String(contentsOf: dir.appendingPathComponent("Pulse.st"), encoding: .utf8)
+        let main = try String(contentsOf: dir.appendingPathComponent("pulses.st"), encoding: .utf8)
+        #expect(pulse.contains("FUNCTION_BLOCK Pulse\nVAR_INPUT\n    tPeriod : TIME := T#100ms;") && pulse.hasSuffix("END_FUNCTION_BLOCK\n"), "\(pulse)")
+        #expect(pulse.contains("timer(IN := gate, PT := tPeriod);\nxQ := timer.Q;"), "\(pulse)")
+        #expect(!pulse.contains("fbScanClock"))
+        #expect(main.contains("    fast : Pulse;\n") && main.contains("slow(tPeriod := T#20ms, xEnable := NOT fast.xQ);"), "\(main)")
+        // The scan clock the PROGRAM calls, from st-reference/.
+        for name in ["ScanClock", "GVL_Scan", "F_LocalTimeMs"] {
+            try FileManager.default.copyItem(at: PLCCommand.root.appendingPathComponent("st-reference/\(name).st"),
+                                             to: dir.appendingPathComponent("\(name).st"))
+        }
+        let check = try PLCCommand.run(["check-st", dir.path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+        let library = try STLibrary.load(folder: dir.path, root: "pulses")
+        let machine = library.makeMachine()
+        let twin = try #require(machine.instantiate("pulses"))
+        let file = try ProgramLoader.load(PLCCommand.root.appendingPathComponent(FunctionBlockCommandTests.fixtures).path,
+                                          enums: BlockLibrary.all.enumerations)
+        let graph = try ProgramCompiler.compile(file, library: .all)
+        for n in 0..<200 {
+            let context = ScanContext(time: Int64(n) * 10, cycle: UInt64(n))
+            graph.scan(context)
+            twin.execute(context)
+            for name in ["FastCount", "SlowCount"] {
+                #expect(twin.value(of: name) == graph.value(of: name), "scan \(n): \(name)")
+            }
+        }
+        #expect(graph.value(of: "FastCount") == .int(40), "\(String(describing: graph.value(of: "FastCount")))")
+        #expect((graph.value(of: "SlowCount")?.int ?? 0) > 0)
     }
 }
