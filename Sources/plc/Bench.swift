@@ -51,9 +51,11 @@ struct Bench: ParsableCommand {
         let probe = try loading.compile(file)
         let other = try against.map { try ProgramLoading(library: .all).load($0) }.map { try loading.compile($0) }
         var otherRounds: [Double] = []
-        for _ in 0..<5 {
+        for round in 0..<5 {
+            // With --against, the two programs take turns going first: the first of a pair runs slower.
+            if let other, round % 2 == 1 { otherRounds.append(Self.nanosecondsPerScan(scans) { other.scan($0) }) }
             graphRounds.append(Self.nanosecondsPerScan(scans) { probe.scan($0) })
-            if let other { otherRounds.append(Self.nanosecondsPerScan(scans) { other.scan($0) }) }
+            if let other, round % 2 == 0 { otherRounds.append(Self.nanosecondsPerScan(scans) { other.scan($0) }) }
             if let twin { handRounds.append(Self.nanosecondsPerScan(scans) { twin.scan($0) }) }
         }
         let graph = Self.best(graphRounds)
