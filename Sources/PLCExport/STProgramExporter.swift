@@ -68,7 +68,7 @@ public struct STProgramExporter {
         }
         for i in program.order {
             let instance = program.instances[i]
-            let type = Swift.type(of: instance.block).interface
+            let type = instance.interface
             if !Swift.type(of: instance.block).stMapping.hasInstance {
                 // An operator or function box: a variable holds its value (its one output).
                 let output = type.decls.first { $0.scope == .output }
@@ -110,7 +110,7 @@ public struct STProgramExporter {
     /// Literal wires into array inputs: ST has no array literal in a call, so they initialise the instance.
     private func arrayInitializers(_ i: Int) -> String {
         let decl = file.instances[i]
-        let interface = Swift.type(of: program.instances[i].block).interface
+        let interface = program.instances[i].interface
         var parts: [String] = []
         for wire in decl.inputs where wire.index == nil {
             guard let pin = interface.decl(wire.pin), case .array = pin.type, let value = literal(wire, pin.type) else { continue }
@@ -134,7 +134,7 @@ public struct STProgramExporter {
         switch wire.source {
         case .pin(let instance, let pin, let index):
             if let i = program.instances.firstIndex(where: { $0.name.uppercased() == instance.uppercased() }) {
-                let sourceType = Swift.type(of: program.instances[i].block).interface
+                let sourceType = program.instances[i].interface
                 let name = program.instances[i].name
                 if !Swift.type(of: program.instances[i].block).stMapping.hasInstance {
                     text = name
@@ -160,7 +160,7 @@ public struct STProgramExporter {
     private func call(_ i: Int, number: Int) -> String {
         let instance = program.instances[i]
         let decl = file.instances[i]
-        let interface = Swift.type(of: instance.block).interface
+        let interface = instance.interface
         var out = "(* \(number). \(instance.name) (\(interface.name)) *)\n"
         switch Swift.type(of: instance.block).stMapping {
         case .operator(let op):

@@ -249,11 +249,12 @@ public final class CompiledProgram {
         }
     }
 
+    /// `instance.pin`; the instance may be a path into a flattened function block (`office.csv.udiRows`).
     private func resolvePin(_ path: String) -> (Instance, Int)? {
-        let parts = path.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2,
-              let instance = instances.first(where: { $0.name.uppercased() == parts[0].uppercased() }),
-              let pin = instance.interface.index(of: parts[1]) else { return nil }
+        guard let dot = path.lastIndex(of: ".") else { return nil }
+        let name = path[..<dot].uppercased()
+        guard let instance = instances.first(where: { $0.name.uppercased() == name }),
+              let pin = instance.interface.index(of: path[path.index(after: dot)...]) else { return nil }
         return (instance, pin)
     }
 

@@ -5,6 +5,8 @@ public struct ProgramCompiler {
     private let file: ProgramFile
     private let library: BlockLibrary
     private var errors: [SourceError] = []
+    /// The file the lines being checked are in, when not the program's (a flattened function block).
+    private var at: String?
 
     /// A resolved wire source.
     private enum Resolved {
@@ -28,7 +30,7 @@ public struct ProgramCompiler {
     }
 
     private mutating func error(_ line: Int, _ message: String) {
-        errors.append(SourceError(file: file.path, line: line, message))
+        errors.append(SourceError(file: at ?? file.path, line: line, message))
     }
 
     // MARK: - Build
@@ -51,6 +53,7 @@ public struct ProgramCompiler {
         var instanceIndex: [String: Int] = [:]
         var fileIndexOf: [Int] = []   // instances[i] came from file.instances[fileIndexOf[i]]
         for (f, inst) in file.instances.enumerated() {
+            at = inst.file
             let key = inst.name.uppercased()
             if let first = instanceIndex[key] {
                 error(inst.line, "block \(inst.name) is declared twice (first on line \(instances[first].line))")
@@ -73,6 +76,7 @@ public struct ProgramCompiler {
                                    bus: inst.bus, line: inst.line))
             fileIndexOf.append(f)
         }
+        at = nil
 
         // Wires and assignments, with the data-flow edges they imply.
         var inputSteps: [[CompiledProgram.Step]] = Array(repeating: [], count: instances.count)
@@ -89,6 +93,7 @@ public struct ProgramCompiler {
             let interface = instance.interface
             var fed: [String: Int] = [:]
             for wire in decl.inputs {
+                at = wire.file ?? decl.file
                 guard let pin = interface.index(of: wire.pin), interface.decls[pin].scope == .input else {
                     let inputs = interface.decls(in: .input).map(\.name).joined(separator: ", ")
                     let what = interface.index(of: wire.pin) == nil ? "has no input" : "cannot be fed at its output"
@@ -152,10 +157,12 @@ public struct ProgramCompiler {
                     }
                 }
             }
+            at = decl.file
             for d in interface.decls where d.required && fed[d.name.uppercased()] == nil {
                 error(decl.line, "\(instance.name) (\(interface.name)): required input \(d.name) is not connected")
             }
             for assignment in decl.outputs {
+                at = assignment.file ?? decl.file
                 guard let pin = interface.index(of: assignment.pin), interface.decls[pin].scope == .output else {
                     let outputs = interface.decls(in: .output).map(\.name).joined(separator: ", ")
                     error(assignment.line, "\(instance.name) (\(interface.name)) has no output '\(assignment.pin)' (outputs: \(outputs))")
@@ -181,6 +188,7 @@ public struct ProgramCompiler {
                                                            boxed: &boxed))
             }
         }
+        at = nil
         for (v, list) in readers {
             guard let (writer, line) = writers[v] else { continue }
             for reader in list where reader != writer {

@@ -78,6 +78,8 @@ public struct ProgramFile: Sendable {
         /// A wire that closes a loop: it carries the value of the previous scan (CFC feedback).
         public let feedback: Bool
         public let line: Int
+        /// The file `line` is in, when not the program's own (a wire flattened from a function block file).
+        public var file: String? = nil
     }
 
     /// An output pin assigned to a program variable after the block runs.
@@ -85,6 +87,8 @@ public struct ProgramFile: Sendable {
         public let pin: String
         public let variable: String
         public let line: Int
+        /// The file `line` is in, when not the program's own (flattened from a function block file).
+        public var file: String? = nil
     }
 
     /// A block instance.
@@ -92,6 +96,8 @@ public struct ProgramFile: Sendable {
         public let name: String
         public let type: String
         public let line: Int
+        /// The file `line` is in, when not the program's own (flattened from a function block file).
+        public var file: String? = nil
         /// The bus an I/O block uses, when the program has several.
         public let bus: String?
         public var inputs: [Wire]
@@ -109,4 +115,6 @@ public struct ProgramFile: Sendable {
     public var instances: [Instance]
     /// Runtime settings given with `--set` that are not program variables (`StateFolder`, `RetainInterval`).
     public var runtimeSettings: [String: String] = [:]
+    /// The FBD function blocks the program uses and its text before flattening; nil when it uses none.
+    public var functionBlocks: FunctionBlockUse? = nil
 }

@@ -13,6 +13,8 @@ public struct ProgramLoader {
 
     private let reader: YAMLReader
     private var errors: [SourceError] = []
+    /// Reading a function block file: no task or buses; VAR_INPUT and VAR_OUTPUT variables.
+    private var functionBlock = false
 
     private init(path: String) {
         reader = YAMLReader(path: path)
@@ -40,9 +42,21 @@ public struct ProgramLoader {
         return try parse(text, path: path, enums: enums)
     }
 
-    /// Parses program text; `path` is used in messages.
+    /// Parses program text; `path` is used in messages. Function blocks it uses are flattened in.
     public static func parse(_ text: String, path: String, enums: [String: IECEnumType]) throws(ProgramErrors) -> ProgramFile {
+        try FunctionBlockLibrary.flatten(parse(text, path: path, enums: enums, functionBlock: false), enums: enums)
+    }
+
+    /// Parses an FBD function block file (first key `function_block:`): a program file without task
+    /// and buses whose variables may be VAR_INPUT and VAR_OUTPUT. It is not flattened.
+    public static func parseFunctionBlock(_ text: String, path: String, enums: [String: IECEnumType]) throws(ProgramErrors) -> ProgramFile {
+        try parse(text, path: path, enums: enums, functionBlock: true)
+    }
+
+    private static func parse(_ text: String, path: String, enums: [String: IECEnumType],
+                              functionBlock: Bool) throws(ProgramErrors) -> ProgramFile {
         var loader = ProgramLoader(path: path)
+        loader.functionBlock = functionBlock
         let root: Node
         do {
             root = try loader.reader.compose(text)
@@ -57,8 +71,9 @@ public struct ProgramLoader {
     // MARK: - Sections
 
     private mutating func program(_ root: Node, enums: [String: IECEnumType]) -> ProgramFile {
-        checkKeys(root, ["program", "description", "task", "buses", "variables", "blocks"], "a program")
-        let name = string(root, "program") ?? reader.path.pathDeletingLastComponent.split(separator: "/").last.map(String.init) ?? "program"
+        checkKeys(root, functionBlock ? ["function_block", "description", "variables", "blocks"]
+                  : ["program", "description", "task", "buses", "variables", "blocks"], functionBlock ? "a function block" : "a program")
+        let name = string(root, functionBlock ? "function_block" : "program") ?? reader.path.pathDeletingLastComponent.split(separator: "/").last.map(String.init) ?? "program"
         return ProgramFile(
             path: reader.path, name: name, description: string(root, "description") ?? "",
             task: reader.value(root, "task").map { task($0) } ?? ProgramFile.Task(),
@@ -128,8 +143,10 @@ public struct ProgramLoader {
                 continue
             }
             let scopeText = string(item, "scope") ?? "VAR"
-            guard let scope = VarDecl.Scope(rawValue: scopeText), scope == .local || scope == .global else {
-                errors.append(reader.error(item, "variable \(name): scope must be VAR or VAR_GLOBAL, not '\(scopeText)'"))
+            let allowed: [VarDecl.Scope] = functionBlock ? [.input, .output, .local] : [.local, .global]
+            guard let scope = VarDecl.Scope(rawValue: scopeText), allowed.contains(scope) else {
+                errors.append(reader.error(item, "variable \(name): scope must be "
+                    + (functionBlock ? "VAR_INPUT, VAR_OUTPUT or VAR" : "VAR or VAR_GLOBAL") + ", not '\(scopeText)'"))
                 continue
             }
             do throws(IECError) {

@@ -32,6 +32,9 @@ public final class BusWorker: @unchecked Sendable {
     private var backoff: Int64
     private var linkError: ModbusError?
     private var timeoutsInARow = 0
+    /// RTU slaves whose last timeout was followed by a quiet line: silent, not late. Their next
+    /// timeout skips the quiet-line wait, so a silent meter costs one response timeout per poll.
+    private var silentSlaves: Set<Int> = []
     private var buffer = [UInt16](repeating: 0, count: 125)
     /// A simulated device that answers in place of a port (virtual-time tests and soaks).
     private let device: (@Sendable (ModbusRequest) -> ModbusReply)?
@@ -155,9 +158,10 @@ public final class BusWorker: @unchecked Sendable {
             try connection!.readRegisters(function: request.function, slave: request.slave, address: request.address,
                                           count: request.count, into: &buffer)
             timeoutsInARow = 0
+            silentSlaves.remove(request.slave)
             return ModbusReply(registers: Array(buffer[0..<request.count]), error: nil, latency: MonotonicTime.nanoseconds() - start)
         } catch {
-            handle(error)
+            handle(error, slave: request.slave)
             return ModbusReply(registers: [], error: error, latency: MonotonicTime.nanoseconds() - start)
         }
     }
@@ -187,7 +191,7 @@ public final class BusWorker: @unchecked Sendable {
 
     /// After a failed transaction: drop a dead link so the next request reconnects, and make sure
     /// a late or half-read reply can never be taken for the answer to the next request.
-    private func handle(_ error: ModbusError) {
+    private func handle(_ error: ModbusError, slave: Int) {
         var isTCP = false
         if case .tcp = settings.transport { isTCP = true }
         if error.code == ModbusError.timeoutCode { timeoutsInARow += 1 }
@@ -199,8 +203,13 @@ public final class BusWorker: @unchecked Sendable {
                 // transaction-id check, and so on for ever: a new connection starts clean.
                 // It opens at the next request, with no back-off (the peer is there).
                 connection.close()
+            } else if error.code == ModbusError.timeoutCode && silentSlaves.contains(slave) {
+                // Silent after the last timeout too: no late reply to wait for (the next request
+                // still flushes the input first).
             } else {
-                connection.drain(quiet: quietAfterFailure, limit: 2 * quietAfterFailure)
+                // A late reply may still come: wait until the line has been quiet for a timeout.
+                let discarded = connection.drain(quiet: quietAfterFailure, limit: 2 * quietAfterFailure)
+                if error.code == ModbusError.timeoutCode && discarded == 0 { silentSlaves.insert(slave) } else { silentSlaves.remove(slave) }
             }
             return
         }

@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Argument(help: "Program folder to measure (default: programs/blinker, with its hand-written twin).")
     var program: String?
 
+    @Option(help: "A second program timed in the same rounds (e.g. the blocks of an FBD function block written out); prints the ratio.")
+    var against: String?
+
     @Option(help: "Scans per timing round.")
     var scans = 200_000
 
@@ -46,8 +49,13 @@ struct Bench: ParsableCommand {
         var handRounds: [Double] = []
         let twin = program == nil ? BlinkerTwin() : nil
         let probe = try loading.compile(file)
-        for _ in 0..<5 {
+        let other = try against.map { try ProgramLoading(library: .all).load($0) }.map { try loading.compile($0) }
+        var otherRounds: [Double] = []
+        for round in 0..<5 {
+            // With --against, the two programs take turns going first: the first of a pair runs slower.
+            if let other, round % 2 == 1 { otherRounds.append(Self.nanosecondsPerScan(scans) { other.scan($0) }) }
             graphRounds.append(Self.nanosecondsPerScan(scans) { probe.scan($0) })
+            if let other, round % 2 == 0 { otherRounds.append(Self.nanosecondsPerScan(scans) { other.scan($0) }) }
             if let twin { handRounds.append(Self.nanosecondsPerScan(scans) { twin.scan($0) }) }
         }
         let graph = Self.best(graphRounds)
@@ -56,6 +64,11 @@ struct Bench: ParsableCommand {
             let hand = Self.best(handRounds)
             try Self.checkSameResults(twin: twin, program: probe)
             line += ", hand-written Swift \(Self.format(hand)) ns/scan: ratio \(String(printf: "%.2f", graph / hand))x"
+        }
+        if let other {
+            let best = Self.best(otherRounds)
+            line += "\nagainst       \(other.name) (\(other.instances.count) blocks, \(other.stepCount) steps) \(Self.format(best)) ns/scan:"
+                + " ratio \(String(printf: "%.3f", graph / best))x"
         }
         emit(line + "\n")
 

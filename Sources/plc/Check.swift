@@ -48,6 +48,9 @@ struct Check: ParsableCommand {
         }
         for wire in program.feedbackWires { out += "feedback (value of the previous scan): \(wire)\n" }
         out += RetainSetup.marks(file)
+        for fbd in file.functionBlocks?.definitions ?? [] {
+            out += "\nFUNCTION_BLOCK \(fbd.name) (FBD, \(fbd.path), flattened: \(fbd.flat.instances.count) blocks)\n\(fbd.interface.formatted())\n"
+        }
         // Block types written beside the program (ST function blocks): their tables, as a Swift
         // block's are shown by `plc trace <Type> --describe`.
         var shown: Set<String> = []

@@ -33,7 +33,7 @@ struct Export: ParsableCommand {
         case "st":
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            files = try stProgram(try loading.compile(try loading.load(program)))
+            files = try stProgram(try loading.compile(try loading.load(program)), library: loading.library)
         case "st-tests":
             files = try stTests()
         case "plcopen":
@@ -49,7 +49,13 @@ struct Export: ParsableCommand {
 
     /// The PROGRAM, its GVL and a `MeterRead_<model>` twin per meter model it reads; exit 2 when a
     /// block has no ST form (no twin in st-reference/, none generated, no library mapping).
-    func stProgram(_ compiled: CompiledProgram) throws -> [(name: String, text: String)] {
+    func stProgram(_ compiled: CompiledProgram, library: BlockLibrary) throws -> [(name: String, text: String)] {
+        // A program using FBD function blocks: each FB as a FUNCTION_BLOCK, then the program as written.
+        do {
+            if let files = try STFunctionBlockExporter.files(compiled, library: library) { return files }
+        } catch {
+            throw fail(error)
+        }
         var exporter = STProgramExporter(compiled)
         var twins: [String: String] = [:]
         do {

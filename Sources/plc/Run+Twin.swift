@@ -57,7 +57,7 @@ struct TwinRun {
         machine.modbus = BusWorkerBus(worker: worker)
         machine.fileRoot = FileManager.default.currentDirectoryPath
         // The program file's variables, with their --set values, are the twin's initial values.
-        for variable in file.variables {
+        for variable in file.functionBlocks?.written.variables ?? file.variables {   // FB state lives in the FB instances
             guard let pin = main.interface.index(of: variable.decl.name) else {
                 throw fail("plc run --twin: PROGRAM \(file.name) has no variable \(variable.decl.name) (\(file.path):\(variable.line))")
             }

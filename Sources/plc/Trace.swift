@@ -29,6 +29,9 @@ struct Trace: ParsableCommand {
     @Flag(help: "List the block types.")
     var list = false
 
+    @Option(name: .customLong("blocks"), help: "Find FBD function block files (<Name>.yaml, blocks/<Name>/<Name>.yaml) here (default: beside the vector file, or the current folder).")
+    var fbdFolder: String?
+
     @Flag(help: "Print the block's variable table.")
     var describe = false
 
@@ -41,10 +44,17 @@ struct Trace: ParsableCommand {
             for type in library.types {
                 emit("\(type.typeName.paddingSpaces(toLength: 12))\(type.interface.summary)\n")
             }
+            for name in FunctionBlockLibrary.names(near: fbdFolder ?? ".") {
+                let summary = (try? FunctionBlockLibrary.definition(name, near: fbdFolder ?? ".", enums: library.enumerations))??.interface.summary
+                emit("\(name.paddingSpaces(toLength: 12))\(summary ?? "")  (FBD)\n")
+            }
             return
         }
         guard let blockType else { throw fail("plc trace: name a block type (plc trace --list shows them)") }
         if let stFolder { return try runST(blockType, folder: stFolder) }
+        if library.type(named: blockType) == nil, let fbd = try fbdType(blockType, library) {
+            return try runFBD(fbd)
+        }
         guard let type = library.type(named: blockType) else {
             throw fail("plc trace: unknown block type '\(blockType)' (plc trace --list shows them)")
         }
@@ -54,6 +64,29 @@ struct Trace: ParsableCommand {
         }
         let file = try vectorFile(for: type.interface)
         try report(VectorTrace(type, file), file)
+    }
+
+    /// The FBD function block `name` near `--blocks` or the vector file, as a block type; nil when there is none.
+    private func fbdType(_ name: String, _ library: BlockLibrary) throws -> BlockType? {
+        let folder = fbdFolder ?? vectors.map { $0.pathDeletingLastComponent }.flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        do {
+            return try FunctionBlockLibrary.definition(name, near: folder, enums: library.enumerations)?.blockType(library: library)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Runs an FBD function block: its network compiled on its own, its variables as pins.
+    private func runFBD(_ type: BlockType) throws {
+        if describe {
+            emit(yaml ? BlockDeclaration(type.interface).yaml() : type.interface.formatted() + "\n")
+            return
+        }
+        let file = try vectorFile(for: type.interface)
+        let block = type.make()
+        let trace = VectorTrace(type.interface, file, read: { block[pin: $0] }, write: { block[pin: $0] = $1 },
+                                execute: { block.execute($0) })
+        try report(trace, file)
     }
 
     /// Runs the ST twin: the FUNCTION_BLOCK `name` of the `.st` files in `folder` (or the Standard library's).

@@ -76,7 +76,7 @@ struct DashboardTests {
         runtime.program.scan(ScanContext(time: 0))
         let s = SnapshotBuilder(program: runtime.program, task: file.task, workers: []).build(statistics: CycleStatistics())
         #expect(s.locations.map(\.name) == ["Office", "Production", "Aircon"])
-        #expect(s.locations.map(\.instance) == ["office", "production", "aircon"])
+        #expect(s.locations.map(\.instance) == ["office.meter", "production.meter", "aircon.meter"])   // inside each Location FB
         let office = try #require(s.locations.first)
         #expect(office.values.map(\.name).prefix(3) == ["voltage_l12", "voltage_l23", "voltage_l31"], "\(office.values.map(\.name))")
         #expect(office.state == .error, "no poll has ended yet")
