@@ -36,6 +36,8 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(name: "CUnixODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "PLCAuth", dependencies: ["CSodium", "PLCCore"], swiftSettings: strict),
         .target(name: "CAllocCounter"),
         .target(name: "CBuildInfo"),
         .target(name: "PLCCore", swiftSettings: scan),
@@ -60,10 +62,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
-        .target(name: "PLCReport", dependencies: ["PLCBlocks"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
-            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage"],
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCAuth"],
             swiftSettings: strict
         ),
         .target(
@@ -78,7 +80,7 @@ let package = Package(
             name: "plc",
             dependencies: [
                 "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
-                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredTextModbus",
+                "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredTextModbus", "PLCAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -108,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "PLCEndToEndTests",
             dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
-                           "PLCSql", "PLCStructuredText", "PLCStructuredTextModbus"],
+                           "PLCSql", "PLCStructuredText", "PLCStructuredTextModbus", "PLCAuth"],
             swiftSettings: strict
         ),
     ]

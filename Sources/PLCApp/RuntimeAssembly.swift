@@ -61,6 +61,13 @@ public final class RuntimeAssembly {
             throw Failure(description: "\(name): \(held)")
         }
         let storage = StorageIO(blocks: program.instances.map(\.block))
+        // Online writes and forces, logins and failed logins: one audit line each, in the error log.
+        program.onOnlineChange = { changes, context in
+            for change in changes {
+                note("\(name): online: \(change.line)")
+                storage.note("INFO", "online: \(change.line)", at: context.localTime)
+            }
+        }
         do {
             try group.start(modbus)
             try group.start(storage)
@@ -87,8 +94,13 @@ public final class RuntimeAssembly {
         storage.note("WARNING", text, at: localTime)
     }
 
-    /// Stops everything in reverse order; call after the last scan.
+    /// Stops everything in reverse order; call after the last scan. Values still forced are named
+    /// once (forces end with the run).
     public func stop() {
+        let forced = program.forcedList
+        if !forced.isEmpty {
+            note("\(file.name): forces end with this run: " + forced.map { "\($0.path) = \($0.value)" }.joined(separator: ", "))
+        }
         group.stop()
     }
 }

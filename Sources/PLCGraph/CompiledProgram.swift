@@ -47,6 +47,20 @@ public final class CompiledProgram {
         case copyStrings(UnsafePointer<String>, UnsafeMutablePointer<String>, Int)
         /// A copy through `IECValue`, for blocks that declare their pins by hand: an index into `boxed`.
         case boxed(Int)
+        /// Stores a forced value (online mode): an index into `forcedValues`.
+        case force(Int)
+
+        /// Where a copy writes (nil for a call, a boxed copy or a force).
+        var destination: UnsafeMutableRawPointer? {
+            switch self {
+            case .copy1(_, let d), .copy2(_, let d), .copy4(_, let d), .copy8(_, let d), .not(_, let d), .copyBytes(_, let d, _):
+                d
+            case .copyString(_, let d), .copyStrings(_, let d, _):
+                UnsafeMutableRawPointer(d)
+            case .call, .boxed, .force:
+                nil
+            }
+        }
     }
 
     /// A copy that converts through `IECValue` (kept out of `Step` so a step stays a trivial value:
@@ -68,8 +82,20 @@ public final class CompiledProgram {
     public let order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
     public let feedbackWires: [String]
-    private let steps: UnsafeMutableBufferPointer<Step>
-    private let boxed: [BoxedCopy]
+    /// The schedule a scan walks: the compiled one, or (while values are forced) a copy with force steps.
+    private var steps: UnsafeMutableBufferPointer<Step>
+    /// The schedule as compiled.
+    let compiledSteps: [Step]
+    let boxed: [BoxedCopy]
+    /// Online writes and forces waiting for the next scan (any thread submits).
+    public let online = OnlineControl()
+    /// Called on the scan thread, before the scan, with what online requests changed and the scan's
+    /// context (for the error log's audit lines, stamped with the scan's local time).
+    public var onOnlineChange: (([OnlineControl.Change], ScanContext) -> Void)?
+    /// The forced values by path (scan thread only).
+    public internal(set) var forces: [String: IECValue] = [:]
+    /// The values the force steps store.
+    var forcedValues: [ForcedValue] = []
     /// The I/O blocks, for the executor's input and output image phases.
     public let ioBlocks: [any IOBlock]
 
@@ -83,6 +109,7 @@ public final class CompiledProgram {
         self.order = order
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
+        self.compiledSteps = steps
         self.boxed = boxed
         self.feedbackWires = feedbackWires
         self.ioBlocks = order.compactMap { instances[$0].block as? any IOBlock }
@@ -93,8 +120,22 @@ public final class CompiledProgram {
         steps.deallocate()
     }
 
-    /// Runs one scan of the program: every step of the schedule, in order.
+    /// Walks `schedule` from now on (nil: the compiled one again); between scans only.
+    func useSchedule(_ schedule: [Step]?) {
+        let next = schedule ?? compiledSteps
+        steps.deinitialize()
+        steps.deallocate()
+        steps = .allocate(capacity: next.count)
+        _ = steps.initialize(from: next)
+    }
+
+    /// Runs one scan of the program: every step of the schedule, in order; first the online
+    /// requests submitted since the last scan.
     public func scan(_ context: ScanContext) {
+        if let requests = online.take() {
+            let changes = applyOnline(requests)
+            if !changes.isEmpty { onOnlineChange?(changes, context) }
+        }
         // An index loop: a for-in over the buffer allocates an iterator in debug builds.
         var n = 0
         let count = steps.count
@@ -123,6 +164,8 @@ public final class CompiledProgram {
                 var value = load(copy.from)
                 if copy.negate { value = .bool(!value.bool) }
                 store(value, copy.to)
+            case .force(let index):
+                forcedValues[index].apply()
             }
             n += 1
         }
@@ -213,6 +256,9 @@ public final class CompiledProgram {
               let pin = instance.interface.index(of: parts[1]) else { return nil }
         return (instance, pin)
     }
+
+    /// The program variables' values at fixed addresses, in `variables` order (for the retain store).
+    public var variableSlots: [PinRef] { storage.slots }
 
     /// The number of steps in the schedule (calls plus copies).
     public var stepCount: Int { steps.count }

@@ -14,6 +14,11 @@ extension ProgramFile {
             try setBus(String(name.dropFirst(4)), to: value, argument: argument, fail: fail)
             return
         }
+        let runtime = Self.runtimeSettingNames.first { $0.uppercased() == name.uppercased() }
+        if let runtime, !variables.contains(where: { $0.decl.name.uppercased() == name.uppercased() }) {
+            runtimeSettings[runtime] = value
+            return
+        }
         guard let i = variables.firstIndex(where: { $0.decl.name.uppercased() == name.uppercased() }) else {
             let names = variables.map(\.decl.name).joined(separator: ", ")
             throw fail("no program variable '\(name)' (variables: \(names.isEmpty ? "none" : names))")
@@ -25,6 +30,17 @@ extension ProgramFile {
         } catch {
             throw fail("\(decl.name) : \(decl.type.name): \(error.message)")
         }
+    }
+
+    /// Settings every program accepts with `--set` whether or not it declares a variable of the name.
+    public static let runtimeSettingNames = ["StateFolder", "RetainInterval", "UsersFile"]
+
+    /// Runtime setting `name`: a `--set` value, else the initial value of a program variable of that name.
+    public func runtimeSetting(_ name: String) -> String? {
+        if let value = runtimeSettings[name] { return value }
+        guard let decl = variables.first(where: { $0.decl.name.uppercased() == name.uppercased() })?.decl else { return nil }
+        if case .string(let text) = decl.initial { return text }
+        return IECLiteral.format(decl.initial, as: decl.type)
     }
 
     private mutating func setBus(_ path: String, to value: String, argument: String,

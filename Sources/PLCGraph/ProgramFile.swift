@@ -51,6 +51,11 @@ public struct ProgramFile: Sendable {
     public struct Variable: Sendable {
         public var decl: VarDecl
         public let line: Int
+        /// `retain: true` or `persistent: true` on the entry; nil: initialised at every start.
+        public var retain: RetainClass? = nil
+        /// `online: write` on the entry: an operator may write and force it online (an engineer may
+        /// write anything).
+        public var onlineWritable = false
     }
 
     /// Where a wire comes from.
@@ -91,6 +96,8 @@ public struct ProgramFile: Sendable {
         public let bus: String?
         public var inputs: [Wire]
         public var outputs: [Assignment]
+        /// `retain: true` or `persistent: true` on the entry: the instance keeps all its variables.
+        public var retain: RetainClass? = nil
     }
 
     public let path: String
@@ -100,4 +107,6 @@ public struct ProgramFile: Sendable {
     public var buses: [Bus]
     public var variables: [Variable]
     public var instances: [Instance]
+    /// Runtime settings given with `--set` that are not program variables (`StateFolder`, `RetainInterval`).
+    public var runtimeSettings: [String: String] = [:]
 }

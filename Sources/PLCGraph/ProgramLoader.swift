@@ -117,7 +117,7 @@ public struct ProgramLoader {
         }
         var result: [ProgramFile.Variable] = []
         for item in items {
-            checkKeys(item, ["scope", "name", "type", "initial", "comment"], "a variable")
+            checkKeys(item, ["scope", "name", "type", "initial", "comment", "retain", "persistent", "online"], "a variable")
             let line = reader.line(item)
             guard let name = string(item, "name"), let typeText = string(item, "type") else {
                 errors.append(reader.error(item, "a variable needs a name and a type"))
@@ -136,7 +136,7 @@ public struct ProgramLoader {
                 let type = try IECType.parse(typeText, enums: enums)
                 let initial = try string(item, "initial").map { text throws(IECError) in try IECLiteral.parse(text, as: type) }
                 result.append(.init(decl: VarDecl(scope, name, type, initial: initial, comment: string(item, "comment") ?? ""),
-                                    line: line))
+                                    line: line, retain: retainClass(item, name), onlineWritable: onlineAccess(item, name)))
             } catch {
                 errors.append(reader.error(item, "variable \(name): \(error.message)"))
             }
@@ -151,7 +151,7 @@ public struct ProgramLoader {
         }
         var result: [ProgramFile.Instance] = []
         for item in items {
-            checkKeys(item, ["name", "type", "bus", "inputs", "outputs", "comment"], "a block")
+            checkKeys(item, ["name", "type", "bus", "inputs", "outputs", "comment", "retain", "persistent"], "a block")
             guard let name = string(item, "name"), let type = string(item, "type") else {
                 errors.append(reader.error(item, "a block needs a name and a type"))
                 continue
@@ -161,7 +161,8 @@ public struct ProgramLoader {
                 continue
             }
             var instance = ProgramFile.Instance(name: name, type: type, line: reader.line(item),
-                                                bus: string(item, "bus"), inputs: [], outputs: [])
+                                                bus: string(item, "bus"), inputs: [], outputs: [],
+                                                retain: retainClass(item, name))
             if let inputs = reader.value(item, "inputs") {
                 if let map = inputs.mapping {
                     for (key, value) in map { if let w = wire(key, value) { instance.inputs.append(w) } }
@@ -252,6 +253,25 @@ public struct ProgramLoader {
     private func isIdentifier(_ s: String) -> Bool { Self.isIdentifierText(s) }
 
     // MARK: - Scalars
+
+    /// `retain: true` / `persistent: true` on a variable or block entry (both: an error).
+    private mutating func retainClass(_ item: Node, _ name: String) -> RetainClass? {
+        let retain = flag(item, "retain"), persistent = flag(item, "persistent")
+        if retain && persistent {
+            errors.append(reader.error(item, "\(name): write either retain: true or persistent: true, not both"))
+        }
+        return persistent ? .persistent : retain ? .retain : nil
+    }
+
+    /// `online: write` on a variable entry (the only access a program can grant; reading is free).
+    private mutating func onlineAccess(_ item: Node, _ name: String) -> Bool {
+        guard let node = reader.value(item, "online") else { return false }
+        guard node.scalar?.string == "write" else {
+            errors.append(reader.error(node, "variable \(name): online must be 'write' (operators may write and force it)"))
+            return false
+        }
+        return true
+    }
 
     private func string(_ node: Node, _ key: String) -> String? {
         reader.value(node, key)?.scalar?.string

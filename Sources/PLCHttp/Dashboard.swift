@@ -1,3 +1,4 @@
+public import PLCAuth
 public import PLCCore
 public import PLCGraph
 public import PLCModbus
@@ -12,16 +13,27 @@ public final class Dashboard {
     public let box: SnapshotBox
     private let builder: SnapshotBuilder
     private let server: HTTPServer
+    /// Each location's power over the last hour and 24 hours, for the Live page.
+    public let trend: TrendRecorder
+    private let program: CompiledProgram
 
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
+    /// `users` turns write access on (logins against the users file); without it the dashboard is read-only.
     public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
-                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil) throws(SourceError) {
+                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
+                users: UsersFile? = nil,
+                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: settings, workers: workers)
-        let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap)
+        self.program = program
+        trend = TrendRecorder(program: program, locations: builder.trendLocations)
+        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },
+                               now: { MonotonicTime.nanoseconds() / 1_000_000 })
+        let handler = DashboardHandler(box: box, online: online, energy: EnergyReader(), heatmap: heatmap, trend: trend,
+                                       insight: insight)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }
         } catch {
@@ -38,6 +50,7 @@ public final class Dashboard {
     /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is
     /// old enough. `statistics` is only read then.
     public func afterScan(_ statistics: @autoclosure () -> CycleStatistics) {
+        trend.sample(program: program, now: MonotonicTime.nanoseconds())
         guard box.wantsSnapshot(now: MonotonicTime.nanoseconds()) else { return }
         box.publish(builder.build(statistics: statistics()))
     }

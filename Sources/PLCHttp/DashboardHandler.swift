@@ -7,8 +7,9 @@ import Glibc
 import Synchronization
 
 /// Answers every request from the snapshot box: the four pages, `/api/values`, `/api/online` and
-/// `/metrics`. Anything else is 404, a method other than GET or HEAD is 405; nothing reads a file
-/// named by a request, and nothing writes.
+/// `/metrics`; the write access (`/api/login`, `/api/write`, ...) goes to `OnlineAPI`. Anything
+/// else is 404, a method other than GET or HEAD on a page is 405; nothing reads a file named by a
+/// request, and nothing writes but through a login.
 struct DashboardHandler: Sendable {
     /// The requests served so far (for /metrics).
     final class Counter: Sendable {
@@ -18,12 +19,21 @@ struct DashboardHandler: Sendable {
     static let routes: Set<String> = ["/", "/energy", "/runtime", "/online", "/api/values", "/api/online", "/metrics"]
 
     let box: SnapshotBox
+    /// Write access (login, write, force): the program's online API.
+    let online: OnlineAPI
     let energy: EnergyReader
     let heatmap: (@Sendable ([EnergySource]) -> String?)?
+    var trend: TrendRecorder? = nil
+    /// Cost (with a tariff) and unusual hours per location, from PLCReport (plc's hook).
+    var insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil
     let counter = Counter()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
         counter.value.add(1, ordering: .relaxed)
+        if let answer = online.handle(.init(method: request.method, path: request.path, headers: request.headers,
+                                            body: request.body, client: request.client)) {
+            return answer
+        }
         guard Self.routes.contains(request.path) else {
             return text(404, "not found: the pages are / /energy /runtime /online, the data /api/values /api/online /metrics\n")
         }
@@ -40,8 +50,9 @@ struct DashboardHandler: Sendable {
 
     private func respond(_ path: String, _ s: RuntimeSnapshot) -> HTTPResponse {
         switch path {
-        case "/": return html(Pages.live(s))
-        case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources)))
+        case "/": return html(Pages.live(s, trend: trend?.html() ?? ""))
+        case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources),
+                                                      insight: insight?(s.energySources) ?? EnergyInsightView()))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))
         case "/api/values": return body(Array(ValuesJSON.values(s)), type: "application/json")

@@ -21,11 +21,18 @@ enum HTML {
             <style>\(style)</style></head>
             <body data-refresh="\(refreshMs)">
             <header><div><b>\(escape(snapshot.program))</b> <span class="muted">\(escape(snapshot.site))</span></div><nav>\(nav)</nav></header>
-            <main>\(main)</main>
+            <main>\(forcedBanner(snapshot))\(main)</main>
             <script>\(script)</script>
             </body></html>
 
             """
+    }
+
+    /// On every page while something is forced: how many, and which (Codesys shows forced values in every view).
+    static func forcedBanner(_ snapshot: RuntimeSnapshot) -> String {
+        guard !snapshot.forced.isEmpty else { return "" }
+        let list = snapshot.forced.map { "\(escape($0.path)) = \(escape($0.value))" }.joined(separator: ", ")
+        return "<section class=\"forcedbar\" id=\"forced\"><b>\(snapshot.forced.count) forced</b>: \(list)</section>"
     }
 
     static let style = """
@@ -38,17 +45,19 @@ enum HTML {
         .state,.q{font-size:.85em;padding:1px 6px;border-radius:8px}.ok{background:#d8f5dd;color:#17652a}\
         .stale{background:#fff0c2;color:#7a5a00}.error,.bad,.no-data{background:#ffd9d6;color:#8c1d12}\
         svg.chart{width:100%;max-width:480px;height:auto}svg.chart rect{fill:#4fa3ff}svg.chart text{font-size:10px;fill:#5a6270}\
-        svg.chart line{stroke:#8a93a3}h3{font-size:1em;margin:8px 0 2px}.small{font-size:.8em}td.v{overflow-wrap:anywhere}td.nw{white-space:nowrap}pre{white-space:pre-wrap;font-size:12px;margin:0}details{margin:4px 0}summary{cursor:pointer}
+        svg.chart line{stroke:#8a93a3}h3{font-size:1em;margin:8px 0 2px}.small{font-size:.8em}td.v{overflow-wrap:anywhere}td.nw{white-space:nowrap}pre{white-space:pre-wrap;font-size:12px;margin:0}details{margin:4px 0}summary{cursor:pointer}\
+        .forcedbar{background:#ffe3b3;color:#6b3b00}tr.forced td{background:#fff1d6}.fmark{background:#e07b00;color:#fff;border-radius:8px;padding:0 6px;font-size:.8em;margin-left:4px}\
+        .w{display:none}body.writer .w{display:table-cell}input.val{width:8em}#login input{margin-right:4px}
         """
 
     /// Re-reads the page every `data-refresh` ms and swaps in its `<main>`, counting swaps in `data-refreshed`.
     static let script = """
         (function(){var ms=+document.body.dataset.refresh;if(!ms)return;\
-        setInterval(function(){fetch(location.pathname,{cache:'no-store'}).then(function(r){return r.ok?r.text():null})\
+        setInterval(function(){var a=document.activeElement;if(a&&a.closest&&a.closest('main form'))return;fetch(location.pathname,{cache:'no-store'}).then(function(r){return r.ok?r.text():null})\
         .then(function(t){if(!t)return;var d=new DOMParser().parseFromString(t,'text/html');var m=d.querySelector('main');\
         var shut=[].map.call(document.querySelectorAll('details:not([open])'),function(e){return e.id});\
         if(m){document.querySelector('main').replaceWith(m);shut.forEach(function(id){var e=document.getElementById(id);if(e)e.open=false});\
-        document.body.dataset.refreshed=(+document.body.dataset.refreshed||0)+1}})\
+        document.body.dataset.refreshed=(+document.body.dataset.refreshed||0)+1;document.dispatchEvent(new Event('refreshed'))}})\
         .catch(function(){})},ms)})();
         """
 }

@@ -6,13 +6,19 @@ import Synchronization
 /// The dashboard's HTTP/1.1 server on POSIX sockets: one thread accepts, each connection gets a
 /// short-lived thread that reads one request, answers it and closes (`Connection: close`).
 ///
-/// Only the request line matters to the dashboard: the method and the path (the query is cut
-/// off, nothing is decoded). A body is read and dropped, headers are bounded, slow clients time out.
+/// The handler gets the method, the path (the query cut off, nothing decoded), the header fields,
+/// the body (bounded) and the peer's address; headers are bounded, slow clients time out.
 final class HTTPServer: Sendable {
     /// A request as the handler sees it.
     struct Request: Sendable {
         let method: String
         let path: String
+        /// The header fields in order (names as sent).
+        var headers: [(name: String, value: String)] = []
+        /// The body (at most `maxBody` bytes).
+        var body: [UInt8] = []
+        /// The peer's address (`127.0.0.1`, `::1`).
+        var client = ""
     }
 
     /// Why the server cannot listen.
@@ -186,8 +192,10 @@ final class HTTPServer: Sendable {
             return .failure(Refusal(status: 400))
         }
         var length = 0
+        var headers: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces()))
             if line[..<colon].lowercased() == "content-length" {
                 guard let value = Int(line[line.index(after: colon)...].filter { $0 != " " && $0 != "\t" }), value >= 0 else {
                     return .failure(Refusal(status: 400))
@@ -196,16 +204,42 @@ final class HTTPServer: Sendable {
             }
         }
         guard length <= Self.maxBody else { return .failure(Refusal(status: 413)) }
-        var remaining = length - (data.count - headEnd - 4)
-        while remaining > 0 {
-            let n = recv(client, &chunk, min(chunk.count, remaining), 0)
+        var body = Array(data[min(headEnd + 4, data.count)...].prefix(length))
+        while body.count < length {
+            let n = recv(client, &chunk, min(chunk.count, length - body.count), 0)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
-            remaining -= n
+            body += chunk[0..<n]
         }
         let target = parts[1]
         let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target
-        return .success(Request(method: String(parts[0]), path: String(path)))
+        return .success(Request(method: String(parts[0]), path: String(path), headers: headers, body: body,
+                                client: Self.peer(client)))
+    }
+
+    /// The numeric address of the peer of `client` (`127.0.0.1`, `::1`), empty when unknown.
+    private static func peer(_ client: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(client, $0, &length) == 0 }
+        }
+        guard ok else { return "" }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = Int32(storage.ss_family)
+        let converted: UnsafePointer<CChar>? = withUnsafePointer(to: &storage) { address in
+            if family == AF_INET {
+                return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                    withUnsafePointer(to: inet.pointee.sin_addr) { inet_ntop(AF_INET, $0, &text, socklen_t(text.count)) }
+                }
+            }
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                withUnsafePointer(to: inet6.pointee.sin6_addr) { inet_ntop(AF_INET6, $0, &text, socklen_t(text.count)) }
+            }
+        }
+        guard converted != nil else { return "" }
+        let address = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return address.hasPrefix("::ffff:") ? String(address.dropFirst(7)) : address
     }
 
     /// The index of the first `\r\n\r\n` in `data` at or after `from`.

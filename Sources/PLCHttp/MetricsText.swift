@@ -32,6 +32,9 @@ public enum MetricsText {
         out.family("plc_data_age_seconds", .gauge, "Age of a location's data.") { f in
             for location in snapshot.locations { f.sample(["location": location.name], Double(location.ageMs) / 1000) }
         }
+        out.family("plc_forced_variables", .gauge, "Variables and pins forced in online mode (0 in normal operation).") {
+            $0.sample([:], Double(snapshot.forced.count))
+        }
         let c = snapshot.cycle
         out.family("plc_scan_duration_seconds", .summary, "Execution time of the scans.") { f in
             f.sample([:], Double(c.total) / 1e9, suffix: "_sum")

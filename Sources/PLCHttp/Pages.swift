@@ -9,7 +9,8 @@ import PLCModbus
 /// The four pages, rendered from a snapshot as complete HTML (readable with scripts off, too).
 enum Pages {
     /// Live: per location, every value with unit and quality, the data's state and age.
-    static func live(_ s: RuntimeSnapshot) -> String {
+    /// `trend` is the power trend section (TrendRecorder), shown after the values.
+    static func live(_ s: RuntimeSnapshot, trend: String = "") -> String {
         var main = ""
         if s.locations.isEmpty { main += "<section><p>This program has no Display block and no meter reader: see the Online view.</p></section>" }
         for location in s.locations {
@@ -26,12 +27,13 @@ enum Pages {
             }
             main += "</table></section>"
         }
+        main += trend
         main += "<p class=\"muted\">\(time(s)) &middot; scan \(s.cycle.cycles)</p>"
         return HTML.page(path: "/", title: "Live", snapshot: s, refreshMs: 2000, main: main)
     }
 
     /// Energy: kWh today and this month per location, a bar per day, and the heatmap when there is one.
-    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?) -> String {
+    static func energy(_ s: RuntimeSnapshot, totals: [EnergyTotals], heatmap: String?, insight: EnergyInsightView = EnergyInsightView()) -> String {
         var main = "<section><h2>Energy</h2><table><tr><th>location</th><th class=\"n\">today kWh</th><th class=\"n\">this month kWh</th></tr>"
         for t in totals {
             main += "<tr data-location=\"\(HTML.escape(t.location))\"><td>\(HTML.escape(t.location))</td>"
@@ -45,6 +47,7 @@ enum Pages {
                 + SVGChart.bars(t.days.map { (String($0.date.suffix(2)), $0.kwh) }, unit: "kWh", title: "\(t.location) kWh per day")
                 + "</section>"
         }
+        main += insight.html
         if let heatmap { main += "<section><h2>kWh by hour of day</h2>\(heatmap)</section>" }
         return HTML.page(path: "/energy", title: "Energy", snapshot: s, refreshMs: 60_000, main: main)
     }
@@ -87,22 +90,55 @@ enum Pages {
 
     /// Online: every program variable and block pin with value, type and comment, by instance.
     static func online(_ s: RuntimeSnapshot) -> String {
-        var main = ""
+        var main = onlineForm
         for instance in s.instances {
             let title = instance.name.isEmpty ? "\(HTML.escape(s.program)) (program variables)" : "\(HTML.escape(instance.name)) : \(HTML.escape(instance.type))"
             main += "<details open id=\"i-\(HTML.escape(instance.name.isEmpty ? "_program" : instance.name))\"><summary><b>\(title)</b></summary>"
                 + "<table><tr><th>name</th><th>type</th><th class=\"n\">value</th></tr>"
             for pin in instance.pins {
-                main += "<tr data-pin=\"\(HTML.escape(instance.name.isEmpty ? pin.name : instance.name + "." + pin.name))\"><td>\(HTML.escape(pin.name))"
+                let path = instance.name.isEmpty ? pin.name : instance.name + "." + pin.name
+                main += "<tr data-pin=\"\(HTML.escape(path))\" data-value=\"\(HTML.escape(pin.text))\"\(pin.forced ? " class=\"forced\"" : "")>"
+                    + "<td>\(HTML.escape(pin.name))\(pin.writable ? " <span class=\"muted small\">online: write</span>" : "")"
                     + (pin.comment.isEmpty ? "" : "<div class=\"muted small\">\(HTML.escape(pin.comment))</div>") + "</td>"
                     + "<td class=\"muted\">\(HTML.escape(pin.type.name))<div class=\"small\">\(pin.scope.rawValue)</div></td>"
-                    + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\">\(HTML.escape(pin.text))</td></tr>"
+                    + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\">\(HTML.escape(pin.text))"
+                    + (pin.forced ? "<span class=\"fmark\" title=\"forced\">F</span>" : "") + "</td></tr>"
             }
             main += "</table></details>"
         }
-        main += "<p class=\"muted\">read-only &middot; \(time(s))</p>"
-        return HTML.page(path: "/online", title: "Online", snapshot: s, refreshMs: 2000, main: main)
+        main += "<p class=\"muted\">\(time(s))</p>"
+        return HTML.page(path: "/online", title: "Online", snapshot: s, refreshMs: 2000, main: main) + onlineScript
     }
+
+    /// The login box and the write/force form (shown once logged in); a click on a row fills it.
+    static let onlineForm = """
+        <section id="online"><form id="login" class="nw"><span id="who" class="muted">read-only</span> \
+        <input name="user" placeholder="user" autocomplete="username"><input name="password" type="password" placeholder="password" \
+        autocomplete="current-password"><button>log in</button></form>\
+        <form id="change" hidden>variable <input name="variable" class="val"> value <input name="value" class="val"> \
+        <button data-act="write">write</button> <button data-act="force">force</button> <button data-act="unforce">unforce</button> \
+        <button type="button" id="logout">log out</button></form><div id="answer" class="small"></div></section>
+        """
+
+    /// Logs in and posts writes and forces through the API (the CSRF token from the login goes in a
+    /// header); the page's refresh keeps its place while a field has the focus.
+    static let onlineScript = """
+        <script>(function(){var csrf='',last={},said='';function $(i){return document.getElementById(i)}\
+        function post(p,f){return fetch(p,{method:'POST',credentials:'same-origin',headers:csrf?{'X-CSRF-Token':csrf}:{},\
+        body:new URLSearchParams(new FormData(f))}).then(function(r){return r.json().then(function(j){j.status=r.status;return j})})}\
+        function show(j){last=j;csrf=j.csrf||'';var on=!!j.user;$('change').hidden=!on;$('login').querySelectorAll('input,button')\
+        .forEach(function(e){e.hidden=on||j.writeAccess==='off'});$('who').textContent=on?j.user+' ('+j.role+')':\
+        (j.writeAccess==='off'?'read-only: no users file':'read-only');document.body.classList.toggle('writer',on)}\
+        function say(j){said=j.error||[j.written||j.forced||j.unforced,j.value,j.applies].filter(Boolean).join(' ');$('answer').textContent=said}\
+        document.addEventListener('refreshed',function(){show(last);$('answer').textContent=said});\
+        fetch('/api/session',{credentials:'same-origin'}).then(function(r){return r.json()}).then(show);\
+        document.addEventListener('submit',function(e){e.preventDefault();var f=e.target;\
+        if(f.id==='login')post('/api/login',f).then(function(j){if(j.status===200){show(j);j={applies:'logged in'}}say(j)});\
+        else{var act=(e.submitter&&e.submitter.dataset.act)||'write';post('/api/'+act,f).then(say)}});\
+        document.addEventListener('click',function(e){if(e.target.id==='logout'){post('/api/logout',$('change')).then(function(){show({})});return}\
+        var row=e.target.closest&&e.target.closest('tr[data-pin]');if(row&&!$('change').hidden){var f=$('change');\
+        f.variable.value=row.dataset.pin;f.value.value=row.dataset.value}})})();</script>
+        """
 
     private static func time(_ s: RuntimeSnapshot) -> String {
         guard s.wallClock > 0 else { return "no snapshot yet" }

@@ -25,6 +25,8 @@ public struct RuntimeSnapshot: Sendable {
     public var energySources: [EnergySource]
     /// Every program variable (instance `""`) and every block pin, by instance.
     public var instances: [InstanceReading]
+    /// The forced variables and pins (online mode) with their forced values, sorted by path.
+    public var forced: [(path: String, value: String)] = []
 
     /// An empty snapshot of `program` (before the first scan published one).
     public init(program: String, site: String) {
@@ -154,6 +156,10 @@ public struct PinReading: Sendable {
     public var type: IECType
     public var value: IECValue
     public var comment: String
+    /// TRUE while the value is forced (online mode).
+    public var forced = false
+    /// TRUE when an operator may write it (`online: write`).
+    public var writable = false
 
     /// The value as an IEC literal (`T#2000ms`, `229.7`, `'text'`).
     public var text: String { IECLiteral.format(value, as: type) }

@@ -27,3 +27,37 @@ enum SVGChart {
 
     private static func f(_ v: Double) -> String { formatFixed(v, decimals: 1) }
 }
+
+extension SVGChart {
+    /// A line chart of `values` (oldest first, NaN: no value) filling a window of `capacity` points
+    /// that ends now; gaps break the line. `span` names the window (`1 h`).
+    static func trend(_ values: [Float], capacity: Int, span: String, location: String, unit: String) -> String {
+        let width = 480.0, height = 120.0, top = 16.0, bottom = 18.0, plot = height - top - bottom
+        let finite = values.filter(\.isFinite).map(Double.init)
+        let top1 = max(finite.max() ?? 0, 1e-9)
+        let last = values.last(where: \.isFinite).map(Double.init)
+        let title = "\(location) power, last \(span)"
+        var svg = "<svg class=\"chart trend\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\""
+            + " data-location=\"\(HTML.escape(location))\" data-span=\"\(HTML.escape(span))\" data-points=\"\(finite.count)\""
+            + " data-last=\"\(last.map { formatFixed($0, decimals: 2) } ?? "")\"><title>\(HTML.escape(title))</title>"
+        let step = width / Double(max(capacity - 1, 1))
+        let first = capacity - values.count
+        var line = ""
+        func flush() {
+            if !line.isEmpty { svg += "<polyline fill=\"none\" stroke=\"#4fa3ff\" stroke-width=\"1.5\" points=\"\(line)\"/>" }
+            line = ""
+        }
+        for (i, v) in values.enumerated() {
+            guard v.isFinite else { flush(); continue }
+            let y = top + plot - max(Double(v), 0) / top1 * plot
+            line += (line.isEmpty ? "" : " ") + f(Double(first + i) * step) + "," + f(y)
+        }
+        flush()
+        svg += "<line x1=\"0\" x2=\"\(Int(width))\" y1=\"\(f(top + plot))\" y2=\"\(f(top + plot))\"/>"
+        svg += "<text x=\"0\" y=\"11\">max \(formatFixed(top1, decimals: 2)) \(HTML.escape(unit))</text>"
+        svg += "<text x=\"\(Int(width))\" y=\"11\" text-anchor=\"end\" class=\"now\">now \(last.map { formatFixed($0, decimals: 2) } ?? "-") \(HTML.escape(unit))</text>"
+        svg += "<text x=\"0\" y=\"\(Int(height) - 4)\">-\(HTML.escape(span))</text>"
+        svg += "<text x=\"\(Int(width))\" y=\"\(Int(height) - 4)\" text-anchor=\"end\">now</text></svg>"
+        return svg
+    }
+}

@@ -94,10 +94,14 @@ public final class SnapshotBuilder {
         snapshot.buses = workers.map { BusReading(name: $0.name, summary: $0.settings.summary, devices: $0.deviceCounters) }
         snapshot.logFiles = Array(Set(eventLogs.compactMap { program.value(of: "\($0).sFile")?.string }.filter { !$0.isEmpty })).sorted()
         snapshot.energySources = energySources(locations: snapshot.locations)
+        let forces = program.forces
+        snapshot.forced = forces.isEmpty ? [] : program.forcedList
         snapshot.instances = tables.map { table in
             InstanceReading(name: table.name, type: table.type, pins: zip(table.decls, table.paths).map { decl, path in
                 PinReading(name: decl.name, scope: decl.scope, type: decl.type,
-                           value: program.value(of: path) ?? decl.initial, comment: decl.comment)
+                           value: program.value(of: path) ?? decl.initial, comment: decl.comment,
+                           forced: !forces.isEmpty && forces[path] != nil,
+                           writable: table.name.isEmpty && program.isOnlineWritable(path))
             })
         }
         return snapshot
@@ -171,6 +175,9 @@ public final class SnapshotBuilder {
                                 column: column)
         }
     }
+
+    /// The locations' instances and title pins, for the trend rings.
+    var trendLocations: [(instance: String, title: String?)] { views.map { ($0.instance, $0.title) } }
 
     private func split(_ list: String) -> [String] {
         list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }

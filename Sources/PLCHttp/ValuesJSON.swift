@@ -56,6 +56,8 @@ enum ValuesJSON {
             let type: String
             let value: String
             let comment: String
+            let forced: Bool
+            let writable: Bool
         }
         let program: String
         let instances: [Instance]
@@ -83,7 +85,8 @@ enum ValuesJSON {
     static func online(_ s: RuntimeSnapshot) -> Data {
         encode(Online(program: s.program, instances: s.instances.map { i in
             Online.Instance(name: i.name, type: i.type, pins: i.pins.map {
-                Online.Pin(name: $0.name, scope: $0.scope.rawValue, type: $0.type.name, value: $0.text, comment: $0.comment)
+                Online.Pin(name: $0.name, scope: $0.scope.rawValue, type: $0.type.name, value: $0.text, comment: $0.comment,
+                           forced: $0.forced, writable: $0.writable)
             })
         }))
     }

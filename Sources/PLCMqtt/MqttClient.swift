@@ -45,6 +45,8 @@ public final class MqttClient: @unchecked Sendable {
     private let thread = WorkerThread()
     private var mosq: OpaquePointer?
     private var discovery: [(topic: String, payload: String)] = []
+    /// More retained discovery configs to publish on every connect (set before `start()`).
+    public var extraDiscovery: [(topic: String, payload: String)] = []
 
     public init(_ settings: MqttSettings) {
         self.settings = settings
@@ -90,6 +92,14 @@ public final class MqttClient: @unchecked Sendable {
         }
     }
 
+    /// Queues one message on `topic` (QoS 1); false when the link is down.
+    @discardableResult
+    public func publish(topic: String, payload: String, retain: Bool) -> Bool {
+        guard let mosq, condition.withLock({ state.connected }) else { return false }
+        var mid: Int32 = 0
+        return publish(mosq, topic, payload, retain: retain, mid: &mid) == MOSQ_ERR_SUCCESS.rawValue
+    }
+
     /// Hands one message to libmosquitto. A message it refuses (one over the broker's maximum packet
     /// size, say) is counted in `dropped` and reported on standard error (the journal): one ERROR line per topic and reason.
     private func publish(_ client: OpaquePointer, _ topic: String, _ payload: String, retain: Bool, mid: inout Int32) -> Int32 {
@@ -117,7 +127,7 @@ public final class MqttClient: @unchecked Sendable {
             condition.withLock { state.error = "MQTT: \(problem)" }
             return
         }
-        discovery = HomeAssistant.configs(settings)
+        discovery = HomeAssistant.configs(settings) + extraDiscovery
         let me = Unmanaged.passUnretained(self).toOpaque()
         guard let client = mosquitto_new(nil, true, me) else {
             condition.withLock { state.error = "MQTT: cannot create a client" }

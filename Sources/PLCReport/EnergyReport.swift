@@ -54,6 +54,11 @@ public struct EnergyReport: Sendable, Encodable {
 
     /// Reads the site's files for `query`, one file at a time.
     public init(site: SiteFolder, query: ReportQuery) throws(ReportError) {
+        self.init(try Self.energies(site: site, query: query), query: query)
+    }
+
+    /// Each location's half hours for `query`, read one file at a time.
+    public static func energies(site: SiteFolder, query: ReportQuery) throws(ReportError) -> [LocationEnergy] {
         var accumulated: [LocationEnergy] = []
         for location in site.locations {
             var energy = LocationEnergy(name: location.name, range: query.range, maxPower: query.maxPower)
@@ -62,7 +67,7 @@ public struct EnergyReport: Sendable, Encodable {
             }
             accumulated.append(energy)
         }
-        self.init(accumulated, query: query)
+        return accumulated
     }
 
     /// The report of locations already accumulated.
@@ -81,10 +86,7 @@ public struct EnergyReport: Sendable, Encodable {
             for (slot, kwh) in hourly { byHour[Int(EnergySegment.floorDiv(slot, 2) % 24 + 24) % 24] += kwh }
             let half = energy.slots(energy.source(binSlots: 1))
             let peak = half.filter { !energy.estimated.contains($0.key) && !energy.repeated.contains($0.key) }.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
-            let peakLabel = peak.map { p -> String in
-                let day = Int(EnergySegment.floorDiv(p.key, 48)), minutes = Int(p.key - Int64(day) * 48) * 30
-                return LocalTime.dateText(day) + " " + LocalTime.pad(minutes / 60, 2) + ":" + LocalTime.pad(minutes % 60, 2)
-            }
+            let peakLabel = peak.map { LocalTime.slotText($0.key) }
             locations.append(Location(
                 name: energy.name, source: source, kwh: slots.values.reduce(0, +),
                 peakKW: peak.map { $0.value * 2 }, peakAt: peakLabel,
@@ -93,17 +95,7 @@ public struct EnergyReport: Sendable, Encodable {
                 resolution: energy.resolution, byHourOfDay: byHour))
         }
         rows = []
-        for period in periods.keys.sorted() {
-            for (index, kwh) in periods[period]!.sorted(by: { $0.key < $1.key }) {
-                rows.append(Row(period: period, location: locations[index].name, kwh: kwh))
-            }
-        }
         topByHour = []
-        for hour in 0..<24 {
-            let total = locations.reduce(0) { $0 + $1.byHourOfDay[hour] }
-            guard let top = locations.max(by: { $0.byHourOfDay[hour] < $1.byHourOfDay[hour] }), total > 0 else { continue }
-            topByHour.append(TopHour(hour: hour, location: top.name, kwh: top.byHourOfDay[hour],
-                                     share: top.byHourOfDay[hour] / total * 100))
-        }
+        finish(periods)
     }
 }

@@ -1,6 +1,7 @@
 /// A self-contained HTML page: the heatmap inline, the tables, no script, no link outside.
 public enum HTMLReport {
-    public static func page(_ report: EnergyReport) -> String {
+    /// The page; `marks` outline flagged hours on the heatmap, `insight` (text tables) follows it.
+    public static func page(_ report: EnergyReport, marks: [String: Set<Int>] = [:], insight: String = "") -> String {
         let e = Heatmap.escape
         var s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         s += "<title>Energy report" + e(Heatmap.rangeText(report)) + "</title>\n<style>\n"
@@ -10,7 +11,8 @@ public enum HTMLReport {
         s += "td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
         s += "th { background: #f3f3f3; }\n</style>\n</head>\n<body>\n"
         s += "<h1>Energy report" + e(Heatmap.rangeText(report)) + "</h1>\n"
-        s += "<h2>kWh by location and hour of day</h2>\n" + Heatmap.svg(report)
+        s += "<h2>kWh by location and hour of day</h2>\n" + Heatmap.svg(report, marks: marks)
+        if !insight.isEmpty { s += "<h2>Cost, base load and anomalies</h2>\n<pre>" + e(insight) + "</pre>\n" }
         var totals: [[String]] = [["location", "kWh", "source", "peak kW (30 min)", "peak from"]]
         for l in report.locations {
             totals.append([l.name, ReportText.kwh(l.kwh), l.source.rawValue, l.peakKW.map { String(printf: "%.1f", $0) } ?? "-", l.peakAt ?? "-"])

@@ -8,8 +8,9 @@ import Glibc
 
 /// An SVG heatmap of kWh per location (rows) and hour of day (columns), drawn from scratch.
 public enum Heatmap {
-    /// The SVG document (also embedded as is in the HTML report).
-    public static func svg(_ report: EnergyReport) -> String {
+    /// The SVG document (also embedded as is in the HTML report); `marks` outlines the hours of
+    /// day (per location) that hold a flagged hour.
+    public static func svg(_ report: EnergyReport, marks: [String: Set<Int>] = [:]) -> String {
         let cell = 34, rowHeight = 26
         let labelWidth = max(90, (report.locations.map(\.name.count).max() ?? 0) * 8 + 16)
         let top = 48, width = labelWidth + 24 * cell + 20
@@ -37,6 +38,7 @@ public enum Heatmap {
                 s += "<title>\(escape(location.name)) \(LocalTime.pad(hour, 2)):00 \(ReportText.kwh(value)) kWh</title></rect>\n"
                 s += "<text x=\"\(x + cell / 2)\" y=\"\(y + rowHeight / 2 + 4)\" text-anchor=\"middle\" font-size=\"9\" "
                 s += "fill=\"\(level > 0.55 ? "#ffffff" : "#333333")\">\(short(value))</text>\n"
+                if marks[location.name]?.contains(hour) == true { s += flagMark(x: x, y: y, width: cell - 1, height: rowHeight - 1) }
             }
         }
         let legendY = top + report.locations.count * rowHeight + 14

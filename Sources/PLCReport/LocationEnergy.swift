@@ -125,11 +125,12 @@ public struct LocationEnergy: Sendable {
     /// location has power readings and one step of its counter exceeds 2 % of its mean kWh per
     /// bin (a whole-kWh counter, the RX380's, for hours); then the power integral.
     public func source(binSlots: Int64) -> EnergySource {
-        if counterSlots.isEmpty { return powerSlots.isEmpty ? .counter : .power }
-        if powerSlots.isEmpty { return .counter }
+        if counterSlots.isEmpty || powerSlots.isEmpty {
+            return EnergySource.choose(counter: !counterSlots.isEmpty, power: !powerSlots.isEmpty, resolution: resolution, total: 0, bins: 0)
+        }
         let bins = Set(counterSlots.keys.map { EnergySegment.floorDiv($0, binSlots) }).count
-        let total = counterSlots.values.reduce(0, +)
-        return resolution <= 0.02 * total / Double(max(bins, 1)) ? .counter : .power
+        return EnergySource.choose(counter: true, power: true, resolution: resolution,
+                                   total: counterSlots.values.reduce(0, +), bins: bins)
     }
 
     /// The slots of `source`.
@@ -138,13 +139,19 @@ public struct LocationEnergy: Sendable {
     }
 
     /// The logging interval (s): the most common gap between good readings.
-    public var interval: Int64? {
+    public var interval: Int64? { Self.interval(gaps) }
+
+    /// Intervals with no good reading between the first and the last one.
+    public var missing: Int { Self.missing(gaps) }
+
+    /// The most common gap (s) of a histogram of gaps; the shorter one on a tie.
+    public static func interval(_ gaps: [Int64: Int]) -> Int64? {
         gaps.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
     }
 
-    /// Intervals with no good reading between the first and the last one.
-    public var missing: Int {
-        guard let interval, interval > 0 else { return 0 }
+    /// Intervals without a reading, from a histogram of gaps between good readings.
+    public static func missing(_ gaps: [Int64: Int]) -> Int {
+        guard let interval = interval(gaps), interval > 0 else { return 0 }
         return gaps.reduce(0) { sum, gap in
             sum + gap.value * max(0, Int((Double(gap.key) / Double(interval)).rounded()) - 1)
         }

@@ -22,6 +22,19 @@ public enum ReportText {
 
     /// The whole report as JSON, kWh and kW rounded to three decimals.
     public static func json(_ report: EnergyReport) -> String {
+        encoded(rounded(report))
+    }
+
+    /// Pretty, sorted JSON of `value`.
+    static func encoded(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The report with kWh and kW rounded to three decimals, shares to one.
+    static func rounded(_ report: EnergyReport) -> EnergyReport {
         var r = report
         let round3 = { (x: Double) in (x * 1000).rounded() / 1000 }
         r.rows = r.rows.map { EnergyReport.Row(period: $0.period, location: $0.location, kwh: round3($0.kwh)) }
@@ -38,10 +51,7 @@ public enum ReportText {
             t.share = (t.share * 10).rounded() / 10
             return t
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(r)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return r
     }
 
     /// The tables a person reads: kWh per period (one column per location), the top location

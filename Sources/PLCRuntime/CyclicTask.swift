@@ -19,6 +19,8 @@ public final class CyclicTask<Clock: PLCClock> {
     private var lastWall: (monotonic: Int64, wall: Int64)?
 
     private let interval: Int64
+    /// The watchdog's limit for one scan in ns (0: off), handed to the blocks in the scan's context.
+    private let scanBudget: Int64
     private let origin: Int64
     private var nextStart: Int64
     private var slowScansInARow = 0
@@ -30,6 +32,7 @@ public final class CyclicTask<Clock: PLCClock> {
         self.settings = settings
         self.clock = clock
         interval = settings.interval * 1_000_000
+        scanBudget = settings.watchdog * 1_000_000 * Int64(max(1, settings.sensitivity))
         origin = clock.now()
         nextStart = origin
     }
@@ -59,7 +62,7 @@ public final class CyclicTask<Clock: PLCClock> {
         lastStart = start
         let wall = clock.wallClock()
         let context = ScanContext(time: (start - origin) / 1_000_000, wallClock: wall, cycle: statistics.cycles,
-                                  utcOffset: clock.utcOffset(at: wall))
+                                  utcOffset: clock.utcOffset(at: wall), watchdog: scanBudget)
         // The wall clock should move as the monotonic one does; a difference is a step.
         if let last = lastWall {
             let step = wall - (last.wall + (start - last.monotonic) / 1_000_000)

@@ -46,6 +46,20 @@ public enum SqlDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// `CREATE INDEX` on `ts_utc` if missing: with the primary key `(site, location, ts_utc)` (which
+    /// `plc report --sql` partitions and orders its windows by), it lets a report for a month read
+    /// that month's rows only.
+    public func createIndex(_ table: String) -> String {
+        let name = table.replacingEvery(".", with: "_") + "_ts_utc"
+        switch self {
+        case .tsql:
+            return "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_\(name)' AND object_id = OBJECT_ID(N'\(table)'))\n"
+                + "CREATE INDEX IX_\(name) ON \(table) (ts_utc)"
+        case .postgres, .sqlite:
+            return "CREATE INDEX IF NOT EXISTS \(name) ON \(table) (ts_utc)"
+        }
+    }
+
     /// The insert-if-absent statement and its parameters, in order: indices into
     /// `[site, location, ts_utc, ts_local] + valueColumns` (T-SQL names the key twice).
     public func insertIfAbsent(_ table: String, valueColumns: [String]) -> (sql: String, parameters: [Int]) {

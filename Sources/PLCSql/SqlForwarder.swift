@@ -152,6 +152,7 @@ public final class SqlForwarder: @unchecked Sendable {
                             message: "the server '\(connection.dbmsName)' is none of SQL Server, PostgreSQL, SQLite")
         }
         try connection.execute(dialect.createTable(settings.table, valueColumns: settings.valueColumns), operation: "create table")
+        try connection.execute(dialect.createIndex(settings.table), operation: "create index")
         try connection.commit()
         let (sql, order) = dialect.insertIfAbsent(settings.table, valueColumns: settings.valueColumns)
         let kinds: [ODBCParameter] = order.map { $0 < 2 ? .text(maxBytes: 64) : $0 < 4 ? .timestamp : .double }

@@ -165,6 +165,7 @@ extension Checker {
         let initialise = p.initialise
         let body = p.runnable
         let run: Code.Stmt = { env in
+            if env.overdue(at) { return }
             staged(env)
             let saved = env.f
             env.f = env.g + fo
@@ -173,7 +174,7 @@ extension Checker {
             copied(env)
             env.f = env.g + fo
             body(env)
-            env.jump = 0
+            env.jump = env.unwind
             env.f = saved
             postCode(env)
         }
@@ -216,28 +217,31 @@ extension Checker {
         if pre.isEmpty && post.isEmpty {
             if let f = place.frameOffset {
                 return { env in
+                    if env.overdue(at) { return }
                     let saved = env.f
                     env.f = saved + f
                     body(env)
-                    env.jump = 0
+                    env.jump = env.unwind
                     env.f = saved
                 }
             }
             return { env in
+                if env.overdue(at) { return }
                 let saved = env.f
                 env.f = addr(env)
                 body(env)
-                env.jump = 0
+                env.jump = env.unwind
                 env.f = saved
             }
         }
         let preCode = Emit.sequence(pre), postCode = Emit.sequence(post)
         return { env in
+            if env.overdue(at) { return }
             preCode(env)
             let saved = env.f
             env.f = addr(env)
             body(env)
-            env.jump = 0
+            env.jump = env.unwind
             env.f = saved
             postCode(env)
         }

@@ -79,12 +79,13 @@ extension Checker {
             loopDepth += 1
             let code = block(body)
             loopDepth -= 1
+            let site = s.location
             return { env in
                 while cond(env) != 0 {
                     code(env)
                     if env.jump == 1 { env.jump = 0; break }
                     if env.jump == 2 { env.jump = 0 }
-                    if env.jump == 3 { return }
+                    if env.jump == 3 || env.overdue(site) { return }
                 }
             }
         case .repeatLoop(let body, let c):
@@ -92,12 +93,13 @@ extension Checker {
             let code = block(body)
             loopDepth -= 1
             let cond = condition(c)
+            let site = s.location
             return { env in
                 repeat {
                     code(env)
                     if env.jump == 1 { env.jump = 0; break }
                     if env.jump == 2 { env.jump = 0 }
-                    if env.jump == 3 { return }
+                    if env.jump == 3 || env.overdue(site) { return }
                 } while cond(env) == 0
             }
         case .exit, .continue:
@@ -206,7 +208,7 @@ extension Checker {
                 code(env)
                 if env.jump == 1 { env.jump = 0; break }
                 if env.jump == 2 { env.jump = 0 }
-                if env.jump == 3 { return }
+                if env.jump == 3 || env.overdue(at) { return }
                 let next = load(env) &+ inc
                 // A variable that wraps (i := 255 in USINT) ends the loop instead of running forever.
                 if type.normalise(next) != next { break }

@@ -1,3 +1,4 @@
+import Glibc
 import PLCCore
 
 /// The strings of one machine: a STRING slot holds an index into `items`.
@@ -35,6 +36,21 @@ final class Env {
     /// A slot that faulty accesses read and write instead of crashing.
     let trash: UnsafeMutablePointer<Int64>
 
+    // The watchdog: loop back-edges and calls count down `ticks`; every `ticksPerCheck` of them the
+    // clock is read, and a scan running longer than `budget` is aborted: `unwind` becomes 3 (RETURN),
+    // which calls keep instead of clearing, so every construct up to the POU's body returns.
+    /// How long one scan of the running POU may take, in ns (0: no limit); from the scan's context.
+    @exclusivity(unchecked) var budget: Int64 = 0
+    /// Back-edges and calls left before the next clock read.
+    @exclusivity(unchecked) var ticks = Env.ticksPerCheck
+    /// The monotonic time of the scan's first clock read, in ns (0: not read yet).
+    @exclusivity(unchecked) var since: Int64 = 0
+    /// What a call leaves in `jump`: 0, or 3 once the watchdog aborted the scan.
+    @exclusivity(unchecked) var unwind = 0
+    /// Where the watchdog stopped the scan (the loop or call it was in).
+    @exclusivity(unchecked) var abortedAt: SourceLocation?
+    static let ticksPerCheck = 1024
+
     init(globals: Int, strings: StringTable) {
         g = .allocate(capacity: max(globals, 1))
         g.initialize(repeating: 0, count: max(globals, 1))
@@ -57,6 +73,43 @@ final class Env {
 
     func raise(_ message: String) {
         if fault == nil { fault = message }
+    }
+
+    /// Starts the watchdog for one scan of `budget` ns (0: none).
+    func startScan(budget: Int64) {
+        self.budget = budget
+        ticks = Env.ticksPerCheck
+        since = 0
+        unwind = 0
+        abortedAt = nil
+    }
+
+    /// Called at a loop back-edge or call at `site`: true when the scan must unwind (the caller returns).
+    @inline(__always) func overdue(_ site: SourceLocation) -> Bool {
+        ticks &-= 1
+        return ticks <= 0 && checkClock(site)
+    }
+
+    private func checkClock(_ site: SourceLocation) -> Bool {
+        if unwind != 0 {
+            jump = 3
+            return true
+        }
+        ticks = Env.ticksPerCheck
+        guard budget > 0 else { return false }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        if since == 0 {
+            since = now
+            return false
+        }
+        guard now - since > budget else { return false }
+        unwind = 3
+        jump = 3
+        ticks = 0
+        abortedAt = site
+        return true
     }
 }
 

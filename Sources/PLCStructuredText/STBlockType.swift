@@ -112,10 +112,29 @@ public final class STInstance {
         if let l = scanLocal { env.g[l] = context.localTime }
         let saved = env.f
         env.f = frame
+        env.startScan(budget: context.watchdog)
         body(env)
         env.jump = 0
         env.f = saved
+        if let site = env.abortedAt {
+            watchdogAborts &+= 1
+            if firstAbort == nil { firstAbort = site }
+        }
     }
+
+    /// Scans the watchdog aborted (`ScanContext.watchdog`): the body ran longer than the limit and
+    /// returned from where it was, leaving its variables as they were at that point.
+    public private(set) var watchdogAborts: UInt64 = 0
+    private var firstAbort: SourceLocation?
+
+    /// The first watchdog abort in words, once: later calls return nil.
+    public func takeWatchdogFault() -> String? {
+        guard let site = firstAbort, !abortReported else { return nil }
+        abortReported = true
+        return "watchdog: \(pou.name) ran longer than the task's watchdog in one scan; the scan was aborted at \(site.file):\(site.line):\(site.column)"
+            + " (logged once; the block runs again each scan and is aborted each time it overruns)"
+    }
+    private var abortReported = false
 
     /// Reads or writes pin `pin` (an index into `interface.decls`); written values are converted to the pin's type.
     public subscript(pin pin: Int) -> IECValue {

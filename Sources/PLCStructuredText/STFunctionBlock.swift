@@ -17,7 +17,11 @@ public final class STFunctionBlock: FunctionBlock {
     /// Pins are reached by number through the engine.
     public var pins: [PinRef] { [] }
 
-    public func execute(_ context: ScanContext) { instance?.execute(context) }
+    public func execute(_ context: ScanContext) {
+        guard let instance else { return }
+        instance.execute(context)
+        if instance.watchdogAborts != 0, let fault = instance.takeWatchdogFault() { Console.write(fault + "\n", to: 2) }
+    }
 
     public subscript(pin pin: Int) -> IECValue {
         get { instance?[pin: pin] ?? .int(0) }

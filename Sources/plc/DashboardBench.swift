@@ -76,6 +76,7 @@ struct DashboardBench: ParsableCommand {
         let perCheck = Double(MonotonicTime.nanoseconds() - start) / 100_000
         emit("idle check    \(String(printf: "%.0f", perCheck)) ns and \(checkAllocations) allocations in 100000 per-scan checks "
              + "with no client (\(wanted) snapshots wanted)\n")
+        try trendCost(program, task: file.task)
     }
 
     private func measure(_ phase: String, loading: ProgramLoading, file: ProgramFile, server: Bool, poll: Bool) throws {
@@ -149,5 +150,24 @@ final class PollingClient: @unchecked Sendable {
         lock.withLock { stopping = true }
         done.wait()
         return lock.withLock { served }
+    }
+}
+
+extension DashboardBench {
+    /// The trend rings: allocations of the per-scan check between points and of one point, and their fixed memory.
+    func trendCost(_ program: CompiledProgram, task: ProgramFile.Task) throws {
+        let dashboard = try Dashboard(listen: ListenAddress("127.0.0.1:0"), program: program, task: task, workers: [])
+        defer { dashboard.stop() }
+        let t0 = MonotonicTime.nanoseconds()
+        dashboard.trend.sample(program: program, now: t0)
+        usleep(100_000)     // the server thread settles: the counter is process-wide
+        alloc_counter_start()
+        for i in 0..<100_000 { dashboard.trend.sample(program: program, now: t0 + Int64(i)) }
+        let between = alloc_counter_stop()
+        alloc_counter_start()
+        dashboard.trend.sample(program: program, now: t0 + 10_000_000_000)
+        let point = alloc_counter_stop()
+        emit("trend rings   \(dashboard.trend.bytes) bytes fixed; \(between) allocations in 100000 per-scan checks between points, "
+             + "\(point) allocations per point (every \(TrendRecorder.stepSeconds) s)\n")
     }
 }

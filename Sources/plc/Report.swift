@@ -19,9 +19,9 @@ struct Report: ParsableCommand {
     )
 
     @Argument(help: "The site folder: one sub-folder per location, or the CSV files of one location.")
-    var folder: String
+    var folder: String?
 
-    @Option(help: "Period length: hour, day or month.")
+    @Option(help: "Period length: hour, day or month; location: one row per location with base load and after-hours use.")
     var by: String = "day"
 
     @Option(help: "First local date, YYYY-MM-DD.")
@@ -42,13 +42,19 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("max-power"), help: "The meters' maximum power in kW: a faster counter rise is a spike (0: no check).")
     var maxPower: Double = 0
 
+    @OptionGroup var insightOptions: InsightOptions
+
     @Flag(help: "Print the time taken and the rows read per second to standard error.")
     var timing = false
 
+    @OptionGroup var sql: ReportSqlOptions
+
     func run() throws {
-        guard let period = ReportQuery.Period(rawValue: by) else {
-            throw fail("plc report: --by must be hour, day or month, not '\(by)'")
+        let byLocation = by == "location"
+        guard let period = ReportQuery.Period(rawValue: byLocation ? "day" : by) else {
+            throw fail("plc report: --by must be hour, day, month or location, not '\(by)'")
         }
+        let insightWanted = try insightOptions.options(byLocation: byLocation)
         guard ["table", "csv", "json"].contains(format) else {
             throw fail("plc report: --format must be table, csv or json, not '\(format)'")
         }
@@ -57,17 +63,36 @@ struct Report: ParsableCommand {
         if let fromDay, let toDay, toDay < fromDay { throw fail("plc report: --to \(to!) is before --from \(from!)") }
         let start = Date()
         let report: EnergyReport
+        var site: SiteFolder?
+        let query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
         do {
-            report = try EnergyReport(site: SiteFolder(folder), query: ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower))
-        } catch {
+            if let connection = sql.sql {
+                if insightWanted != nil {
+                    throw fail("plc report: --tariff, --opening, --anomalies and --by location read CSV folders; with --sql they are not available yet")
+                }
+                report = try sql.report(connection, query: query, folder: folder, timing: timing)
+            } else {
+                guard let folder else { throw fail("plc report: give a site folder or --sql CONNECTION") }
+                let folderSite = try SiteFolder(folder)
+                site = folderSite
+                report = try EnergyReport(site: folderSite, query: query)
+            }
+        } catch let error as ReportError {
             throw fail(error)
         }
-        switch format {
-        case "csv": emit(ReportText.csv(report))
-        case "json": emit(ReportText.json(report))
-        default: emit(ReportText.table(report))
+        let insight = try insightWanted.flatMap { options in try site.map { try InsightOptions.insight(options, site: $0, query: query) } }
+        if let insight {
+            emit(insightOptions.text(format, report, insight, byLocation: byLocation))
+        } else {
+            switch format {
+            case "csv": emit(ReportText.csv(report))
+            case "json": emit(ReportText.json(report))
+            default: emit(ReportText.table(report))
+            }
         }
-        for (path, text) in [(svg, Heatmap.svg(report)), (html, HTMLReport.page(report))] {
+        let marks = insight.map(InsightText.heatmapMarks) ?? [:]
+        for (path, text) in [(svg, Heatmap.svg(report, marks: marks)),
+                             (html, HTMLReport.page(report, marks: marks, insight: insight.map(InsightText.sections) ?? ""))] {
             guard let path else { continue }
             do {
                 try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -21,6 +21,7 @@ struct TwinRun {
     let folder: String
     let simulate: Bool
     let cycles: UInt64?
+    var reset: ResetLevel? = nil
 
     func run(stop: StopSignal) throws {
         var file = file

@@ -35,11 +35,20 @@ struct Run: ParsableCommand {
     @Option(help: "The folder of the Structured Text twin, for --twin.")
     var st = "st-reference"
 
+    @Option(help: "warm (default): restore RETAIN and PERSISTENT values; cold: RETAIN values start from their initial values; origin: everything does.")
+    var reset: ResetLevel?
+
+    @Option(help: "A tariff (file, or NAME for tariffs/NAME.yaml): the dashboard's Energy page shows today's and this month's cost.")
+    var tariff: String?
+
+    @Flag(name: .customLong("anomaly-events"), help: "Publish each MQTT location's anomaly check (last 7 days) as a retained event with a Home Assistant binary_sensor.")
+    var anomalyEvents = false
+
     func run() throws {
         if twin {
             let stop = StopSignal()
             let file = try ProgramLoading(library: .all).load(target.program, sets: target.sets)
-            return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles).run(stop: stop)
+            return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles, reset: reset).run(stop: stop)
         }
         let reopen = Reopen()
         // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
@@ -63,8 +72,11 @@ struct Run: ParsableCommand {
             writer.reopen()
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
+        let retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
         let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
         defer { dashboard?.stop() }
+        let events = anomalyEvents ? AnomalyEvents() : nil
+        defer { events?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
         task.onClockStep = { ms, localTime in runtime.clockStepped(by: ms, localTime: localTime) }
         note("\(name): running \(compiled.instances.count) blocks every T#\(file.task.interval)ms"
@@ -72,18 +84,21 @@ struct Run: ParsableCommand {
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
+            retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
             if task.statistics.cycles == 1 {
                 _ = runtime.storage.claimFolders()
                 StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
             }
             dashboard?.afterScan(task.statistics)
+            events?.afterScan(compiled)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
                 CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))
             }
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })
+        retain?.stop(now: task.elapsedMilliseconds)
         note(task.statistics.summary(interval: file.task.interval))
         if let conflict = writer.conflict { throw fail("\(name): \(conflict)") }
     }

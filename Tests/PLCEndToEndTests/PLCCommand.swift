@@ -22,11 +22,15 @@ struct PLCCommand {
         return root.appendingPathComponent(".build/debug/plc")
     }
 
-    /// Runs `plc` with `arguments` in the repository root and waits for it to exit.
-    static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Result {
+    /// Runs `plc` with `arguments` in the repository root and waits for it to exit; `environment`
+    /// adds to the test's own.
+    static func run(_ arguments: [String], timeout: TimeInterval = 60, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

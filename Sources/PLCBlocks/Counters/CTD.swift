@@ -12,7 +12,7 @@ public final class CTD: FunctionBlock {
     @Input(.word, "start value") public var PV: UInt16 = 0
     @Output("TRUE when CV = 0") public var Q = false
     @Output(.word, "current count") public var CV: UInt16 = 0
-    @exclusivity(unchecked) private var memory = false
+    @exclusivity(unchecked) var memory = false
 
     public init() {}
 
@@ -26,3 +26,6 @@ public final class CTD: FunctionBlock {
         memory = CD
     }
 }
+
+
+extension CTD: MemoryState {}

@@ -12,7 +12,7 @@ public final class CTU: FunctionBlock {
     @Input(.word, "limit for Q") public var PV: UInt16 = 0
     @Output("TRUE when CV >= PV") public var Q = false
     @Output(.word, "current count") public var CV: UInt16 = 0
-    @exclusivity(unchecked) private var memory = false
+    @exclusivity(unchecked) var memory = false
 
     public init() {}
 
@@ -26,3 +26,6 @@ public final class CTU: FunctionBlock {
         memory = CU
     }
 }
+
+
+extension CTU: MemoryState {}

@@ -57,3 +57,26 @@ public final class ErrorLatch: FunctionBlock {
         previousReset = xReset
     }
 }
+
+extension ErrorLatch: StatefulBlock {
+    public static let hiddenState: [VarDecl] = [
+        VarDecl(.local, "previousError", .bool), VarDecl(.local, "previousReset", .bool),
+        VarDecl(.local, "outageElapsed", .time), VarDecl(.local, "latchedAgo", .time),
+    ]
+
+    public func saveState(now: Int64, into words: UnsafeMutablePointer<Int64>) {
+        words[0] = Self.word(previousError)
+        words[1] = Self.word(previousReset)
+        words[2] = now - outageStart
+        words[3] = now - tLatchedAt
+    }
+
+    /// The first-error time is a scan time: it is moved with the restart so that "how long ago"
+    /// stays true (it may be negative: before this run started).
+    public func restoreState(now: Int64, from words: UnsafePointer<Int64>) {
+        previousError = words[0] != 0
+        previousReset = words[1] != 0
+        outageStart = now - words[2]
+        if xLatched { tLatchedAt = now - words[3] }
+    }
+}

@@ -10,7 +10,7 @@ public final class F_TRIG: FunctionBlock {
 
     @Input("signal to watch", required: true) public var CLK = false
     @Output("TRUE for one call on a falling edge of CLK (and on a first call with CLK FALSE)") public var Q = false
-    @exclusivity(unchecked) private var memory = false
+    @exclusivity(unchecked) var memory = false
 
     public init() {}
 
@@ -19,3 +19,6 @@ public final class F_TRIG: FunctionBlock {
         memory = !CLK
     }
 }
+
+
+extension F_TRIG: MemoryState {}

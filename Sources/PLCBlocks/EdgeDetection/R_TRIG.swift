@@ -9,7 +9,7 @@ public final class R_TRIG: FunctionBlock {
 
     @Input("signal to watch", required: true) public var CLK = false
     @Output("TRUE for one call on a rising edge of CLK") public var Q = false
-    @exclusivity(unchecked) private var memory = false
+    @exclusivity(unchecked) var memory = false
 
     public init() {}
 
@@ -18,3 +18,6 @@ public final class R_TRIG: FunctionBlock {
         memory = CLK
     }
 }
+
+
+extension R_TRIG: MemoryState {}

@@ -11,8 +11,8 @@ public final class TOF: FunctionBlock {
     @Input(.time, "delay before Q is reset") public var PT: Int64 = 0
     @Output("TRUE while IN, and for PT after IN falls") public var Q = false
     @Output(.time, "elapsed time since IN fell, held at PT") public var ET: Int64 = 0
-    @exclusivity(unchecked) private var timing = false
-    @exclusivity(unchecked) private var start: Int64 = 0
+    @exclusivity(unchecked) var timing = false
+    @exclusivity(unchecked) var start: Int64 = 0
 
     public init() {}
 
@@ -36,5 +36,13 @@ public final class TOF: FunctionBlock {
         } else {
             ET = elapsed
         }
+    }
+}
+
+
+extension TOF: TimerState {
+    var flag: Bool {
+        get { timing }
+        set { timing = newValue }
     }
 }

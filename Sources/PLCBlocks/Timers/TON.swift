@@ -12,8 +12,8 @@ public final class TON: FunctionBlock {
     @Input(.time, "delay before Q is set") public var PT: Int64 = 0
     @Output("TRUE once IN has been TRUE for PT") public var Q = false
     @Output(.time, "elapsed time, held at PT") public var ET: Int64 = 0
-    @exclusivity(unchecked) private var timing = false
-    @exclusivity(unchecked) private var start: Int64 = 0
+    @exclusivity(unchecked) var timing = false
+    @exclusivity(unchecked) var start: Int64 = 0
 
     public init() {}
 
@@ -31,5 +31,13 @@ public final class TON: FunctionBlock {
         let elapsed = context.time - start
         Q = elapsed >= PT
         ET = Q ? max(PT, 0) : elapsed
+    }
+}
+
+
+extension TON: TimerState {
+    var flag: Bool {
+        get { timing }
+        set { timing = newValue }
     }
 }

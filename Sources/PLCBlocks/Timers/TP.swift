@@ -12,8 +12,8 @@ public final class TP: FunctionBlock {
     @Input(.time, "pulse length") public var PT: Int64 = 0
     @Output("the pulse") public var Q = false
     @Output(.time, "elapsed pulse time, held at PT") public var ET: Int64 = 0
-    @exclusivity(unchecked) private var previousIN = false
-    @exclusivity(unchecked) private var start: Int64 = 0
+    @exclusivity(unchecked) var previousIN = false
+    @exclusivity(unchecked) var start: Int64 = 0
 
     public init() {}
 
@@ -33,5 +33,13 @@ public final class TP: FunctionBlock {
             }
         }
         if !Q && !IN { ET = 0 }
+    }
+}
+
+
+extension TP: TimerState {
+    var flag: Bool {
+        get { previousIN }
+        set { previousIN = newValue }
     }
 }

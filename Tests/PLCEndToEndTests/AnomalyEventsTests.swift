@@ -1,0 +1,52 @@
+import Foundation
+import PLCMqtt
+import Testing
+
+/// `plc run --anomaly-events`: rx380_main's location gets its anomaly check over MQTT, read back from mosquitto.
+@Suite("MQTT anomaly events with mosquitto", .serialized)
+struct AnomalyEventsTests {
+    @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery",
+          .timeLimit(.minutes(3)))
+    func events() throws {
+        let broker = try MosquittoBroker()
+        let modbus = freePort()
+        let peer = try ModbusPeer(tcp: modbus, image: MeterImage.registers)
+        defer { peer.stop() }
+        let ws = try RX380MainTests.Workspace()
+        try FileManager.default.createDirectory(atPath: ws.csv, withIntermediateDirectories: true)
+        // Five weeks at 2 kW before today, yesterday 03:00-04:00 at 9 kW (as the dashboard test plants it).
+        try TrendDashboardTests.writeHistory(URL(fileURLWithPath: ws.csv))
+        let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
+        let plc = try MqttSinkTests.start(ws, modbusPort: modbus, broker: "127.0.0.1:\(broker.port)", ["--anomaly-events"])
+        let topic = MqttSinkTests.base + "/anomaly"
+        MqttSinkTests.waitUntil(20) { !sub.payloads(topic).isEmpty }
+        let event = try #require(sub.payloads(topic).last.flatMap(MqttSinkTests.json), "no event on \(topic)")
+        #expect(event["state"] as? String == "ON")
+        #expect(event["status"] as? String == "flagged")
+        let flags = try #require(event["flags"] as? [[String: Any]])
+        let yesterday = TrendDashboardTests.dateText(Date().addingTimeInterval(-86_400))
+        #expect(flags.count == 1, "\(flags)")
+        #expect(flags.first?["from"] as? String == "\(yesterday) 03:00")
+        #expect(flags.first?["what"] as? String == "1 h")
+        #expect(flags.first?["deviation"] as? String == "+7.00 kWh (+175.0 MAD)")
+        #expect(try MqttSinkTests.retained(port: broker.port, topic: topic).count == 1)
+
+        let configs = try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#")
+        #expect(configs.count == 14, "\(configs)")      // the sink's 13 sensors and the binary sensor
+        let binary = configs.first { $0.hasPrefix("homeassistant/binary_sensor/plc_pi-7_rx380_main/anomaly/config ") }
+        let config = try #require(binary.flatMap { MqttSinkTests.json(String($0.split(separator: " ", maxSplits: 1)[1])) })
+        #expect(config["device_class"] as? String == "problem")
+        #expect(config["state_topic"] as? String == topic && config["json_attributes_topic"] as? String == topic)
+        #expect(config["value_template"] as? String == "{{ value_json.state }}")
+        #expect((config["device"] as? [String: Any])?["identifiers"] as? [String] == ["plc_pi-7_rx380_main"])
+        #expect(plc.stop(signal: SIGINT) == 0)
+        sub.stop()
+    }
+
+    @Test("without history the event is OFF with 'not enough data'")
+    func payload() throws {
+        let off = try #require(MqttSinkTests.json(AnomalyTopic.payload(status: "not enough data", flags: [])))
+        #expect(off["state"] as? String == "OFF" && off["status"] as? String == "not enough data")
+        #expect((off["flags"] as? [Any])?.isEmpty == true)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Issue 26's runaway cases, end to end: an ST block that never ends its scan.
+@Suite("runaway: an endless ST loop", .serialized)
+struct RunawayTests {
+    static let spin = """
+        FUNCTION_BLOCK Spin
+        VAR_OUTPUT lrScans : LREAL; END_VAR
+        VAR i : DINT; END_VAR
+        lrScans := lrScans + 1;
+        WHILE TRUE DO i := i + 1; END_WHILE
+        END_FUNCTION_BLOCK
+        """
+
+    static func program(csv: String) -> String {
+        """
+        program: runaway
+        task: {interval: T#100ms, watchdog: T#200ms}
+        blocks:
+          - name: pulse
+            type: TON
+            inputs: {IN: {from: NOT pulse.Q, feedback: true}, PT: T#100ms}
+          - name: spin
+            type: Spin
+          - name: rows
+            type: CSVLogger
+            inputs: {xExecute: pulse.Q, sFolder: '\(csv)', sPrefix: "'runaway'", sColumns: "'scans'", 'alrValues[0]': spin.lrScans}
+
+        """
+    }
+
+    @Test("WHILE TRUE in a block with a 200 ms watchdog: the scan is aborted, rows are logged, the fault once, SIGTERM stops it within 5 s")
+    func endlessWhileIsAbortedAndStops() throws {
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("plc-runaway-\(UUID().uuidString)").path
+        let dir = try PLCCommand.programFolder(Self.program(csv: csv))
+        try Self.spin.write(toFile: dir + "/Spin.st", atomically: true, encoding: .utf8)
+        let plc = try BackgroundProcess(PLCCommand.executable.path, ["run", dir])
+        defer { _ = plc.stop(signal: SIGKILL, timeout: 5) }
+        // Rows keep coming although every scan of Spin runs into its loop.
+        let deadline = Date().addingTimeInterval(30)
+        var rows: [Substring] = []
+        while Date() < deadline && rows.count < 4 && plc.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+            rows = Self.rows(in: csv)
+        }
+        #expect(rows.count >= 4, "rows: \(rows), stderr: \(plc.errorOutput.suffix(5))")
+        let started = Date()
+        let status = plc.stop(signal: SIGTERM, timeout: 5)
+        #expect(status == 0, "SIGTERM did not stop the run within 5 s (\(Date().timeIntervalSince(started)) s)")
+        // Every row is whole: a time stamp and one number, ended by a newline.
+        let text = Self.files(in: csv).map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined()
+        #expect(text.hasSuffix("\n"))
+        for row in Self.rows(in: csv) {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(cells.count == 2 && Double(cells[1]) != nil, "a broken row: \(row)")
+        }
+        let faults = plc.errorOutput.filter { $0.contains("watchdog: Spin ran longer") }
+        #expect(faults.count == 1, "\(plc.errorOutput.suffix(10))")
+        #expect(faults.first?.contains("Spin.st:5:") == true, "\(faults)")
+    }
+
+    static func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }
+            .sorted().map { folder + "/" + $0 }
+    }
+
+    /// The data rows (header left out) of every CSV file in `folder`.
+    static func rows(in folder: String) -> [Substring] {
+        files(in: folder).flatMap { file -> [Substring] in
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").dropFirst().map { $0 }
+        }
+    }
+}
