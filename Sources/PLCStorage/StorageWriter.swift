@@ -347,9 +347,11 @@ public final class StorageWriter: @unchecked Sendable {
         }
         let wait = d.local < ClockFloor.earliest ? "rows wait until the clock is set (NTP)"
             : "rows wait until the clock is set (NTP) or has run steadily for \(CivilTime.duration(ClockFloor.steadyTrustAfter))"
+        let source = floor == ClockFloor.earliest ? "the program's earliest date"
+            : "the newest row, in \(known.newest?.file ?? "?")"
         return StorageError(path: row.folder, code: UInt32(EAGAIN),
                             reason: "the clock says \(CivilTime.timestamp(d.local)), before \(CivilTime.timestamp(floor)) "
-                                + "(the newest row, or the program's earliest date); " + wait)
+                                + "(\(source)); " + wait)
     }
 
     private func attempt(_ head: Row) {

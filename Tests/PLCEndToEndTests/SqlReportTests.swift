@@ -100,6 +100,16 @@ struct SqlReportTests {
         #expect(both.status == 0, "\(both.stderr)")
         let names = Set(both.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] })
         #expect(names.count == 6 && names.contains("south/Pump"), "\(names)")
+        // The heatmap and the page by site, then location; --grafana writes the board for the server's dialect.
+        let svg = data.folder + "/heatmap.svg", html = data.folder + "/report.html", board = data.folder + "/board.json"
+        let pages = try PLCCommand.run(["report", "--sql", connection, "--svg", svg, "--html", html, "--grafana", board], timeout: 300)
+        #expect(pages.status == 0, "\(pages.stderr)")
+        let picture = (try? String(contentsOfFile: svg, encoding: .utf8)) ?? ""
+        let positions = ["north/Hall", "north/Pump", "south/Hall", "south/Pump"].map { picture.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(), "heatmap rows not by site, then location")
+        #expect(((try? String(contentsOfFile: html, encoding: .utf8)) ?? "").contains("south/Kitchen"))
+        let dialect: SqlDialect = connection.contains("SQLite") ? .sqlite : .postgres
+        #expect((try? String(contentsOfFile: board, encoding: .utf8)) == GrafanaBoard.dashboard(dialect, table: "energy_readings"))
         // Only the location with two bad readings in a row needed the client.
         let timed = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--timing"], timeout: 300)
         #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
