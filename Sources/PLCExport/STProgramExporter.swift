@@ -56,7 +56,7 @@ public struct STProgramExporter {
         out += "   The blocks are called in the execution order that `plc check` prints.\n"
         out += "   Libraries: Standard (TON, R_TRIG, SR, ...), ModbusFB, SysCom (serial settings), CAA File, SysTimeRtc (through the POUs called). *)\n"
         out += "PROGRAM \(file.name)\nVAR\n"
-        for d in program.variables.decls(in: .local) {
+        for d in program.variables.decls(in: .local) where retainClass(of: d.name) == nil {
             out += "    " + declaration(d.name, d.type, d.initial, d.comment) + "\n"
         }
         out += "    fbScanClock : ScanClock;    // stamps the scan: GVL_Scan\n"
@@ -73,11 +73,13 @@ public struct STProgramExporter {
                 // An operator or function box: a variable holds its value (its one output).
                 let output = type.decls.first { $0.scope == .output }
                 out += "    " + declaration(instance.name, output?.type ?? .bool, output?.initial ?? .bool(false), "\(type.name) box") + "\n"
-            } else {
+            } else if retainClass(of: instance.name) == nil {
                 out += "    \(instance.name) : \(generatedTypes[i] ?? type.name)\(arrayInitializers(i)); \n"
             }
         }
-        out += "END_VAR\n\n"
+        out += "END_VAR\n"
+        for retain in RetainClass.allCases { out += retainSection(retain) }
+        out += "\n"
         out += "fbScanClock();\n"
         for bus in file.buses { out += Self.connect(bus) }
         for (n, i) in program.order.enumerated() {
@@ -87,7 +89,7 @@ public struct STProgramExporter {
         return out.replacingEvery("; \n", with: ";\n")
     }
 
-    private func declaration(_ name: String, _ type: IECType, _ initial: IECValue, _ comment: String) -> String {
+    func declaration(_ name: String, _ type: IECType, _ initial: IECValue, _ comment: String) -> String {
         "\(name) : \(STLiteral.typeName(type)) := \(STLiteral.format(initial, as: type));" + (comment.isEmpty ? "" : "    // \(comment)")
     }
 
@@ -108,7 +110,7 @@ public struct STProgramExporter {
     }
 
     /// Literal wires into array inputs: ST has no array literal in a call, so they initialise the instance.
-    private func arrayInitializers(_ i: Int) -> String {
+    func arrayInitializers(_ i: Int) -> String {
         let decl = file.instances[i]
         let interface = program.instances[i].interface
         var parts: [String] = []

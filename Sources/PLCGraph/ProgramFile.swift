@@ -13,6 +13,17 @@ public struct ProgramFile: Sendable {
         public var overrun: OverrunPolicy = .skip
     }
 
+    /// One task of a `tasks:` list (Codesys's task configuration): its settings, priority and blocks.
+    public struct TaskEntry: Sendable {
+        public let name: String
+        public var settings: Task
+        /// 0 (most urgent) to 31, as in Codesys.
+        public var priority: Int
+        /// The block instances it runs, in the program's execution order.
+        public var blocks: [String]
+        public let line: Int
+    }
+
     /// What the executor does when a scan ends after the next start was due.
     public enum OverrunPolicy: String, Sendable, CaseIterable {
         /// Start again at the next on-time slot of the period grid; missed slots are counted, not run.
@@ -113,6 +124,8 @@ public struct ProgramFile: Sendable {
     public var buses: [Bus]
     public var variables: [Variable]
     public var instances: [Instance]
+    /// The `tasks:` list; empty for the one-task form (`task:`).
+    public var tasks: [TaskEntry] = []
     /// Runtime settings given with `--set` that are not program variables (`StateFolder`, `RetainInterval`).
     public var runtimeSettings: [String: String] = [:]
     /// The FBD function blocks the program uses and its text before flattening; nil when it uses none.

@@ -72,20 +72,71 @@ public struct ProgramLoader {
 
     private mutating func program(_ root: Node, enums: [String: IECEnumType]) -> ProgramFile {
         checkKeys(root, functionBlock ? ["function_block", "description", "variables", "blocks"]
-                  : ["program", "description", "task", "buses", "variables", "blocks"], functionBlock ? "a function block" : "a program")
+                  : ["program", "description", "task", "tasks", "buses", "variables", "blocks"], functionBlock ? "a function block" : "a program")
         let name = string(root, functionBlock ? "function_block" : "program") ?? reader.path.pathDeletingLastComponent.split(separator: "/").last.map(String.init) ?? "program"
-        return ProgramFile(
+        var file = ProgramFile(
             path: reader.path, name: name, description: string(root, "description") ?? "",
             task: reader.value(root, "task").map { task($0) } ?? ProgramFile.Task(),
             buses: reader.value(root, "buses").map { buses($0) } ?? [],
             variables: reader.value(root, "variables").map { variables($0, enums: enums) } ?? [],
             instances: reader.value(root, "blocks").map { instances($0) } ?? []
         )
+        if let list = reader.value(root, "tasks") { file.tasks = tasks(list, root: root, instances: file.instances) }
+        return file
     }
 
-    private mutating func task(_ node: Node) -> ProgramFile.Task {
+    /// A `tasks:` list: each {name, interval, priority, watchdog, sensitivity, overrun, blocks}; every
+    /// block in at most one task, blocks in none run in the first.
+    private mutating func tasks(_ node: Node, root: Node, instances: [ProgramFile.Instance]) -> [ProgramFile.TaskEntry] {
+        if let single = reader.value(root, "task") {
+            errors.append(reader.error(single, "write either task: (one task) or tasks: (a list), not both"))
+        }
+        guard let items = node.sequence, !items.isEmpty else {
+            errors.append(reader.error(node, "tasks must be a list of {name, interval, priority, watchdog, sensitivity, overrun, blocks}"))
+            return []
+        }
+        var result: [ProgramFile.TaskEntry] = []
+        var owner: [String: String] = [:]
+        let known = Set(instances.map { $0.name.uppercased() })
+        for item in items {
+            guard let name = string(item, "name"), isIdentifier(name) else {
+                errors.append(reader.error(item, "a task needs a name that is an IEC identifier"))
+                continue
+            }
+            checkKeys(item, ["name", "interval", "priority", "watchdog", "sensitivity", "overrun", "blocks"], "a task")
+            var settings = task(item, checkingKeys: false)
+            if reader.value(item, "interval") == nil { settings.interval = ProgramFile.Task().interval }
+            var priority = 15
+            if let n = reader.value(item, "priority") {
+                if let v = n.scalar.flatMap({ Int($0.string) }), (0...31).contains(v) { priority = v }
+                else { errors.append(reader.error(n, "task \(name): priority must be a whole number from 0 to 31")) }
+            }
+            var blocks: [String] = []
+            if let list = reader.value(item, "blocks") {
+                for b in list.sequence ?? [] {
+                    guard let text = b.scalar?.string else { continue }
+                    if !known.contains(text.uppercased()) {
+                        errors.append(reader.error(b, "task \(name): no block named '\(text)'"))
+                    } else if let other = owner[text.uppercased()] {
+                        errors.append(reader.error(b, "task \(name): block \(text) already runs in task \(other)"))
+                    } else {
+                        owner[text.uppercased()] = name
+                        blocks.append(text)
+                    }
+                }
+                if list.sequence == nil { errors.append(reader.error(list, "task \(name): blocks must be a list of block names")) }
+            }
+            result.append(.init(name: name, settings: settings, priority: priority, blocks: blocks, line: reader.line(item)))
+        }
+        if !result.isEmpty {
+            result[0].blocks += instances.map(\.name).filter { owner[$0.uppercased()] == nil }
+        }
+        return result
+    }
+
+    private mutating func task(_ node: Node, checkingKeys: Bool = true) -> ProgramFile.Task {
         var task = ProgramFile.Task()
-        checkKeys(node, ["interval", "watchdog", "sensitivity", "overrun"], "the task")
+        if checkingKeys { checkKeys(node, ["interval", "watchdog", "sensitivity", "overrun"], "the task") }
         if let n = reader.value(node, "interval"), let ms = time(n, "task interval") {
             if ms > 0 { task.interval = ms } else { errors.append(reader.error(n, "task interval must be > 0")) }
         }

@@ -55,6 +55,10 @@ struct Run: ParsableCommand {
         let stop = StopSignal(onHangUp: { reopen.run() })
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets)
+        if !file.tasks.isEmpty {
+            let paths = monitor.map { $0.split(separator: ",").map { $0.trimmingSpaces() } } ?? []
+            return try TasksRun(file: file, loading: loading, cycles: cycles, monitor: paths).run(stop: stop)
+        }
         let runtime: RuntimeAssembly
         do {
             runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, note: note)

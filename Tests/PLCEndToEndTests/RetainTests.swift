@@ -217,6 +217,15 @@ import PLCRuntime
         #expect(both.status != 0 && both.stderr.contains("either retain: true or persistent: true"), "\(both.stderr)")
     }
 
+    /// `plc export st` declares retained entries in Codesys's VAR RETAIN / VAR PERSISTENT sections.
+    @Test func exportDeclaresRetainSections() throws {
+        let result = try PLCCommand.run(["export", "st", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("VAR RETAIN\n    counter : CTU;\n    hours : TON;\nEND_VAR\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("VAR PERSISTENT\n    lifetime : CTU;\nEND_VAR\n"))
+        #expect(!result.stdout.contains("VAR\n    fbScanClock : ScanClock;    // stamps the scan: GVL_Scan\n    counter"))
+    }
+
     /// An ST function block used by an FBD program keeps its `VAR RETAIN` variables over a restart.
     @Test func stBlockVarRetainSurvivesARestart() throws {
         try """
