@@ -108,7 +108,7 @@ public struct PLCopenExporter {
     private func elementWiredPins() -> [(instance: Int, pin: VarDecl)] {
         var result: [(Int, VarDecl)] = []
         for i in program.order {
-            let interface = Swift.type(of: program.instances[i].block).interface
+            let interface = program.instances[i].interface
             var seen = Set<String>()
             for wire in program.file.instances[i].inputs where wire.index != nil {
                 guard let pin = interface.decl(wire.pin), case .array = pin.type, seen.insert(pin.name).inserted else { continue }
@@ -138,7 +138,7 @@ public struct PLCopenExporter {
 
     /// Literal wires into whole array pins of instance `i`, as member initial values.
     private func arrayLiterals(_ i: Int) -> [(pin: String, value: String)] {
-        let interface = Swift.type(of: program.instances[i].block).interface
+        let interface = program.instances[i].interface
         return program.file.instances[i].inputs.compactMap { wire in
             guard wire.index == nil, let pin = interface.decl(wire.pin), case .array = pin.type else { return nil }
             let text: String
@@ -305,7 +305,7 @@ public struct PLCopenExporter {
                                comment: "bus \(bus.name); set iPort to your controller's COM port"))
         }
         for i in program.order {
-            let type = Swift.type(of: program.instances[i].block).interface.name
+            let type = program.instances[i].interface.name
             if Swift.type(of: program.instances[i].block).stMapping.hasInstance {
                 variable(&x, .init(name: program.instances[i].name, type: type, initial: nil, comment: ""),
                          members: arrayLiterals(i))
@@ -370,7 +370,7 @@ public struct PLCopenExporter {
 
     private func block(_ x: inout XMLWriter, _ i: Int, order: Int, packs: [String: Int], ids: inout FBDIds) {
         let instance = program.instances[i]
-        let interface = Swift.type(of: instance.block).interface
+        let interface = instance.interface
         let decl = program.file.instances[i]
         let (px, py) = (240 + (order - 1) % 5 * 320, 40 + (order - 1) / 5 * 260)
         var attributes = ["localId": String(ids.blockId(i)), "typeName": interface.name, "executionOrderId": String(order)]
@@ -529,7 +529,7 @@ public struct PLCopenExporter {
     }
 
     private func interfaceName(_ i: Int, _ pin: String) -> String? {
-        Swift.type(of: program.instances[i].block).interface.decl(pin)?.name
+        program.instances[i].interface.decl(pin)?.name
     }
 
     /// The connection of one wire: to a block's output, or to an inVariable (variable or literal).
@@ -538,7 +538,7 @@ public struct PLCopenExporter {
         case .pin(let source, let sourcePin, let index)
             where program.instances.contains(where: { $0.name.uppercased() == source.uppercased() }):
             let s = program.instances.firstIndex { $0.name.uppercased() == source.uppercased() }!
-            let sourceInterface = Swift.type(of: program.instances[s].block).interface
+            let sourceInterface = program.instances[s].interface
             let out = sourceInterface.decl(sourcePin)?.name ?? sourcePin
             if let index {
                 // No pin for one element of an output array either: read it by name.

@@ -40,7 +40,11 @@ struct Export: ParsableCommand {
             guard let program else { throw fail("plc export plcopen: name a program folder") }
             let loading = ProgramLoading(library: .all)
             let compiled = try loading.compile(try loading.load(program))
-            files = [(compiled.name + ".xml", PLCopenExporter(compiled, sources: try stSources()).xml())]
+            // FBD blocks go in as FUNCTION_BLOCKs with an ST body of calls, the program as written.
+            let unflattened: STFunctionBlockExporter.Unflattened?
+            do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: loading.library) } catch { throw fail(error) }
+            let fbSources = unflattened?.functionBlocks.compactMap { STSource(STFunctionBlockExporter.functionBlockText($0.definition, $0.network)) } ?? []
+            files = [(compiled.name + ".xml", PLCopenExporter(unflattened?.program ?? compiled, sources: try stSources() + fbSources).xml())]
         default:
             throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")
         }

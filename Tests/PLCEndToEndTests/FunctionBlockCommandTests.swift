@@ -105,4 +105,20 @@ struct FunctionBlockExportTests {
         #expect(graph.value(of: "FastCount") == .int(40), "\(String(describing: graph.value(of: "FastCount")))")
         #expect((graph.value(of: "SlowCount")?.int ?? 0) > 0)
     }
+
+    @Test("plc export plcopen programs/site_main: Location as a FUNCTION_BLOCK POU, the program's CFC with three Location boxes, schema-valid")
+    func plcopen() throws {
+        let result = try PLCCommand.run(["export", "plcopen", "programs/site_main"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let xml = result.stdout
+        #expect(xml.contains("<pou name=\"Location\" pouType=\"functionBlock\">"))
+        for name in ["office", "production", "aircon"] {
+            #expect(xml.contains("instanceName=\"\(name)\" localId"), "\(name)")
+        }
+        #expect(!xml.contains("office.meter") && !xml.contains("\"office.csv\""), "flattened names leaked into the export")
+        if CodesysExportTests.schemaAvailable {
+            let valid = try CodesysExportTests.validate(xml)
+            #expect(valid.ok, "\(valid.output)")
+        }
+    }
 }
