@@ -68,6 +68,7 @@ struct TwinRun {
         var deadline = origin
         var cycle: UInt64 = 0
         note("\(file.name) (ST twin): running every T#\(file.task.interval)ms" + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
+        var display = TwinDisplayConsole(main)
         while !stop.isSet, cycles.map({ cycle < $0 }) ?? true {
             clock.sleep(until: deadline)
             let now = clock.now()
@@ -75,6 +76,7 @@ struct TwinRun {
             main.execute(ScanContext(time: (now - origin) / 1_000_000, wallClock: wall, cycle: cycle,
                                      utcOffset: clock.utcOffset(at: wall)))
             if let fault = machine.takeFault() { note("\(file.name) (ST twin): \(fault)") }
+            display.show()
             cycle += 1
             deadline += period
             if deadline < clock.now() { deadline = clock.now() }
