@@ -31,6 +31,8 @@ final class Env {
     var modbus: (any STModbusBus)?
     /// The folder CAA File's relative paths start from; nil: no file system (file blocks fail).
     var fileRoot: String?
+    /// What the SysTimeRtc stand-ins return (0 ERR_OK); a test sets a failure, e.g. ERR_NOTIMPLEMENTED.
+    @exclusivity(unchecked) var rtcResult: Int64 = 0
     /// The background queue of the CAA File stand-ins' jobs.
     lazy var fileJobs = FileJobs()
     /// A slot that faulty accesses read and write instead of crashing.

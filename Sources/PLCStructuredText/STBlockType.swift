@@ -160,6 +160,35 @@ public final class STInstance {
         Values.write(value, to: frame + pins[pin].offset + index * element.size, type: element, strings: machine.env.strings)
     }
 
+    /// Reads a variable of an instance nested in this one (`display.asTable`), or element `index`
+    /// (counted from 0) of an array variable; nil when there is no such variable or element.
+    public func value(at path: String, element index: Int? = nil) -> IECValue? {
+        var parts = path.split(separator: ".").map(String.init)
+        var owner = pou, offset = 0
+        while parts.count > 1 {
+            guard let v = owner.variable(parts.removeFirst()), case .instance(let inner) = v.type else { return nil }
+            offset += v.offset
+            owner = inner
+        }
+        guard let name = parts.first, let v = owner.variable(name) else { return nil }
+        var type = v.type
+        offset += v.offset
+        if let index {
+            guard case .array(let element, let lo, let hi) = v.type, (0...(hi - lo)).contains(index) else { return nil }
+            type = element
+            offset += index * element.size
+        }
+        return Values.read(frame + offset, type: type, strings: machine.env.strings)
+    }
+
+    /// The names of this instance's variables that are instances of the function block `type`.
+    public func instances(of type: String) -> [String] {
+        pou.vars.compactMap { v in
+            if case .instance(let p) = v.type, p.name.uppercased() == type.uppercased() { return v.name }
+            return nil
+        }
+    }
+
     /// Reads any variable of the instance by name, locals included (for monitoring and tests).
     public func value(of name: String) -> IECValue? {
         guard let v = pou.variable(name) else { return nil }

@@ -28,6 +28,13 @@ public final class STMachine {
         set { env.fileRoot = newValue }
     }
 
+    /// The RTS_IEC_RESULT the SysTimeRtc stand-ins return: 0 (ERR_OK, the default), or a failure for
+    /// a test of the clock's error path; on a failure they leave their outputs unchanged.
+    public var rtcResult: Int64 {
+        get { env.rtcResult }
+        set { env.rtcResult = newValue }
+    }
+
     /// A new instance of the function block `name` at its initial values, or nil when there is none.
     public func instantiate(_ name: String) -> STInstance? {
         library.functionBlock(name).map { STInstance($0, machine: self) }

@@ -7,8 +7,9 @@ enum TimeStandIns {
     static func highResGet(_ p: POUInfo) -> NativeStep {
         let ts = target(p, "pTimestamp")
         return NativeStep { env in
+            env.f[0] = env.rtcResult
+            guard env.rtcResult == 0 else { return }
             if let out = Pointer.slot(env.f[ts]) { out.pointee = env.context.wallClock }
-            env.f[0] = 0
         }
     }
 
@@ -37,7 +38,8 @@ enum TimeStandIns {
         let fields = ["wYear", "wMonth", "wDay", "wHour", "wMinute", "wSecond", "wMilliseconds", "wDayOfWeek", "wYday"]
             .map { s.field($0)!.offset }
         return NativeStep { env in
-            guard let stamp = Pointer.slot(env.f[ts]), let out = Pointer.slot(env.f[date]) else { return }
+            env.f[0] = env.rtcResult
+            guard env.rtcResult == 0, let stamp = Pointer.slot(env.f[ts]), let out = Pointer.slot(env.f[date]) else { return }
             let ms = stamp.pointee + (local ? Int64(env.context.utcOffset) * 1000 : 0)
             let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
             let (y, m, d) = Format.civil(days)

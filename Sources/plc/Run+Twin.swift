@@ -70,7 +70,9 @@ struct TwinRun {
                               clock: SystemClock())
         task.onWatchdog = { [name = file.name] ns in note("\(name) (ST twin): watchdog: a scan took \(ns / 1_000_000) ms") }
         note("\(file.name) (ST twin): running every T#\(file.task.interval)ms" + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
+        var display = TwinDisplayConsole(main)
         task.run(cycles: cycles, shouldStop: { stop.isSet }, afterScan: {
+            display.show()
             retain?.afterScan(now: task.elapsedMilliseconds)
         })
         retain?.stop(now: task.elapsedMilliseconds)

@@ -102,4 +102,20 @@ struct SiteMainTwinTests {
             }
         }
     }
+
+    @Test("plc run --twin prints the Display's table on stdout each time the twin renders one")
+    func twinPrintsTheDisplayTable() throws {
+        let dir = try Self.scratch("twin-display")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let program = PLCCommand.root.appendingPathComponent("programs/rx380_main").path
+        let st = PLCCommand.root.appendingPathComponent("st-reference").path
+        let twin = try BackgroundProcess(PLCCommand.executable.path,
+                                         ["run", program, "--twin", "--st", st, "--simulate", "--set", "DisplayInterval=T#1s",
+                                          "--set", "PollInterval=T#300ms"], directory: dir)
+        let heading = twin.waitForLine(timeout: 30) { $0.contains("data ok") }
+        let row = twin.waitForLine(timeout: 10) { $0.contains("voltage_l12") }
+        #expect(twin.stop(signal: SIGTERM) == 0, "\(twin.errorOutput.suffix(5))")
+        #expect(heading != nil, "\(twin.output.prefix(20))")
+        #expect(row?.contains("V") == true, "\(twin.output.prefix(20))")
+    }
 }

@@ -133,6 +133,31 @@ import Testing
     }
 }
 
+/// ScanClock and F_LocalTimeMs over the SysTimeRtc stand-ins: a DST change moves the local clock by
+/// the offset; an RTC error (ERR_NOTIMPLEMENTED) keeps it running from TIME() and shows the fault.
+@Suite struct ClockTwinTests {
+    @Test func dstChangeAndRtcError() throws {
+        let machine = try STLibrary.load(sources: try LibraryInterfaceTests.reference()).makeMachine()
+        let clock = try #require(machine.instantiate("ScanClock"))
+        let wall: Int64 = 1_774_746_000_000           // 2026-03-29 01:00:00 UTC, the EU's change to summer time
+        func local() -> IECValue? { machine.global("GVL_Scan.liLocalMs") }
+        clock.execute(ScanContext(time: 10_000, wallClock: wall, utcOffset: 3600))
+        #expect(local() == .int(wall + 3_600_000))
+        #expect(machine.global("GVL_Scan.xClockFault") == .bool(false))
+        clock.execute(ScanContext(time: 11_000, wallClock: wall + 1000, utcOffset: 7200))      // CET -> CEST
+        #expect(local() == .int(wall + 1000 + 7_200_000))
+        machine.rtcResult = 7      // a failure result (the value is the test's; any non-zero result is a failure)
+        clock.execute(ScanContext(time: 11_250, wallClock: 0, utcOffset: 7200))
+        #expect(machine.global("GVL_Scan.xClockFault") == .bool(true))
+        #expect(machine.global("GVL_Scan.udiClockResult") == .int(7))
+        #expect(local() == .int(wall + 1000 + 7_200_000 + 250))      // on from TIME(), not frozen, not zero
+        machine.rtcResult = 0
+        clock.execute(ScanContext(time: 11_500, wallClock: wall + 1500, utcOffset: 7200))
+        #expect(machine.global("GVL_Scan.xClockFault") == .bool(false))
+        #expect(local() == .int(wall + 1500 + 7_200_000))
+    }
+}
+
 /// A ModbusFB bus whose every request ends with the scripted result (the fault script of a test).
 final class ScriptedBus: STModbusBus, @unchecked Sendable {
     var result: STModbusResult
