@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
     @Option(help: "The folder of the Structured Text twin, for --twin.")
     var st = "st-reference"
 
+    @Flag(help: "Lock the process's memory in RAM (mlockall) once started; needs CAP_IPC_LOCK or LimitMEMLOCK=infinity.")
+    var lockMemory = false
+
     func run() throws {
         if twin {
             let stop = StopSignal()
@@ -71,12 +74,10 @@ struct Run: ParsableCommand {
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
+        if lockMemory { try LockMemory.lock() }
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
             // One program per CSV folder; the folders are wired in by the first scan.
-            if task.statistics.cycles == 1 {
-                _ = runtime.storage.claimFolders()
-                StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
-            }
+            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
             dashboard?.afterScan(task.statistics)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in

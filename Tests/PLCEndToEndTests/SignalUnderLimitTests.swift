@@ -24,4 +24,20 @@ struct SignalUnderLimitTests {
         let status = plc.stop(signal: signal, timeout: 5)
         #expect(status == 0, "signal \(signal) did not stop the run within 5 s: \(plc.errorOutput.suffix(3))")
     }
+
+    @Test("--lock-memory: the running process's memory is locked (VmLck), and SIGTERM still stops it")
+    func lockMemory() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plc-mlock-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let plc = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", "programs/rx380_main", "--simulate", "--lock-memory", "--monitor", "rowValid.OUT",
+            "--set", "CsvFolder=\(folder)", "--set", "ErrorLogFile=\(folder)/rx380.log"])
+        defer { _ = plc.stop(signal: SIGKILL, timeout: 5) }
+        #expect(plc.waitForLine(timeout: 30) { $0.hasPrefix("3,") } != nil, "\(plc.errorOutput.suffix(3))")
+        let status = (try? String(contentsOfFile: "/proc/\(plc.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let locked = status.split(separator: "\n").first { $0.hasPrefix("VmLck:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") } ?? 0
+        #expect(locked > 1000, "VmLck \(locked) kB: \(plc.errorOutput.suffix(3))")
+        #expect(plc.stop(signal: SIGTERM, timeout: 10) == 0)
+    }
 }
