@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "PLCUnitTests",
             dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
-                           "PLCApp", "PLCReport", "PLCHttp", "PLCMeters", "PLCSql", "PLCMqtt"],
+                           "PLCApp", "PLCReport", "PLCHttp", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredText"],
             swiftSettings: strict
         ),
         .target(

@@ -8,6 +8,10 @@ import Synchronization
 ///
 /// The handler gets the method, the path (the query cut off, nothing decoded), the header fields,
 /// the body (bounded) and the peer's address; headers are bounded, slow clients time out.
+///
+/// Slow clients (slowloris): a whole exchange has one deadline (`timeout`), not one per `recv`; and
+/// when every slot is taken, a new connection takes the slot of the client that has spent longest
+/// (over `evictAfter`) sending its request head, so a few dribbling clients cannot lock others out.
 final class HTTPServer: Sendable {
     /// A request as the handler sees it.
     struct Request: Sendable {
@@ -35,6 +39,12 @@ final class HTTPServer: Sendable {
     private let handler: @Sendable (Request) -> HTTPResponse
     private let stopping = Atomic<Bool>(false)
     private let connections = Atomic<Int>(0)
+    /// The connections still reading their request head, with when they were accepted (monotonic ns).
+    /// A connection leaves it before its socket is closed, under the same lock the evicting accept
+    /// thread holds, so a socket is never shut down after its number was reused.
+    private let readers = Mutex<[Int32: Int64]>([:])
+    /// `timeout` in ns.
+    private let requestTimeout: Int64
     private let acceptEnded = DispatchSemaphore(value: 0)
 
     /// At most this many connections are served at once; more are closed unanswered.
@@ -42,11 +52,16 @@ final class HTTPServer: Sendable {
     /// Limits of one request: the header block and a body (read and dropped).
     static let maxHead = 16_384
     static let maxBody = 1 << 20
-    /// A client that sends or reads nothing for this many seconds is dropped.
+    /// A client must send its request and take the answer within this many seconds, in all.
     static let timeout = 15
+    /// When the server is full, a client still sending its head after this many ns loses its slot.
+    static let evictAfter: Int64 = 1_000_000_000
 
-    /// Binds `host`:`port` (a numeric IPv4 or IPv6 address), listens, and starts accepting.
-    init(host: String, port: UInt16, handler: @escaping @Sendable (Request) -> HTTPResponse) throws(Failure) {
+    /// Binds `host`:`port` (a numeric IPv4 or IPv6 address), listens, and starts accepting; each
+    /// exchange must be over within `timeout` seconds.
+    init(host: String, port: UInt16, timeout: Int = HTTPServer.timeout,
+         handler: @escaping @Sendable (Request) -> HTTPResponse) throws(Failure) {
+        requestTimeout = Int64(timeout) * 1_000_000_000
         let ipv6 = host.contains(":")
         let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Self.failure("socket") }
@@ -119,27 +134,41 @@ final class HTTPServer: Sendable {
                 continue
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            guard connections.add(1, ordering: .relaxed).newValue <= Self.maxConnections,
-                  DetachedThread.start(name: "plc-http-conn", stackSize: 512 << 10, { [self] in
+            let admitted = connections.add(1, ordering: .relaxed).newValue <= Self.maxConnections || evictSlowestReader()
+            readers.withLock { $0[client] = MonotonicTime.nanoseconds() }
+            guard admitted, DetachedThread.start(name: "plc-http-conn", stackSize: 512 << 10, { [self] in
                       serve(client)
                       connections.subtract(1, ordering: .relaxed)
                   }) else {
                 connections.subtract(1, ordering: .relaxed)
+                readers.withLock { _ = $0.removeValue(forKey: client) }
                 close(client)
                 continue
             }
         }
     }
 
+    /// Shuts down the connection that has been sending its head longest, if that is over `evictAfter`:
+    /// its thread wakes up, finds the connection closed and frees the slot. True when one was found.
+    private func evictSlowestReader() -> Bool {
+        let now = MonotonicTime.nanoseconds()
+        return readers.withLock { readers in
+            guard let (fd, since) = readers.min(by: { $0.value < $1.value }), now - since > Self.evictAfter else { return false }
+            readers[fd] = nil
+            shutdown(fd, Int32(SHUT_RDWR))
+            return true
+        }
+    }
+
     /// Reads one request from `client`, answers it, and closes the connection.
     private func serve(_ client: Int32) {
         defer { close(client) }
-        var timeout = timeval(tv_sec: Self.timeout, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = MonotonicTime.nanoseconds() + requestTimeout
         let response: HTTPResponse
         var head = false
-        switch readRequest(client) {
+        let request = readRequest(client, deadline: deadline)
+        readers.withLock { _ = $0.removeValue(forKey: client) }
+        switch request {
         case .success(let request):
             head = request.method == "HEAD"
             response = handler(request)
@@ -150,19 +179,35 @@ final class HTTPServer: Sendable {
                                     body: Array((HTTPResponse.reason(status).lowercased() + "\n").utf8))
         }
         let bytes = response.serialized(head: head)
+        // The answer (a 408 too) gets at least a second, even when the request used up the deadline.
+        let sendBy = max(deadline, MonotonicTime.nanoseconds() + 1_000_000_000)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+            guard Self.wait(client, for: Int16(POLLOUT), until: sendBy) else { return }
+            let n = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if n <= 0 { return }
             sent += n
         }
         // Close gracefully: unread bytes at close would make the kernel reset the connection,
-        // and the client could lose the reply.
+        // and the client could lose the reply. At most 1 s more, within the deadline.
         shutdown(client, Int32(SHUT_WR))
-        var drain = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &drain, socklen_t(MemoryLayout<timeval>.size))
+        let drainEnd = min(sendBy, MonotonicTime.nanoseconds() + 1_000_000_000)
         var scratch = [UInt8](repeating: 0, count: 4096)
-        while recv(client, &scratch, scratch.count, 0) > 0 {}
+        while Self.wait(client, for: Int16(POLLIN), until: drainEnd),
+              recv(client, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {}
+    }
+
+    /// Waits until `fd` is ready for `events` (or has hung up); false once `deadline` (monotonic ns) has passed.
+    private static func wait(_ fd: Int32, for events: Int16, until deadline: Int64) -> Bool {
+        while true {
+            let left = deadline - MonotonicTime.nanoseconds()
+            guard left > 0 else { return false }
+            var entry = pollfd(fd: fd, events: events, revents: 0)
+            let n = poll(&entry, 1, Int32(min(left / 1_000_000 + 1, 60_000)))
+            if n > 0 { return true }
+            if n < 0 && errno != EINTR { return false }
+        }
     }
 
     /// A status code for a request that cannot be served (0: nothing to answer).
@@ -170,26 +215,44 @@ final class HTTPServer: Sendable {
         let status: Int
     }
 
-    /// The request line and headers up to the blank line, then the body (dropped).
-    private func readRequest(_ client: Int32) -> Result<Request, Refusal> {
+    /// Reads up to `chunk.count` bytes before `deadline`: the count, 0 when the client closed, nil on timeout.
+    private static func receive(_ client: Int32, _ chunk: inout [UInt8], count: Int, until deadline: Int64) -> Int? {
+        while true {
+            guard wait(client, for: Int16(POLLIN), until: deadline) else { return nil }
+            let n = recv(client, &chunk, count, Int32(MSG_DONTWAIT))
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            return max(n, 0)
+        }
+    }
+
+    /// The request line and headers up to the blank line, then the body (dropped); all before `deadline`.
+    private func readRequest(_ client: Int32, deadline: Int64) -> Result<Request, Refusal> {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        var end: Int?
+        var end: (head: Int, body: Int)?
         while end == nil {
-            let n = recv(client, &chunk, chunk.count, 0)
-            if n < 0 && errno == EINTR { continue }
+            guard let n = Self.receive(client, &chunk, count: chunk.count, until: deadline) else {
+                return .failure(Refusal(status: data.isEmpty ? 0 : 408))
+            }
             guard n > 0 else { return .failure(Refusal(status: 0)) }
             let from = max(data.count - 3, 0)
             data += chunk[0..<n]
-            end = Self.blankLine(in: data, from: from)
-            if (end ?? data.count) > Self.maxHead { return .failure(Refusal(status: 431)) }
+            end = Self.headEnd(in: data, from: from)
+            if (end?.head ?? data.count) > Self.maxHead { return .failure(Refusal(status: 431)) }
         }
-        let headEnd = end!
-        let text = String(decoding: data[0..<headEnd], as: UTF8.self)
-        let lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let (headEnd, bodyStart) = end!
+        // Lines end in CRLF, or a bare LF (RFC 9112, 2.2: a recipient may take LF as the line end).
+        let lines = data[0..<headEnd].split(separator: 10, omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self)
+        }
         let parts = lines[0].split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, parts[1].hasPrefix("/") else {
+        guard parts.count == 3, !parts[0].isEmpty, let path = Self.path(of: parts[1]) else {
             return .failure(Refusal(status: 400))
+        }
+        switch Self.majorVersion(parts[2]) {
+        case 1: break
+        case nil: return .failure(Refusal(status: 400))
+        default: return .failure(Refusal(status: 505))
         }
         var length = 0
         var headers: [(name: String, value: String)] = []
@@ -204,17 +267,12 @@ final class HTTPServer: Sendable {
             }
         }
         guard length <= Self.maxBody else { return .failure(Refusal(status: 413)) }
-        var body = Array(data[min(headEnd + 4, data.count)...].prefix(length))
+        var body = Array(data[min(bodyStart, data.count)...].prefix(length))
         while body.count < length {
-            let n = recv(client, &chunk, min(chunk.count, length - body.count), 0)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
+            guard let n = Self.receive(client, &chunk, count: min(chunk.count, length - body.count), until: deadline), n > 0 else { break }
             body += chunk[0..<n]
         }
-        let target = parts[1]
-        let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target
-        return .success(Request(method: String(parts[0]), path: String(path), headers: headers, body: body,
-                                client: Self.peer(client)))
+        return .success(Request(method: String(parts[0]), path: path, headers: headers, body: body, client: Self.peer(client)))
     }
 
     /// The numeric address of the peer of `client` (`127.0.0.1`, `::1`), empty when unknown.
@@ -242,12 +300,37 @@ final class HTTPServer: Sendable {
         return address.hasPrefix("::ffff:") ? String(address.dropFirst(7)) : address
     }
 
-    /// The index of the first `\r\n\r\n` in `data` at or after `from`.
-    private static func blankLine(in data: [UInt8], from: Int) -> Int? {
-        guard data.count >= 4 else { return nil }
+    /// The path of a request target without its query: origin form (`/metrics?x`) or absolute form
+    /// (`http://host:port/metrics`, RFC 9112, 3.2.2); nil for anything else.
+    static func path(of target: Substring) -> String? {
+        var rest = target
+        for scheme in ["http://", "https://"] where rest.lowercased().hasPrefix(scheme) {
+            rest = rest.dropFirst(scheme.count)
+            rest = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? ""
+            if !rest.hasPrefix("/") { rest = "/" + rest }
+            break
+        }
+        guard rest.hasPrefix("/") else { return nil }
+        return String(rest.firstIndex(of: "?").map { rest[..<$0] } ?? rest)
+    }
+
+    /// The major version of `HTTP/x.y` (one digit each, RFC 9112, 2.3); nil when malformed.
+    static func majorVersion(_ version: Substring) -> Int? {
+        let bytes = Array(version.utf8)
+        guard bytes.count == 8, version.hasPrefix("HTTP/"), bytes[6] == UInt8(ascii: "."),
+              (48...57).contains(bytes[5]), (48...57).contains(bytes[7]) else { return nil }
+        return Int(bytes[5] - 48)
+    }
+
+    /// Where the head ends in `data` (searched from `from`): the end of its last line, and where the
+    /// body starts after the empty line. CRLF and bare LF both end a line.
+    private static func headEnd(in data: [UInt8], from: Int) -> (head: Int, body: Int)? {
         var i = from
-        while i + 3 < data.count {
-            if data[i] == 13, data[i + 1] == 10, data[i + 2] == 13, data[i + 3] == 10 { return i }
+        while i + 1 < data.count {
+            if data[i] == 10 {
+                if data[i + 1] == 10 { return (i, i + 2) }
+                if i + 2 < data.count, data[i + 1] == 13, data[i + 2] == 10 { return (i, i + 3) }
+            }
             i += 1
         }
         return nil

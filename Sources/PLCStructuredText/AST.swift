@@ -26,10 +26,14 @@ enum AST {
 
         let kind: Kind
         let location: SourceLocation
+        /// The height of the tree: 1 for a leaf. The parser limits it, since checking and running an
+        /// expression recurse once per level.
+        let depth: Int
 
         init(_ kind: Kind, _ location: SourceLocation) {
             self.kind = kind
             self.location = location
+            depth = 1 + kind.children.reduce(0) { max($0, $1.depth) }
         }
     }
 
@@ -146,5 +150,20 @@ enum AST {
         var pous: [POU] = []
         var types: [TypeDecl] = []
         var gvls: [GVL] = []
+    }
+}
+
+extension AST.Expr.Kind {
+    /// The expressions directly inside this one.
+    var children: [AST.Expr] {
+        switch self {
+        case .integer, .real, .bool, .string, .duration, .dateTime, .name: []
+        case .member(let e, _), .deref(let e), .unary(_, let e): [e]
+        case .index(let e, let indexes): [e] + indexes
+        case .binary(_, let a, let b): [a, b]
+        case .call(let e, let args): [e] + args.map(\.value)
+        case .arrayLiteral(let items): items.flatMap { [$0.count, $0.value].compactMap { $0 } }
+        case .structLiteral(let items): items.map(\.value)
+        }
     }
 }

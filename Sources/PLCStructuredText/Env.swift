@@ -1,4 +1,3 @@
-import Glibc
 import PLCCore
 
 /// The strings of one machine: a STRING slot holds an index into `items`.
@@ -99,9 +98,7 @@ final class Env {
         }
         ticks = Env.ticksPerCheck
         guard budget > 0 else { return false }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        let now = MonotonicTime.nanoseconds()
         if since == 0 {
             since = now
             return false

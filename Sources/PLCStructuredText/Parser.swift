@@ -8,8 +8,19 @@ struct Parser {
     private let pragmas: [Int: [String]]
     private let fileStem: String
     private(set) var diagnostics: [STDiagnostic] = []
+    /// Statements, parentheses, calls, unary operators, initialisers and types open at this point.
+    private var nesting = 0
+    /// Set when a limit was hit: the rest of the declaration is skipped without further messages.
+    private var tooDeep = false
 
     struct Failure: Error {}
+
+    /// The deepest nesting of statements, parentheses, calls and types the parser accepts: parsing,
+    /// checking and running recurse once per level, so a deeper file must fail with a message, not
+    /// exhaust the stack (issue 26).
+    static let maxNesting = 200
+    /// The tallest expression tree accepted (a flat sum of n terms is n - 1 operations tall).
+    static let maxExpressionDepth = 1000
 
     init(_ text: String, file: String, stem: String) {
         var lexer = Lexer(text, file: file)
@@ -43,7 +54,7 @@ struct Parser {
     }
 
     private mutating func fail(_ message: String) -> Failure {
-        diagnostics.append(STDiagnostic(location, message))
+        if !tooDeep { diagnostics.append(STDiagnostic(location, message)) }
         return Failure()
     }
 
@@ -53,6 +64,26 @@ struct Parser {
 
     private mutating func expect(symbol s: String) throws(Failure) {
         guard accept(symbol: s) else { throw fail("expected '\(s)', found \(current.text)") }
+    }
+
+    /// Enters one level of nesting; the caller leaves it with `defer { nesting -= 1 }`.
+    private mutating func enter() throws(Failure) {
+        guard nesting < Self.maxNesting else {
+            let failure = fail("nested more than \(Self.maxNesting) levels deep (statements, parentheses, calls); split it up")
+            tooDeep = true
+            throw failure
+        }
+        nesting += 1
+    }
+
+    /// `e`, unless it is taller than the limit.
+    private mutating func limited(_ e: AST.Expr) throws(Failure) -> AST.Expr {
+        guard e.depth <= Self.maxExpressionDepth else {
+            let failure = fail("expression more than \(Self.maxExpressionDepth) operations deep; split it with temporary variables")
+            tooDeep = true
+            throw failure
+        }
+        return e
     }
 
     private mutating func identifier() throws(Failure) -> String {
@@ -79,6 +110,7 @@ struct Parser {
         var file = AST.File()
         while current.kind != .end {
             let start = location
+            tooDeep = false
             if accept(symbol: ";") { continue }      // a stray ';' between declarations
             do {
                 switch current.kind {
@@ -191,6 +223,8 @@ struct Parser {
     /// An initial value: an expression, an array initialiser or a structure initialiser.
     private mutating func initialiser() throws(Failure) -> AST.Expr {
         let start = location
+        try enter()
+        defer { nesting -= 1 }
         if isSymbol("[") {
             advance()
             var items: [(count: AST.Expr?, value: AST.Expr)] = []
@@ -226,6 +260,8 @@ struct Parser {
     }
 
     private mutating func typeRef() throws(Failure) -> AST.TypeRef {
+        try enter()
+        defer { nesting -= 1 }
         let start = location
         if accept(keyword: "ARRAY") {
             try expect(symbol: "[")
@@ -311,20 +347,35 @@ struct Parser {
         "END_FUNCTION_BLOCK", "END_FUNCTION", "END_PROGRAM", "FUNCTION_BLOCK", "FUNCTION", "PROGRAM", "TYPE", "VAR_GLOBAL",
     ]
 
+    /// After a limit was hit: too deep to recover statement by statement, the rest of the body is skipped.
+    private mutating func skipToPOUEnd() {
+        while current.kind != .end {
+            if case .keyword(let k) = current.kind, Self.pouEnds.contains(k) { return }
+            advance()
+        }
+    }
+
     private mutating func statements(until stops: Set<String>) -> [AST.Stmt] {
         let ends = stops.union(Self.pouEnds)
         var out: [AST.Stmt] = []
         while current.kind != .end {
             if case .keyword(let k) = current.kind, ends.contains(k) { break }
             if accept(symbol: ";") { continue }
+            let before = p
             do {
                 out.append(try statement())
             } catch {
+                if tooDeep {
+                    skipToPOUEnd()
+                    break
+                }
                 recover(to: ends.union(["END_IF", "END_CASE", "END_FOR", "END_WHILE", "END_REPEAT", "ELSE", "ELSIF"]))
                 if case .keyword(let k) = current.kind, !ends.contains(k),
                    ["END_IF", "END_CASE", "END_FOR", "END_WHILE", "END_REPEAT"].contains(k) {
                     advance()
                 }
+                // A stray ELSE or ELSIF (found by fuzzing) stops the recovery where it started: skip it.
+                if p == before { advance() }
             }
         }
         return out
@@ -332,6 +383,8 @@ struct Parser {
 
     private mutating func statement() throws(Failure) -> AST.Stmt {
         let start = location
+        try enter()
+        defer { nesting -= 1 }
         switch current.kind {
         case .keyword("IF"):
             advance()
@@ -425,10 +478,16 @@ struct Parser {
         var out: [AST.Stmt] = []
         while current.kind != .end && !isKeyword("END_CASE") && !isKeyword("ELSE") && !startsCaseLabel() {
             if accept(symbol: ";") { continue }
+            let before = p
             do {
                 out.append(try statement())
             } catch {
+                if tooDeep {
+                    skipToPOUEnd()
+                    break
+                }
                 recover(to: ["END_CASE", "ELSE"])
+                if p == before { advance() }
             }
         }
         return out
@@ -456,7 +515,11 @@ struct Parser {
         ["*", "/", "MOD"], ["**"],
     ]
 
-    mutating func expression() throws(Failure) -> AST.Expr { try binary(0) }
+    mutating func expression() throws(Failure) -> AST.Expr {
+        try enter()
+        defer { nesting -= 1 }
+        return try binary(0)
+    }
 
     private func operatorText() -> String? {
         switch current.kind {
@@ -473,19 +536,21 @@ struct Parser {
             let l = location
             advance()
             let right = try binary(level + 1)
-            left = AST.Expr(.binary(op == "&" ? "AND" : op, left, right), l)
+            left = try limited(AST.Expr(.binary(op == "&" ? "AND" : op, left, right), l))
         }
         return left
     }
 
     private mutating func unary() throws(Failure) -> AST.Expr {
         let start = location
+        try enter()
+        defer { nesting -= 1 }
         if accept(keyword: "NOT") { return AST.Expr(.unary("NOT", try unary()), start) }
         if accept(symbol: "-") {
             switch current.kind {
             case .integer(let v, let t) where t == nil:
                 advance()
-                return try postfix(AST.Expr(.integer(-v, type: nil), start))
+                return try postfix(AST.Expr(.integer(0 &- v, type: nil), start))   // -9223372036854775808 wraps to itself
             case .real(let v, let t) where t == nil:
                 advance()
                 return try postfix(AST.Expr(.real(-v, type: nil), start))
@@ -552,6 +617,7 @@ struct Parser {
             } else {
                 return e
             }
+            e = try limited(e)
         }
     }
 

@@ -44,6 +44,9 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("anomaly-events"), help: "Publish each MQTT location's anomaly check (last 7 days) as a retained event with a Home Assistant binary_sensor.")
     var anomalyEvents = false
 
+    @Flag(help: "Lock the process's memory in RAM (mlockall) once started; needs CAP_IPC_LOCK or LimitMEMLOCK=infinity.")
+    var lockMemory = false
+
     func run() throws {
         if twin {
             let stop = StopSignal()
@@ -87,13 +90,11 @@ struct Run: ParsableCommand {
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
+        if lockMemory { try LockMemory.lock() }
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
             retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
-            if task.statistics.cycles == 1 {
-                _ = runtime.storage.claimFolders()
-                StartupCode.release()   // start-up's code pages leave resident memory (README, Memory)
-            }
+            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
             dashboard?.afterScan(task.statistics)
             events?.afterScan(compiled)
             guard !monitored.isEmpty else { return }

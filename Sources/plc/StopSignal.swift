@@ -1,25 +1,39 @@
-import Dispatch
 import Glibc
+import PLCCore
 import Synchronization
+
+/// What the signal handler touches: only atomics and a pipe's write end (async-signal-safe).
+private let signalStop = Atomic<Bool>(false)
+private let signalHangUps = Atomic<Int>(0)
+private let signalPipe = Atomic<Int32>(-1)
+
+/// The handler of every watched signal: sets the flag (or counts the SIGHUP) and wakes the
+/// signal thread. It allocates nothing and creates nothing, so it works under a tight `ulimit -v`.
+private func onSignal(_ signo: Int32) {
+    if signo == SIGHUP {
+        signalHangUps.add(1, ordering: .relaxed)
+    } else {
+        signalStop.store(true, ordering: .releasing)
+    }
+    var byte = UInt8(truncatingIfNeeded: signo)
+    let saved = errno
+    _ = write(signalPipe.load(ordering: .acquiring), &byte, 1)
+    errno = saved
+}
 
 /// Turns the signals that would kill the process into a clean stop between scans, and SIGHUP into
 /// a reopen of the log files (what logrotate's `postrotate` sends) that keeps the program running.
+///
+/// The handlers only set atomics and write a byte to a pipe; the callbacks run on a thread made at
+/// start-up. Nothing is allocated or created when a signal arrives (issue 26: with dispatch signal
+/// sources, a stop under `ulimit -v` needed a new thread and was lost).
 final class StopSignal {
-    /// The flag the signal handlers set; shared with the dispatch queue that runs them.
-    private final class Flag: Sendable {
-        let value = Atomic<Bool>(false)
-        let hangUps = Atomic<Int>(0)
-    }
-
     /// Signals whose default action ends the process: each one stops it cleanly instead (pending
     /// rows written, the shutdown line logged). SIGKILL and SIGSTOP cannot be caught.
     static let stopping: [Int32] = [SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPWR,
                                     SIGXCPU]
 
-    private let flag = Flag()
-    private var sources: [any DispatchSourceSignal] = []
-
-    /// Starts watching; `onStop` (if any) runs on the signal queue when the first stop signal
+    /// Starts watching; `onStop` (if any) runs on the signal thread when the first stop signal
     /// arrives, `onHangUp` at every SIGHUP.
     init(onStop: (@Sendable () -> Void)? = nil, onHangUp: (@Sendable () -> Void)? = nil) {
         // A long-running command must outlive a closed stdout (a pipe to head, a dead journal):
@@ -27,27 +41,47 @@ final class StopSignal {
         signal(SIGPIPE, SIG_IGN)
         // A file over the size limit: the write fails with EFBIG and is reported like a full disk.
         signal(SIGXFSZ, SIG_IGN)
-        let queue = DispatchQueue(label: "plc.signals")
-        for signo in Self.stopping + [SIGHUP] {
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
-            source.setEventHandler { [flag] in
-                if signo == SIGHUP {
-                    flag.hangUps.add(1, ordering: .relaxed)
-                    onHangUp?()
-                    return
+        var fds: [Int32] = [-1, -1]
+        if signalPipe.load(ordering: .acquiring) < 0, pipe(&fds) == 0 {
+            // The read end blocks (the thread waits on it); the write end never does.
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+            signalPipe.store(fds[1], ordering: .releasing)
+            let reader = fds[0]
+            _ = DetachedThread.start(name: "plc-signals", stackSize: 64 << 10) {
+                var byte: UInt8 = 0
+                var stopped = false
+                while true {
+                    let n = read(reader, &byte, 1)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n == 1 else { return }
+                    if Int32(byte) == SIGHUP {
+                        onHangUp?()
+                    } else if !stopped {
+                        stopped = true
+                        onStop?()
+                    }
                 }
-                flag.value.store(true, ordering: .releasing)
-                onStop?()
             }
-            source.resume()
-            sources.append(source)
+        }
+        // A parent may have left them blocked (a process started from a thread that blocks them
+        // inherits its mask); the handler must see them.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signo in Self.stopping + [SIGHUP] { sigaddset(&unblock, signo) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        for signo in Self.stopping + [SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = onSignal
+            action.sa_flags = SA_RESTART
+            sigemptyset(&action.sa_mask)
+            sigaction(signo, &action, nil)
         }
     }
 
     /// True once a stop signal arrived.
-    var isSet: Bool { flag.value.load(ordering: .acquiring) }
+    var isSet: Bool { signalStop.load(ordering: .acquiring) }
 
     /// SIGHUPs received so far.
-    var hangUps: Int { flag.hangUps.load(ordering: .relaxed) }
+    var hangUps: Int { signalHangUps.load(ordering: .relaxed) }
 }

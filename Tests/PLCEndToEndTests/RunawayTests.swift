@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Issue 26's runaway cases, end to end: an ST block that never ends its scan.
-@Suite("runaway: an endless ST loop", .serialized)
+@Suite("runaway ST: an endless loop, sources too deep to check", .serialized)
 struct RunawayTests {
     static let spin = """
         FUNCTION_BLOCK Spin
@@ -58,6 +58,28 @@ struct RunawayTests {
         let faults = plc.errorOutput.filter { $0.contains("watchdog: Spin ran longer") }
         #expect(faults.count == 1, "\(plc.errorOutput.suffix(10))")
         #expect(faults.first?.contains("Spin.st:5:") == true, "\(faults)")
+    }
+
+    @Test("plc check-st on 5,000 nested parentheses, a 50,000-term sum and 20,000 nested IFs: file:line:col errors, exit 2")
+    func deepSourcesAreErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-deep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func block(_ name: String, _ body: String) -> String {
+            "FUNCTION_BLOCK \(name)\nVAR x : DINT; END_VAR\n\(body)\nEND_FUNCTION_BLOCK\n"
+        }
+        let files = [
+            "Parens": "x := " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + ";",
+            "Sum": "x := " + Array(repeating: "x", count: 50_000).joined(separator: " + ") + ";",
+            "Ifs": String(repeating: "IF TRUE THEN\n", count: 20_000) + "x := 1;\n" + String(repeating: "END_IF\n", count: 20_000),
+        ]
+        for (name, body) in files { try block(name, body).write(toFile: "\(dir)/\(name).st", atomically: true, encoding: .utf8) }
+        let result = try PLCCommand.run(["check-st", dir])
+        #expect(result.status == 2, "exit \(result.status): \(result.stderr.prefix(300))")
+        let lines = result.stderr.split(separator: "\n")
+        for name in files.keys {
+            #expect(lines.filter { $0.hasPrefix("\(dir)/\(name).st:") }.count == 1, "\(name): \(lines.prefix(5))")
+        }
+        #expect(lines.count == 3, "one error per file: \(lines.prefix(5))")
     }
 
     static func files(in folder: String) -> [String] {
