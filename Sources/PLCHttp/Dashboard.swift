@@ -15,12 +15,13 @@ public final class Dashboard {
 
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
+    /// `settings` default to the ones the program declares (`DashboardSettings(program:)`).
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
-    public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
-                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil) throws(SourceError) {
+    public init(listen: ListenAddress, program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker],
+                box: SnapshotBox = SnapshotBox(), settings: DashboardSettings? = nil, heatmap: (@Sendable ([EnergySource]) -> String?)? = nil) throws(SourceError) {
         address = listen
         self.box = box
-        builder = SnapshotBuilder(program: program, task: settings, workers: workers)
+        builder = SnapshotBuilder(program: program, task: task, workers: workers, settings: settings)
         let handler = DashboardHandler(box: box, energy: EnergyReader(), heatmap: heatmap)
         do throws(HTTPServer.Failure) {
             server = try HTTPServer(host: listen.host, port: listen.port) { handler.handleRequest($0) }

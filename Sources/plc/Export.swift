@@ -32,13 +32,13 @@ struct Export: ParsableCommand {
         case "st":
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            files = STProgramExporter(try loading.compile(try loading.load(program))).files()
+            files = STProgramExporter(try loading.setup(try loading.load(program)).program).files()
         case "st-tests":
             files = try stTests()
         case "plcopen":
             guard let program else { throw fail("plc export plcopen: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            let compiled = try loading.compile(try loading.load(program))
+            let compiled = try loading.setup(try loading.load(program)).program
             files = [(compiled.name + ".xml", PLCopenExporter(compiled, sources: try stSources()).xml())]
         default:
             throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")

@@ -49,10 +49,10 @@ final class ProgramLoading {
         return file
     }
 
-    /// `file` compiled against the library, or an exit with every problem listed.
-    func compile(_ file: ProgramFile) throws -> CompiledProgram {
+    /// `file` set up as every command sets it up (`ProgramSetup`), or an exit with every problem listed.
+    func setup(_ file: ProgramFile) throws -> ProgramSetup {
         do {
-            return try ProgramCompiler.compile(file, library: library)
+            return try ProgramSetup(file: file, library: library)
         } catch {
             throw fail(error)
         }

@@ -38,7 +38,10 @@ struct Run: ParsableCommand {
     func run() throws {
         if twin {
             let stop = StopSignal()
-            let file = try ProgramLoading(library: .all).load(target.program, sets: target.sets)
+            let loading = ProgramLoading(library: .all)
+            let file = try loading.load(target.program, sets: target.sets)
+            // The same set-up as the graph's run: a program that `plc check` rejects does not run as a twin either.
+            _ = try loading.setup(file)
             return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles).run(stop: stop)
         }
         let reopen = Reopen()
@@ -71,7 +74,9 @@ struct Run: ParsableCommand {
             + (cycles.map { " for \($0) scans" } ?? "; Ctrl-C stops"))
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
-        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
+        var failed: String?
+        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
+            failed = runtime.supervise()
             // One program per CSV folder; the folders are wired in by the first scan.
             if task.statistics.cycles == 1 {
                 _ = runtime.storage.claimFolders()
@@ -86,6 +91,7 @@ struct Run: ParsableCommand {
         })
         note(task.statistics.summary(interval: file.task.interval))
         if let conflict = writer.conflict { throw fail("\(name): \(conflict)") }
+        if let failed { throw fail(failed, code: 1) }
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
