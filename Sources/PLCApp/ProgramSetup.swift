@@ -17,9 +17,12 @@ public struct ProgramSetup {
     public let program: CompiledProgram
     /// The program's buses, configured but not started.
     public let modbus: ModbusIO
+    /// The runtime settings, with the values the program declares filled in.
+    public let settings: RuntimeSettings
 
-    /// Compiles and checks `file`; throws every problem as `file:line: message` lines.
-    public init(file: ProgramFile, library: BlockLibrary) throws(Failure) {
+    /// Compiles and checks `file`; throws every problem as `file:line: message` lines. `settings`
+    /// are the runtime settings given on the command line or in a settings file.
+    public init(file: ProgramFile, library: BlockLibrary, settings: RuntimeSettings = RuntimeSettings()) throws(Failure) {
         self.file = file
         self.library = library
         do throws(ProgramErrors) {
@@ -28,6 +31,7 @@ public struct ProgramSetup {
         } catch {
             throw Failure(description: error.description)
         }
+        self.settings = settings.resolved(with: program)
     }
 
     /// Another instance of the same program, compiled and configured as this one (benchmarks run

@@ -32,7 +32,7 @@ public final class RuntimeAssembly {
     /// simulator on loopback, serving every slave the program reads, and points every bus at it.
     /// `note` receives status lines.
     public convenience init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
-                            note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
+                            settings: RuntimeSettings = RuntimeSettings(), note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
         var file = file
         let group = ServiceGroup(log: note)
         var simulator: ModbusSimulator?
@@ -43,7 +43,7 @@ public final class RuntimeAssembly {
         }
         let setup: ProgramSetup
         do {
-            setup = try ProgramSetup(file: file, library: library)
+            setup = try ProgramSetup(file: file, library: library, settings: settings)
         } catch {
             group.stop()
             throw error

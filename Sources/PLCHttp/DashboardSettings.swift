@@ -24,6 +24,13 @@ public struct DashboardSettings: Sendable, Equatable {
         self.init(listen: text(Setting.httpListen), site: text(Setting.site), pollIntervalMs: poll)
     }
 
+    /// `listen` and `site` from the runtime settings; the stale age from the program's `PollInterval`.
+    public init(program: CompiledProgram, listen: String, site: String) {
+        self = DashboardSettings(program: program)
+        self.listen = listen
+        self.site = SiteName.resolve(site)
+    }
+
     /// The names of the settings read here.
     public enum Setting {
         public static let httpListen = "HttpListen"

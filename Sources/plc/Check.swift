@@ -15,11 +15,11 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(target.program, sets: target.sets)
+        let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
         // The same set-up as `plc run`: meters, constant inputs, buses; a setting that would make the
         // logger do nothing fails here, not at run time.
         let setup = try loading.setup(file)
-        emit(Self.report(setup.program) + setup.meterSummary)
+        emit(Self.report(setup.program) + setup.meterSummary + setup.settings.summary)
     }
 
     /// The text `plc check` prints for a valid program.

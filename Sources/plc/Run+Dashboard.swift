@@ -4,15 +4,16 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PLCApp
 import PLCGraph
 import PLCHttp
 import PLCModbus
 import PLCReport
 
 extension Run {
-    /// Starts the web dashboard when the program's `HttpListen` tunable is not empty; nil otherwise.
-    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO) throws -> Dashboard? {
-        let settings = DashboardSettings(program: program)
+    /// Starts the web dashboard when the `HttpListen` setting is not empty; nil otherwise.
+    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO, settings runtime: RuntimeSettings) throws -> Dashboard? {
+        let settings = DashboardSettings(program: program, listen: runtime["HttpListen"], site: runtime["Site"])
         guard !settings.listen.isEmpty else { return nil }
         do {
             let listen = try ListenAddress(settings.listen)

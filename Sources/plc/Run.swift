@@ -39,7 +39,7 @@ struct Run: ParsableCommand {
         if twin {
             let stop = StopSignal()
             let loading = ProgramLoading(library: .all)
-            let file = try loading.load(target.program, sets: target.sets)
+            let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
             // The same set-up as the graph's run: a program that `plc check` rejects does not run as a twin either.
             _ = try loading.setup(file)
             return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles).run(stop: stop)
@@ -48,10 +48,10 @@ struct Run: ParsableCommand {
         // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
         let stop = StopSignal(onHangUp: { reopen.run() })
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(target.program, sets: target.sets)
+        let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
         let runtime: RuntimeAssembly
         do {
-            runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, note: note)
+            runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, settings: loading.settings, note: note)
         } catch {
             throw fail(error)
         }
@@ -66,7 +66,7 @@ struct Run: ParsableCommand {
             writer.reopen()
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
-        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
+        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus, settings: runtime.setup.settings)
         defer { dashboard?.stop() }
         task.onWatchdog = { ns in note("\(name): watchdog: a scan took \(ns / 1_000_000) ms") }
         task.onClockStep = { ms, localTime in runtime.clockStepped(by: ms, localTime: localTime) }

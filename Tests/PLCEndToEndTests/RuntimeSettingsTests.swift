@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Runtime settings every program accepts (issue 28): site_main declares no HttpListen or Site,
+/// yet `--set` and `--settings` give them, and `plc check` says where each value came from.
+@Suite("Runtime settings for every program", .serialized)
+struct RuntimeSettingsTests {
+    @Test("plc check site_main lists every runtime setting with its source: default, settings file, --set")
+    func checkListsSources() throws {
+        let dir = try scratchFolder("settings")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let settings = dir + "/site.yaml"
+        try "Site: pi-7\nMqttPrefix: home\nLogInterval: T#1m\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let result = try PLCCommand.run(["check", "programs/site_main", "--settings", settings, "--set", "HttpListen=127.0.0.1:0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        func line(_ name: String) -> String { lines.first { $0.hasPrefix(name + " ") } ?? "" }
+        #expect(line("HttpListen").hasSuffix("'127.0.0.1:0'  (--set)"), "\(line("HttpListen"))")
+        #expect(line("Site").hasSuffix("'pi-7'  (settings file)"))
+        #expect(line("MqttPrefix").hasSuffix("'home'  (settings file)"))
+        #expect(line("SqlTable").hasSuffix("'energy_readings'  (default)"))
+        #expect(lines.contains { $0.contains("LogInterval") && $0.contains("T#60000ms") }, "a program variable from the settings file")
+
+        // rx380_main declares its settings: their defaults are the program's.
+        let rx = try PLCCommand.run(["check", "programs/rx380_main", "--set", "Site=x"])
+        #expect(rx.stdout.contains("'x'  (--set)") && rx.stdout.contains("'energy_readings'  (program)"), "\(rx.stdout.suffix(500))")
+
+        // A bad settings file names its file and line.
+        try "Site: a\nBogus: 1\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let bad = try PLCCommand.run(["check", "programs/site_main", "--settings", settings])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.hasPrefix("\(settings):2: no program variable 'Bogus'"), "\(bad.stderr)")
+    }
+
+    @Test("plc run site_main --simulate --set HttpListen=...: /api/values and /metrics have its three locations")
+    func siteMainDashboard() throws {
+        let dir = try scratchFolder("site-dash")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = freePort()
+        let process = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", "programs/site_main", "--simulate", "--set", "HttpListen=127.0.0.1:\(port)", "--set", "Site=pi-7",
+            "--set", "CsvFolder=\(dir)/csv", "--set", "ErrorLogFile=\(dir)/site.log", "--set", "PollInterval=T#500ms",
+        ])
+        defer { process.stop(signal: SIGINT) }
+        #expect(process.waitForErrorLine(timeout: 30, { $0.contains("dashboard on http://127.0.0.1:\(port)/") }) != nil,
+                "\(process.errorOutput.suffix(5))")
+        var names: [String] = [], states: [String] = []
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let reply = try? HTTP.request(port: port, path: "/api/values"), reply.status == 200,
+               let json = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
+               let locations = json["locations"] as? [[String: Any]] {
+                names = locations.compactMap { $0["name"] as? String }
+                states = locations.compactMap { $0["state"] as? String }
+                if states.count == 3 && states.allSatisfy({ $0 == "ok" }) { break }
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(names == ["Office", "Production", "Aircon"])
+        #expect(states == ["ok", "ok", "ok"])
+        let metrics = try HTTP.request(port: port, path: "/metrics").body
+        for location in ["Office", "Production", "Aircon"] {
+            let series = metrics.split(separator: "\n").filter {
+                $0.hasPrefix("plc_value{") && $0.contains("site=\"pi-7\"") && $0.contains("location=\"\(location)\"")
+                    && $0.contains("quantity=\"total_real_energy\"")
+            }
+            #expect(series.count == 1, "energy series for \(location): \(series)")
+        }
+    }
+}
