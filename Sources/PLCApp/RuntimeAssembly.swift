@@ -26,6 +26,7 @@ public final class RuntimeAssembly {
     /// The built-in simulator `--simulate` started (every slave the program reads), if any.
     public let simulator: ModbusSimulator?
     private let group: ServiceGroup
+    private let locationMqtt: LocationMqtt?
     private let note: @Sendable (String) -> Void
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
@@ -75,6 +76,7 @@ public final class RuntimeAssembly {
             throw Failure(description: "\(name): \(held)")
         }
         let storage = StorageIO(blocks: program.instances.map(\.block))
+        var locationMqtt: LocationMqtt?
         do {
             try group.start(modbus)
             try group.start(storage)
@@ -82,6 +84,10 @@ public final class RuntimeAssembly {
                 guard let owner = instance.block as? any ServiceOwner else { continue }
                 ConstantInputs.apply(to: instance, of: program)
                 for service in try owner.makeServices() { try group.start(service) }
+            }
+            if let mqtt = LocationMqtt(program: program, settings: setup.settings) {
+                for service in mqtt.services { try group.start(service) }
+                locationMqtt = mqtt
             }
             try group.start(ProgramService(program))
         } catch {
@@ -96,6 +102,12 @@ public final class RuntimeAssembly {
         self.simulator = simulator
         self.group = group
         self.note = note
+        self.locationMqtt = locationMqtt
+    }
+
+    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location).
+    public func afterScan() {
+        locationMqtt?.afterScan()
     }
 
     /// The services running, in start order (`plc check`-style names: "bus main", "sql office", ...).

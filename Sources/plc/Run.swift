@@ -77,6 +77,7 @@ struct Run: ParsableCommand {
         var failed: String?
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
             failed = runtime.supervise()
+            runtime.afterScan()
             // One program per CSV folder; the folders are wired in by the first scan.
             if task.statistics.cycles == 1 {
                 _ = runtime.storage.claimFolders()

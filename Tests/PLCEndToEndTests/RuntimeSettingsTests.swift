@@ -68,3 +68,41 @@ struct RuntimeSettingsTests {
         }
     }
 }
+
+/// site_main with the runtime's MQTT on (no MqttPublish block in the program): every location.
+@Suite("MQTT for every location of site_main", .serialized)
+struct SiteMainMqttTests {
+    @Test("mosquitto receives state, availability and discovery for all three locations", .timeLimit(.minutes(3)))
+    func everyLocation() throws {
+        let broker = try MosquittoBroker()
+        let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
+        defer { sub.stop() }
+        let dir = try scratchFolder("site-mqtt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let process = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", "programs/site_main", "--simulate", "--set", "MqttBroker=127.0.0.1:\(broker.port)", "--set", "Site=pi-7",
+            "--set", "CsvFolder=\(dir)/csv", "--set", "ErrorLogFile=\(dir)/site.log", "--set", "PollInterval=T#500ms",
+        ])
+        let locations = ["Office", "Production", "Aircon"]
+        MqttSinkTests.waitUntil(30) {
+            locations.allSatisfy { location in
+                sub.payloads("plc/pi-7/\(location)/state").contains { MqttSinkTests.json($0)?["quality"] as? String == "good" }
+            }
+        }
+        for location in locations {
+            let states = sub.payloads("plc/pi-7/\(location)/state").compactMap(MqttSinkTests.json)
+            #expect(states.contains { $0["quality"] as? String == "good" && $0["total_real_energy"] is Double },
+                    "\(location): \(states.prefix(2))")
+            #expect(sub.payloads("plc/pi-7/\(location)/availability").first == "online", "\(location)")
+        }
+        let discovery = try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#")
+        for location in locations {
+            let configs = discovery.filter { $0.contains("plc_pi-7_\(location)".lowercased()) || $0.contains("plc_pi-7_\(location)") }
+            #expect(configs.contains { $0.contains("total_real_energy") && $0.contains("total_increasing") },
+                    "\(location): \(discovery.prefix(3))")
+        }
+        #expect(process.stop(signal: SIGINT) == 0)
+        MqttSinkTests.waitUntil(10) { locations.allSatisfy { sub.payloads("plc/pi-7/\($0)/availability").last == "offline" } }
+        for location in locations { #expect(sub.payloads("plc/pi-7/\(location)/availability").last == "offline") }
+    }
+}
