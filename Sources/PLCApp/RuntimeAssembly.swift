@@ -27,6 +27,7 @@ public final class RuntimeAssembly {
     public let simulator: ModbusSimulator?
     private let group: ServiceGroup
     private let locationMqtt: LocationMqtt?
+    private var locationSql: LocationSql?
     private let note: @Sendable (String) -> Void
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
@@ -103,11 +104,19 @@ public final class RuntimeAssembly {
         self.group = group
         self.note = note
         self.locationMqtt = locationMqtt
+        locationSql = LocationSql(program: program, settings: setup.settings)
     }
 
-    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location).
+    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location); after
+    /// the first scan, the SQL forwarders of every location start (their folders are wired by then).
     public func afterScan() {
         locationMqtt?.afterScan()
+        if let sql = locationSql {
+            locationSql = nil
+            for service in sql.services() {
+                do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
+            }
+        }
     }
 
     /// The services running, in start order (`plc check`-style names: "bus main", "sql office", ...).

@@ -1,4 +1,5 @@
 import Foundation
+import PLCSql
 import Testing
 
 /// Runtime settings every program accepts (issue 28): site_main declares no HttpListen or Site,
@@ -104,5 +105,73 @@ struct SiteMainMqttTests {
         #expect(process.stop(signal: SIGINT) == 0)
         MqttSinkTests.waitUntil(10) { locations.allSatisfy { sub.payloads("plc/pi-7/\($0)/availability").last == "offline" } }
         for location in locations { #expect(sub.payloads("plc/pi-7/\(location)/availability").last == "offline") }
+    }
+}
+
+/// site_main with the runtime's SQL on (no SqlLogger block in the program): every location's rows.
+@Suite("SQL for every location of site_main", .serialized)
+struct SiteMainSqlTests {
+    /// (ts_local, total_real_energy) per location, as PostgreSQL holds them, in time order.
+    static func table(_ connection: String) throws -> [String: [(ts: String, energy: String?)]] {
+        let db = try ODBCConnection(connection)
+        let rows = try db.prepare("SELECT location, ts_local, total_real_energy FROM energy_readings ORDER BY location, ts_utc",
+                                  parameters: [], operation: "select").query()
+        var result: [String: [(ts: String, energy: String?)]] = [:]
+        for row in rows { result[row[0] ?? "", default: []].append((String((row[1] ?? "").prefix(19)), row[2])) }
+        return result
+    }
+
+    /// (timestamp, total_real_energy cell) of every CSV row of one location, in file order.
+    static func csv(_ folder: String) -> [(ts: String, energy: String)] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+        var rows: [(ts: String, energy: String)] = []
+        for file in files {
+            let lines = ((try? String(contentsOfFile: folder + "/" + file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init),
+                  let column = header.firstIndex(of: "total_real_energy") else { continue }
+            for line in lines.dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                if cells.count > column { rows.append((cells[0], cells[column])) }
+            }
+        }
+        return rows
+    }
+
+    @Test("PostgreSQL gets the rows of all three locations, equal to their CSV files, across an outage, each once",
+          .timeLimit(.minutes(3)))
+    func everyLocation() throws {
+        let pg = try PostgresServer()
+        let dir = try scratchFolder("site-sql")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let process = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", "programs/site_main", "--simulate", "--set", "SqlConnection=\(pg.connection)", "--set", "Site=pi-7",
+            "--set", "CsvFolder=\(dir)/csv", "--set", "ErrorLogFile=\(dir)/site.log", "--set", "PollInterval=T#300ms",
+            "--set", "LogInterval=T#1s",
+        ])
+        let locations = ["Aircon", "Office", "Production"]
+        SqlSinkTests.waitUntil(30) { ((try? Self.table(pg.connection)) ?? [:]).keys.sorted() == locations }
+        pg.stop()
+        Thread.sleep(forTimeInterval: 4)                      // rows pile up in the CSV files
+        try pg.start()
+        let atRestart = locations.map { Self.csv("\(dir)/csv/\($0)").count }
+        SqlSinkTests.waitUntil(60) {
+            let table = (try? Self.table(pg.connection)) ?? [:]
+            return zip(locations, atRestart).allSatisfy { (table[$0]?.count ?? 0) >= $1 + 1 }
+        }
+        #expect(process.stop(signal: SIGINT) == 0, "\(process.errorOutput.suffix(5))")
+        let table = try Self.table(pg.connection)
+        #expect(table.keys.sorted() == locations)
+        for (location, before) in zip(locations, atRestart) {
+            let rows = table[location] ?? []
+            let csv = Self.csv("\(dir)/csv/\(location)")
+            #expect(rows.count >= before + 1, "\(location): \(rows.count) rows, \(before) in the CSV at the restart")
+            #expect(Set(rows.map(\.ts)).count == rows.count, "\(location): a row twice")
+            #expect(rows.count <= csv.count)
+            for (row, line) in zip(rows, csv.prefix(rows.count)) {
+                #expect(row.ts == line.ts, "\(location): \(row.ts) vs \(line.ts)")
+                #expect(line.energy.isEmpty ? row.energy == nil : row.energy.flatMap(Double.init) == Double(line.energy),
+                        "\(location) at \(line.ts): \(row.energy ?? "nil") vs \(line.energy)")
+            }
+        }
     }
 }
