@@ -26,7 +26,8 @@ public final class RuntimeAssembly {
     /// The built-in simulator `--simulate` started (every slave the program reads), if any.
     public let simulator: ModbusSimulator?
     private let group: ServiceGroup
-    private let locationMqtt: LocationMqtt?
+    private var locationMqtt: LocationMqtt?
+    private var sinksStarted = false
     private var locationSql: LocationSql?
     private let note: @Sendable (String) -> Void
 
@@ -77,7 +78,6 @@ public final class RuntimeAssembly {
             throw Failure(description: "\(name): \(held)")
         }
         let storage = StorageIO(blocks: program.instances.map(\.block))
-        var locationMqtt: LocationMqtt?
         do {
             try group.start(modbus)
             try group.start(storage)
@@ -85,10 +85,6 @@ public final class RuntimeAssembly {
                 guard let owner = instance.block as? any ServiceOwner else { continue }
                 ConstantInputs.apply(to: instance, of: program)
                 for service in try owner.makeServices() { try group.start(service) }
-            }
-            if let mqtt = LocationMqtt(program: program, settings: setup.settings) {
-                for service in mqtt.services { try group.start(service) }
-                locationMqtt = mqtt
             }
             try group.start(ProgramService(program))
         } catch {
@@ -103,13 +99,22 @@ public final class RuntimeAssembly {
         self.simulator = simulator
         self.group = group
         self.note = note
-        self.locationMqtt = locationMqtt
         locationSql = LocationSql(program: program, settings: setup.settings)
     }
 
-    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location); after
-    /// the first scan, the SQL forwarders of every location start (their folders are wired by then).
+    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location). After
+    /// the first scan, the runtime's own MQTT clients and SQL forwarders of every location start:
+    /// the locations' names, columns and folders may be computed, and are wired by then.
     public func afterScan() {
+        if !sinksStarted {
+            sinksStarted = true
+            if let mqtt = LocationMqtt(program: program, settings: setup.settings) {
+                for service in mqtt.services {
+                    do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
+                }
+                locationMqtt = mqtt
+            }
+        }
         locationMqtt?.afterScan()
         if let sql = locationSql {
             locationSql = nil
