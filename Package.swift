@@ -13,9 +13,11 @@ let strict: [SwiftSetting] = [
 /// showed them taking half of a scan); the static checks stay on.
 let scan: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
 
+// Linux only: the sources import Glibc and link libmodbus, libyaml and unixODBC through
+// pkg-config; built and tested on Debian 12 (x86_64) and Raspberry Pi OS (arm64). No Apple
+// platform is declared, since none is built or tested.
 let package = Package(
     name: "PLCRuntime",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "plc", targets: ["plc"]),
         .library(name: "PLCCore", targets: ["PLCCore"]),

@@ -18,18 +18,24 @@ public final class RuntimeAssembly {
     }
 
     public let file: ProgramFile
+    /// The set-up this runtime started (the same one `plc check` makes).
+    public let setup: ProgramSetup
     public let program: CompiledProgram
     public let modbus: ModbusIO
     public let storage: StorageIO
     /// The built-in simulator `--simulate` started (every slave the program reads), if any.
     public let simulator: ModbusSimulator?
     private let group: ServiceGroup
+    private var locationMqtt: LocationMqtt?
+    private var sinksStarted = false
+    private var locationSql: LocationSql?
     private let note: @Sendable (String) -> Void
 
-    /// Compiles `file` (meter blocks get their model files) and starts its services; `simulate` first
-    /// starts the simulator on loopback, serving every slave the program reads, and points every bus at it. `note` receives status lines.
-    public init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
-                note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
+    /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
+    /// simulator on loopback, serving every slave the program reads, and points every bus at it.
+    /// `note` receives status lines.
+    public convenience init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
+                            settings: RuntimeSettings = RuntimeSettings(), note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
         var file = file
         let group = ServiceGroup(log: note)
         var simulator: ModbusSimulator?
@@ -38,18 +44,29 @@ public final class RuntimeAssembly {
             try? group.start(SimulatorService(sim))
             simulator = sim
         }
-        let program: CompiledProgram
-        let modbus: ModbusIO
-        do throws(ProgramErrors) {
-            program = try ProgramCompiler.compile(file, library: library)
-            try MeterSetup.configure(program, file: file, catalog: .standard(near: file.path))
-            let silent = SilentSettings.check(file, program)
-            if !silent.isEmpty { throw ProgramErrors(silent) }
-            modbus = try ModbusIO(program: program, file: file)
+        let setup: ProgramSetup
+        do {
+            setup = try ProgramSetup(file: file, library: library, settings: settings)
         } catch {
             group.stop()
-            throw Failure(description: error.description)
+            throw error
         }
+        try self.init(setup: setup, group: group, simulator: simulator, note: note)
+    }
+
+    /// Starts the services of a program already set up (see `init(setup:group:simulator:note:)`).
+    public convenience init(setup: ProgramSetup, note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
+        try self.init(setup: setup, group: ServiceGroup(log: note), simulator: nil, note: note)
+    }
+
+    /// Starts the services of a program already set up: the buses, the storage writer, every
+    /// service the program's blocks bring (`ServiceOwner`: SQL forwarders, MQTT clients), all
+    /// before the first scan. `simulator` is already running in `group`.
+    init(setup: ProgramSetup, group: ServiceGroup, simulator: ModbusSimulator?,
+         note: @escaping @Sendable (String) -> Void) throws(Failure) {
+        let file = setup.file
+        let program = setup.program
+        let modbus = setup.modbus
         let name = file.name
         for worker in modbus.workers.values {
             note("\(name): bus \(worker.name): \(worker.settings.summary)")
@@ -71,18 +88,51 @@ public final class RuntimeAssembly {
         do {
             try group.start(modbus)
             try group.start(storage)
+            for instance in program.instances {
+                guard let owner = instance.block as? any ServiceOwner else { continue }
+                ConstantInputs.apply(to: instance, of: program)
+                for service in try owner.makeServices() { try group.start(service) }
+            }
             try group.start(ProgramService(program))
         } catch {
+            group.stop()
             throw Failure(description: "\(name): \(error)")
         }
         self.file = file
+        self.setup = setup
         self.program = program
         self.modbus = modbus
         self.storage = storage
         self.simulator = simulator
         self.group = group
         self.note = note
+        locationSql = LocationSql(program: program, settings: setup.settings)
     }
+
+    /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location). After
+    /// the first scan, the runtime's own MQTT clients and SQL forwarders of every location start:
+    /// the locations' names, columns and folders may be computed, and are wired by then.
+    public func afterScan() {
+        if !sinksStarted {
+            sinksStarted = true
+            if let mqtt = LocationMqtt(program: program, settings: setup.settings) {
+                for service in mqtt.services {
+                    do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
+                }
+                locationMqtt = mqtt
+            }
+        }
+        locationMqtt?.afterScan()
+        if let sql = locationSql {
+            locationSql = nil
+            for service in sql.services() {
+                do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
+            }
+        }
+    }
+
+    /// The services running, in start order (`plc check`-style names: "bus main", "sql office", ...).
+    public var services: [String] { group.running }
 
     /// Says that the wall clock stepped by `ms` (negative: back): on `note` (the journal) and once
     /// in every error log the program writes, stamped with the new `localTime`. The task calls it
@@ -92,6 +142,13 @@ public final class RuntimeAssembly {
             + "; rows keep their wall-clock multiples"
         note("\(file.name): \(text)")
         storage.note("WARNING", text, at: localTime)
+    }
+
+    /// Checks the services between scans (at most once a second): a failed one is reported once,
+    /// then restarted with back-off or, per its `FailurePolicy`, returned here: the runtime must stop
+    /// and exit non-zero. Call on the scan thread, after a scan.
+    public func supervise(now: Int64 = MonotonicTime.nanoseconds()) -> String? {
+        group.supervise(now: now).map { "\(file.name): \($0)" }
     }
 
     /// Stops everything in reverse order; call after the last scan. Values still forced are named

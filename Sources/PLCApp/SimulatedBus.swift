@@ -15,7 +15,9 @@ public enum SimulatedBus {
                 devices[meter.slave] = SimulatedMeter(model: try catalog.load(meter.model, file: file.path, line: meter.line),
                                                       slave: meter.slave)
             }
-            if file.instances.contains(where: { $0.type.uppercased() == "MODBUSREAD" }) || devices.isEmpty {
+            // A ModbusRead reads the bus's own slave, served as an RX380.
+            let library = BlockLibrary.all
+            if file.instances.contains(where: { library.type(named: $0.type) is ModbusRead.Type }) || devices.isEmpty {
                 for bus in file.buses {
                     let slave = Int(bus.value("slave") ?? "1") ?? 1
                     if devices[slave] == nil {

@@ -5,6 +5,12 @@ import Synchronization
 public final class WorkerThread: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let state = Mutex(State.idle)
+    private let ended = EndFlag()
+
+    /// Set by the thread once its loop has returned.
+    private final class EndFlag: Sendable {
+        let value = Mutex(false)
+    }
 
     private enum State { case idle, running, joined }
 
@@ -17,12 +23,16 @@ public final class WorkerThread: Sendable {
             state = .running
             return true
         }) else { return }
-        let started = DetachedThread.start(name: name) { [finished] in
+        let started = DetachedThread.start(name: name) { [finished, ended] in
             loop()
+            ended.value.withLock { $0 = true }
             finished.signal()
         }
         precondition(started, "\(name): the system refused a new thread")
     }
+
+    /// True once the loop has returned (after a stop, or because it died); false before and while it runs.
+    public var hasEnded: Bool { ended.value.withLock { $0 } }
 
     /// Waits until the loop has returned, but at most `timeout` seconds; true when it has returned
     /// (or never started). A thread given up on goes on to its end by itself.

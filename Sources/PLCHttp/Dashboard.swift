@@ -19,15 +19,16 @@ public final class Dashboard {
 
     /// Starts serving `program` on `listen` and returns once the socket listens; a bind failure
     /// (address in use, no such address) is a one-line error naming `HttpListen`.
+    /// `settings` default to the ones the program declares (`DashboardSettings(program:)`).
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
     /// `users` turns write access on (logins against the users file); without it the dashboard is read-only.
-    public init(listen: ListenAddress, program: CompiledProgram, task settings: ProgramFile.Task, workers: [BusWorker],
-                box: SnapshotBox = SnapshotBox(), heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
-                users: UsersFile? = nil,
+    public init(listen: ListenAddress, program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker],
+                box: SnapshotBox = SnapshotBox(), settings: DashboardSettings? = nil,
+                heatmap: (@Sendable ([EnergySource]) -> String?)? = nil, users: UsersFile? = nil,
                 insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
         address = listen
         self.box = box
-        builder = SnapshotBuilder(program: program, task: settings, workers: workers)
+        builder = SnapshotBuilder(program: program, task: task, workers: workers, settings: settings)
         self.program = program
         trend = TrendRecorder(program: program, locations: builder.trendLocations)
         let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },

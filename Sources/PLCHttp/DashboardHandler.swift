@@ -27,6 +27,7 @@ struct DashboardHandler: Sendable {
     /// Cost (with a tariff) and unusual hours per location, from PLCReport (plc's hook).
     var insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil
     let counter = Counter()
+    let energyPage = EnergyPageCache()
 
     func handleRequest(_ request: HTTPServer.Request) -> HTTPResponse {
         counter.value.add(1, ordering: .relaxed)
@@ -51,8 +52,12 @@ struct DashboardHandler: Sendable {
     private func respond(_ path: String, _ s: RuntimeSnapshot) -> HTTPResponse {
         switch path {
         case "/": return html(Pages.live(s, trend: trend?.html() ?? ""))
-        case "/energy": return html(Pages.energy(s, totals: energy.totals(s.energySources), heatmap: heatmap?(s.energySources),
-                                                      insight: insight?(s.energySources) ?? EnergyInsightView()))
+        case "/energy":
+            let figures = energyPage.figures(s.energySources) { [energy, heatmap] sources in
+                EnergyPageCache.Figures(totals: energy.totals(sources), heatmap: heatmap?(sources))
+            }
+            return html(Pages.energy(s, totals: figures.totals, heatmap: figures.heatmap,
+                                     insight: insight?(s.energySources) ?? EnergyInsightView()))
         case "/runtime": return html(Pages.runtime(s, log: s.logFiles.map { ($0, LogTail.lines($0, count: 20)) }))
         case "/online": return html(Pages.online(s))
         case "/api/values": return body(Array(ValuesJSON.values(s)), type: "application/json")

@@ -7,8 +7,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
-import PLCStorage
 
 /// Copies a running program's state into a `RuntimeSnapshot`, on the scan thread, between scans.
 ///
@@ -16,7 +14,7 @@ import PLCStorage
 /// `instances`, `value(of:)`, `type(of:)`): names are resolved once here, values are copied as
 /// `IECValue`s, and all text formatting is left to the HTTP side.
 public final class SnapshotBuilder {
-    /// A Display-like instance (or a meter reader: MeterRead): its pins give one location's values.
+    /// A location source (a Display, a meter reader): its pins give one location's values.
     struct View {
         let instance: String
         /// The pin naming the location (`sTitle`, a reader's `sLocation`).
@@ -40,39 +38,34 @@ public final class SnapshotBuilder {
     /// The last good values of each view, shown (as stale) while the source fails.
     private var lastGood: [String: [Double]] = [:]
 
-    /// A builder for `program`, reading counters from `workers`.
-    public init(program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker]) {
+    /// A builder for `program`, reading counters from `workers`; `settings` default to the ones the program declares.
+    public init(program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker], settings: DashboardSettings? = nil) {
         self.program = program
         self.workers = workers.sorted { $0.name < $1.name }
         intervalMs = task.interval
         watchdogMs = task.watchdog
+        let settings = settings ?? DashboardSettings(program: program)
         var tables = [(name: "", type: "PROGRAM", decls: program.variables.decls, paths: program.variables.decls.map(\.name))]
-        var views: [View] = [], readers: [View] = [], loggers: [String] = [], eventLogs: [String] = []
+        var sources: [(rank: LocationRank, view: View)] = []
+        var loggers: [String] = [], eventLogs: [String] = []
         for instance in program.instances {
             let decls = Self.interface(of: instance.block)
             tables.append((instance.name, Self.typeName(of: instance.block), decls, decls.map { "\(instance.name).\($0.name)" }))
-            let pins = Set(decls.map { $0.name })
-            let values = pins.isSuperset(of: ["sColumns", "alrValues", "sUnits", "xValid", "tAge"])
-            if values && pins.contains("sStatus") {
-                views.append(View(instance: instance.name, title: pins.contains("sTitle") ? "\(instance.name).sTitle" : nil,
-                                  status: "sStatus"))
-            } else if values && pins.contains("sError") && pins.contains("sLocation") {
-                readers.append(View(instance: instance.name, title: "\(instance.name).sLocation", status: "sError"))
-            } else if instance.block is CSVLogger {
-                loggers.append(instance.name)    // by type, not by pin names: SqlLogger has the same pins
-            } else if pins.contains("sFile"), pins.contains("xRaised") {
-                eventLogs.append(instance.name)
+            if let source = type(of: instance.block) as? any LocationSource.Type {
+                sources.append((source.locationRank, View(instance: instance.name, title: source.locationNamePin.map { "\(instance.name).\($0)" },
+                                                          status: source.locationStatusPin)))
             }
+            if instance.block is any EnergyRowSource { loggers.append(instance.name) }
+            if instance.block is any EventLogSource { eventLogs.append(instance.name) }
         }
         self.tables = tables
-        // Display blocks say what a program shows; without any, each meter reader is a location.
-        self.views = views.isEmpty ? readers : views
+        // The best-ranked sources say what a program shows: Display blocks hide the meter readers.
+        let best = sources.map(\.rank).min()
+        self.views = sources.filter { $0.rank == best }.map(\.view)
         self.loggers = loggers
         self.eventLogs = eventLogs
-        let poll = program.value(of: "PollInterval").flatMap { program.type(of: "PollInterval") == .time ? $0.time : nil }
-        staleAfterMs = Swift.max(3 * (poll ?? 10_000), 5_000)
-        let siteName = program.value(of: "Site")?.string ?? ""
-        site = siteName.isEmpty ? (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "plc") : siteName
+        staleAfterMs = settings.staleAfterMs
+        site = settings.site
     }
 
     // The block type's declared interface: the one place this file depends on FunctionBlock.
@@ -92,7 +85,7 @@ public final class SnapshotBuilder {
         snapshot.cycle = figures(statistics)
         snapshot.locations = views.map(reading)
         snapshot.buses = workers.map { BusReading(name: $0.name, summary: $0.settings.summary, devices: $0.deviceCounters) }
-        snapshot.logFiles = Array(Set(eventLogs.compactMap { program.value(of: "\($0).sFile")?.string }.filter { !$0.isEmpty })).sorted()
+        snapshot.logFiles = Array(Set(eventLogs.compactMap { logFile(of: $0) }.filter { !$0.isEmpty })).sorted()
         snapshot.energySources = energySources(locations: snapshot.locations)
         let forces = program.forces
         snapshot.forced = forces.isEmpty ? [] : program.forcedList
@@ -164,20 +157,25 @@ public final class SnapshotBuilder {
                                error: error, ageMs: age, values: quantities)
     }
 
-    /// Each CSV logger with an energy column is a location's energy source; with one location, it is that one's.
+    /// Each energy row source with an energy column is a location's energy source; with one location, it is that one's.
     private func energySources(locations: [LocationReading]) -> [EnergySource] {
         loggers.compactMap { logger in
-            let columns = split(program.value(of: "\(logger).sColumns")?.string ?? "")
-            guard let column = columns.first(where: { $0.lowercased().contains("energy") }) else { return nil }
-            let folder = program.value(of: "\(logger).sFolder")?.string ?? ""
+            guard let files = (block(logger) as? any EnergyRowSource)?.rowFiles, let column = files.energyColumn else { return nil }
             let name = locations.count == 1 && loggers.count == 1 ? locations[0].name : logger
-            return EnergySource(location: name, folder: folder, prefix: program.value(of: "\(logger).sPrefix")?.string ?? "",
-                                column: column)
+            return EnergySource(location: name, folder: files.folder, prefix: files.prefix, column: column)
         }
     }
 
     /// The locations' instances and title pins, for the trend rings.
     var trendLocations: [(instance: String, title: String?)] { views.map { ($0.instance, $0.title) } }
+
+    private func logFile(of instance: String) -> String? {
+        (block(instance) as? any EventLogSource)?.logFile
+    }
+
+    private func block(_ instance: String) -> (any FunctionBlock)? {
+        program.instances.first { $0.name == instance }?.block
+    }
 
     private func split(_ list: String) -> [String] {
         list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }

@@ -166,3 +166,9 @@ public final class MeterRead: BusBlock {
         send(0)
     }
 }
+
+extension MeterRead: LocationSource, BusClientBlock {
+    public static var locationNamePin: String? { "sLocation" }
+    public static var locationStatusPin: String { "sError" }
+    public static var locationRank: LocationRank { .reader }
+}

@@ -22,7 +22,7 @@ public enum MeterSetup {
     public static func meters(in file: ProgramFile) throws(ProgramErrors) -> [Meter] {
         var errors: [SourceError] = []
         var result: [Meter] = []
-        for instance in file.instances where instance.type.uppercased() == "METERREAD" {
+        for instance in file.instances where instance.type.uppercased() == MeterRead.typeName.uppercased() {
             let model = constant(instance, "sModel", in: file, default: "rx380", errors: &errors)
             let unit = constant(instance, "uiUnitId", in: file, default: "1", errors: &errors)
             guard let model, let unit else { continue }

@@ -91,3 +91,8 @@ public final class ModbusRead: BusBlock {
         }
     }
 }
+
+extension ModbusRead: BusClientBlock {
+    /// The bus's `responseTimeout`, an input of the ST twin only.
+    public static var stBusInputs: Set<String> { ["tReplyTimeout"] }
+}

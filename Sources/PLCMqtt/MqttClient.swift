@@ -54,6 +54,9 @@ public final class MqttClient: @unchecked Sendable {
 
     public var status: Status { condition.withLock { state } }
 
+    /// True once the worker thread has ended (after `stop`, or because it died).
+    public var hasEnded: Bool { thread.hasEnded }
+
     /// Starts the worker thread.
     public func start() {
         thread.start(name: "plc.mqtt") { [self] in run() }

@@ -9,7 +9,7 @@ public import PLCStorage
 
 /// Publishes live values to an MQTT broker (with Home Assistant discovery) from a worker beside the scan.
 ///
-/// A rising `xExecute` (a poll ended) publishes one state message; the settings are read at the
+/// A rising `xExecute` (a poll ended) publishes one state message; the settings are read before the
 /// first scan with a non-empty `sBroker` (empty: the sink is off). `xFault` is TRUE while the
 /// broker has been unreachable for more than 5 s, for an ErrorLatch and an EventLog.
 public final class MqttPublish: IOBlock {
@@ -42,8 +42,9 @@ public final class MqttPublish: IOBlock {
     @exclusivity(unchecked) private var pending: String?
     @exclusivity(unchecked) private var downSince: Int64?
     @exclusivity(unchecked) private var now: Int64 = 0
-    private var client: MqttClient?
-    private var started = false
+    private var service: WorkerService<MqttClient>?
+    /// The broker client now (a new one after a restart); nil while the sink is off.
+    public var client: MqttClient? { service?.worker }
 
     public init() {}
 
@@ -70,29 +71,34 @@ public final class MqttPublish: IOBlock {
     }
 
     public func writeOutputs() {
-        if !started {
-            started = true
-            if let broker = MqttSettings.broker(sBroker) {
-                var s = MqttSettings(host: broker.host, port: broker.port, prefix: sPrefix,
-                                     site: sSite.isEmpty ? ProcessInfo.processInfo.hostName : sSite,
-                                     location: sLocation, columns: ValueColumns.names(sColumns),
-                                     units: sUnits.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() })
-                (s.user, s.password, s.caFile) = (sUser, sPassword, sCaFile)
-                let client = MqttClient(s)
-                client.start()
-                self.client = client
-            } else if !sBroker.isEmpty {
-                sError = "MqttBroker '\(sBroker)' is not host:port"
-                xFault = true
-            }
-        }
         if let payload = pending {
             pending = nil
             client?.publish(state: payload)
         }
     }
+}
 
-    public func shutdown() {
-        client?.stop()
+extension MqttPublish: ServiceOwner {
+    /// The broker client, when `sBroker` is set: one service of the runtime's group, started before
+    /// the first scan, stopped after the blocks' shutdown, restarted with back-off if its thread dies.
+    /// A broker that is not host:port is the block's fault (`xFault`, `sError`), as before.
+    public func makeServices() throws(IECError) -> [any RuntimeService] {
+        guard service == nil else { return [] }
+        guard let broker = MqttSettings.broker(sBroker) else {
+            if !sBroker.isEmpty {
+                sError = "MqttBroker '\(sBroker)' is not host:port"
+                xFault = true
+            }
+            return []
+        }
+        var s = MqttSettings(host: broker.host, port: broker.port, prefix: sPrefix, site: SiteName.resolve(sSite),
+                             location: sLocation, columns: ValueColumns.names(sColumns),
+                             units: sUnits.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() })
+        (s.user, s.password, s.caFile) = (sUser, sPassword, sCaFile)
+        let settings = s
+        let service = WorkerService("mqtt" + (sLocation.isEmpty ? "" : " \(sLocation)"), make: { MqttClient(settings) },
+                                    start: { $0.start() }, stop: { $0.stop() }, hasEnded: { $0.hasEnded })
+        self.service = service
+        return [service]
     }
 }

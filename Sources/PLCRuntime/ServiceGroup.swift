@@ -29,6 +29,51 @@ public final class ServiceGroup {
         services.append(service)
     }
 
+    /// Checks the running services for a failure, at most once a second (`now`: monotonic ns); call
+    /// it between scans. A failed service is reported once on `log`; one with `.restart` is stopped
+    /// and started again with back-off (1 s, doubling, at most 60 s); the first with `.stopRuntime`
+    /// is returned (the runtime then stops with a non-zero exit), and stays returned.
+    public func supervise(now: Int64) -> String? {
+        guard fatal == nil, now >= nextCheck else { return fatal }
+        nextCheck = now + 1_000_000_000
+        for service in services {
+            let name = service.serviceName
+            if let restart = restarts[name] {
+                guard now >= restart.at else { continue }
+                service.stop()
+                do {
+                    try service.start()
+                    log("\(name): restarted")
+                    restarts[name] = nil
+                    backoff[name] = restart.next
+                } catch {
+                    log("\(name): cannot restart: \(error)")
+                    restarts[name] = (now + restart.next * 1_000_000_000, min(restart.next * 2, 60))
+                }
+                continue
+            }
+            guard let why = service.failure else { continue }
+            switch service.onFailure {
+            case .restart:
+                let wait = backoff[name] ?? 1
+                log("\(name): failed: \(why); restarting in \(wait) s")
+                restarts[name] = (now + wait * 1_000_000_000, min(wait * 2, 60))
+            case .stopRuntime:
+                log("\(name): failed: \(why); the runtime stops")
+                fatal = "\(name): \(why)"
+                return fatal
+            }
+        }
+        return nil
+    }
+
+    private var nextCheck: Int64 = 0
+    private var fatal: String?
+    /// Services waiting for a restart: when, and the wait after that.
+    private var restarts: [String: (at: Int64, next: Int64)] = [:]
+    /// The next wait of a service that was restarted before.
+    private var backoff: [String: Int64] = [:]
+
     /// Stops every service in reverse start order; safe to call twice.
     public func stop() {
         while let service = services.popLast() { service.stop() }

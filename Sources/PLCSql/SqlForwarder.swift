@@ -43,6 +43,9 @@ public final class SqlForwarder: @unchecked Sendable {
 
     public var status: Status { condition.withLock { state } }
 
+    /// True once the worker thread has ended (after `stop`, or because it died).
+    public var hasEnded: Bool { thread.hasEnded }
+
     public func start() {
         thread.start(name: "plc.sql") { [self] in loop() }
     }

@@ -10,7 +10,7 @@ import Glibc
 ///
 /// The CSV files are the outbox: rows go out after the server's commit moves a durable cursor, with
 /// an insert-if-absent, so nothing is lost or doubled by an outage, a power cut or a kill. The
-/// settings are read at the first scan with a non-empty `sConnection` (empty: the sink is off).
+/// settings are read before the first scan (`makeServices`), with a non-empty `sConnection` (empty: the sink is off).
 /// `xFault` is the link's state as a level, for an ErrorLatch and an EventLog.
 public final class SqlLogger: IOBlock {
     public static let summary = "Forwards CSV rows to SQL over ODBC."
@@ -31,8 +31,9 @@ public final class SqlLogger: IOBlock {
     @Output("rows in the CSV files not yet confirmed") public var udiRowsPending: UInt32 = 0
     @exclusivity(unchecked) private var lastExecute = false
     @exclusivity(unchecked) private var nudge = false
-    private var forwarder: SqlForwarder?
-    private var started = false
+    private var service: WorkerService<SqlForwarder>?
+    /// The forwarder now (a new one after a restart); nil while the sink is off.
+    public var forwarder: SqlForwarder? { service?.worker }
 
     public init() {}
 
@@ -52,25 +53,26 @@ public final class SqlLogger: IOBlock {
     }
 
     public func writeOutputs() {
-        if !started {
-            started = true
-            if !sConnection.isEmpty {
-                let site = sSite.isEmpty ? ProcessInfo.processInfo.hostName : sSite
-                let forwarder = SqlForwarder(SqlSettings(
-                    connection: sConnection, table: sTable, site: site, location: sLocation, folder: sFolder,
-                    prefix: sPrefix, valueColumns: sColumns.split(separator: ",").map { $0.trimmingSpaces() }))
-                forwarder.start()
-                self.forwarder = forwarder
-                xActive = true
-            }
-        }
         if nudge {
             nudge = false
             forwarder?.nudge()
         }
     }
 
-    public func shutdown() {
-        forwarder?.stop()
+}
+
+extension SqlLogger: ServiceOwner {
+    /// The forwarder, when `sConnection` is set: one service of the runtime's group, started before
+    /// the first scan, stopped after the blocks' shutdown, restarted with back-off if its thread dies.
+    public func makeServices() throws(IECError) -> [any RuntimeService] {
+        guard service == nil, !sConnection.isEmpty else { return [] }
+        let settings = SqlSettings(
+            connection: sConnection, table: sTable, site: SiteName.resolve(sSite), location: sLocation, folder: sFolder,
+            prefix: sPrefix, valueColumns: sColumns.split(separator: ",").map { $0.trimmingSpaces() })
+        let service = WorkerService("sql" + (sLocation.isEmpty ? "" : " \(sLocation)"), make: { SqlForwarder(settings) },
+                                    start: { $0.start() }, stop: { $0.stop() }, hasEnded: { $0.hasEnded })
+        self.service = service
+        xActive = true
+        return [service]
     }
 }

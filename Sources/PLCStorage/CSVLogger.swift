@@ -112,3 +112,7 @@ public final class CSVLogger: StorageBlock {
         return (cells.joined(separator: ","), localMs, monotonic, (["timestamp"] + names).joined(separator: ","))
     }
 }
+
+extension CSVLogger: EnergyRowSource {
+    public var rowFiles: RowFiles { RowFiles(folder: sFolder, prefix: sPrefix, columns: ValueColumns.names(sColumns)) }
+}

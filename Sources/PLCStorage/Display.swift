@@ -83,3 +83,9 @@ public final class Display: StorageBlock {
         return out
     }
 }
+
+extension Display: LocationSource {
+    public static var locationNamePin: String? { "sTitle" }
+    public static var locationStatusPin: String { "sStatus" }
+    public static var locationRank: LocationRank { .presentation }
+}

@@ -92,3 +92,7 @@ public final class EventLog: StorageBlock {
         note(level, text, at: lastLocalTime)
     }
 }
+
+extension EventLog: EventLogSource {
+    public var logFile: String { sFile }
+}

@@ -20,6 +20,9 @@ public final class StorageIO: RuntimeService {
 
     public func start() { writer.start() }
 
+    /// Rows would be lost without the writer: its end while running stops the runtime.
+    public var failure: String? { writer.hasEnded ? "the storage writer's thread ended by itself" : nil }
+
     /// Locks the CSV folder of every logger that has one already (call after the first scan, when
     /// the folders are wired in); the first one another program holds, in words, or nil.
     public func claimFolders() -> String? {

@@ -145,6 +145,9 @@ public final class StorageWriter: @unchecked Sendable {
     }
 
     /// The first CSV folder that another program holds, in words: the program must not go on.
+    /// True once the writer's thread has ended (after `stop`, or because it died).
+    public var hasEnded: Bool { thread.hasEnded }
+
     public var conflict: String? { lockGuard.withLock { firstConflict } }
 
     /// Takes this writer's `flock` for `folder` (kept until `stop()`), so a second

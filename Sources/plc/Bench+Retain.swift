@@ -8,7 +8,7 @@ extension Bench {
     /// For a program with RETAIN or PERSISTENT values: scan time with the end-of-scan copy, allocations
     /// per scan with the copy and hand-over, and the cost of writing one image (encode, write, fdatasync).
     func benchRetain(_ loading: ProgramLoading, _ file: ProgramFile) throws {
-        let program = try loading.compile(file)
+        let program = try loading.setup(file).program
         let set = RetainSet(program)
         guard !set.isEmpty else { return }
         var template = Array("/tmp/plc-bench-retain-XXXXXX".utf8CString)

@@ -3,8 +3,6 @@ import PLCApp
 import PLCCore
 import PLCGraph
 import PLCStructuredText
-import PLCMeters
-import PLCModbus
 
 /// `plc check`: validate a program and show its variable table and execution order.
 struct Check: ParsableCommand {
@@ -17,18 +15,11 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(target.program, sets: target.sets)
-        let compiled = try loading.compile(file)
-        do { try MeterSetup.configure(compiled, file: file, catalog: .standard(near: file.path)) } catch { throw fail(error) }
-        // The buses too: a setting that would make the logger do nothing fails here, not at run time.
-        let silent = SilentSettings.check(file, compiled)
-        if !silent.isEmpty { throw fail(ProgramErrors(silent)) }
-        do {
-            _ = try ModbusIO(program: compiled, file: file)
-        } catch {
-            throw fail(error)
-        }
-        emit(Self.report(compiled) + MeterSetup.summary(compiled))
+        let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
+        // The same set-up as `plc run`: meters, constant inputs, buses; a setting that would make the
+        // logger do nothing fails here, not at run time.
+        let setup = try loading.setup(file)
+        emit(Self.report(setup.program) + setup.meterSummary + setup.settings.summary)
     }
 
     /// The text `plc check` prints for a valid program.

@@ -36,8 +36,8 @@ struct DashboardBench: ParsableCommand {
         let simulator = RX380Simulator()
         let simPort = try simulator.startTCP()
         defer { simulator.stop() }
-        var file = try loading.load("programs/rx380_main", sets: ["PollInterval=T#500ms", "LogInterval=T#0ms",
-                                                                   "DisplayInterval=T#0ms", "ErrorLogFile=/dev/null"])
+        var file = try loading.load("programs/rx380_main", sets: ["PollInterval=T#500ms", "LogInterval=T#24h",
+                                                                   "DisplayInterval=T#24h", "ErrorLogFile=/dev/null"])
         file.buses[0].settings += [.init("kind", "tcp", .runtime("bench")), .init("host", "127.0.0.1", .runtime("bench")),
                                    .init("port", String(simPort), .runtime("bench"))]
         file.task.interval = interval
@@ -51,7 +51,7 @@ struct DashboardBench: ParsableCommand {
 
     /// The cost of one snapshot on the scan thread, and of the per-scan check when nobody asks.
     private func snapshotCost(_ loading: ProgramLoading, _ file: ProgramFile) throws {
-        let program = try loading.compile(file)
+        let program = try loading.setup(file).another()
         for i in 0..<100 { program.scan(ScanContext(time: Int64(i) * 10, cycle: UInt64(i))) }
         let builder = SnapshotBuilder(program: program, task: file.task, workers: [])
         let statistics = CycleStatistics()
@@ -80,8 +80,8 @@ struct DashboardBench: ParsableCommand {
     }
 
     private func measure(_ phase: String, loading: ProgramLoading, file: ProgramFile, server: Bool, poll: Bool) throws {
-        let program = try loading.compile(file)
-        let io = try ModbusIO(program: program, file: file)
+        let setup = try loading.setup(file)
+        let program = setup.program, io = setup.modbus
         io.start()
         defer { io.stop() }
         let dashboard = server ? try Dashboard(listen: ListenAddress("127.0.0.1:0"), program: program, task: file.task,

@@ -33,13 +33,13 @@ struct Export: ParsableCommand {
         case "st":
             guard let program else { throw fail("plc export st: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            files = try stProgram(try loading.compile(try loading.load(program)), library: loading.library)
+            files = try stProgram(try loading.setup(try loading.load(program)).program, library: loading.library)
         case "st-tests":
             files = try stTests()
         case "plcopen":
             guard let program else { throw fail("plc export plcopen: name a program folder") }
             let loading = ProgramLoading(library: .all)
-            let compiled = try loading.compile(try loading.load(program))
+            let compiled = try loading.setup(try loading.load(program)).program
             // FBD blocks go in as FUNCTION_BLOCKs with an ST body of calls, the program as written.
             let unflattened: STFunctionBlockExporter.Unflattened?
             do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: loading.library) } catch { throw fail(error) }

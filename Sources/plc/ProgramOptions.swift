@@ -15,8 +15,11 @@ struct ProgramArguments: ParsableArguments {
     @Argument(help: "Program folder (holding program.yaml) or program file.")
     var program: String
 
-    @Option(name: .customLong("set"), help: "Override a variable's initial value or a bus setting: NAME=VALUE.")
+    @Option(name: .customLong("set"), help: "Override a variable's initial value, a bus setting or a runtime setting (HttpListen, Site, SqlConnection, MqttBroker, ...): NAME=VALUE.")
     var sets: [String] = []
+
+    @Option(help: "A YAML file of NAME: value lines, applied before --set (runtime settings, variables).")
+    var settings: String?
 }
 
 /// Loads, overrides and compiles a program folder; every failure is a `file:line: message` exit.
@@ -25,13 +28,15 @@ struct ProgramArguments: ParsableArguments {
 /// program's folder, which the program instantiates like any other block type.
 final class ProgramLoading {
     private(set) var library: BlockLibrary
+    /// The runtime settings the last `load` read from `--settings` and `--set`.
+    private(set) var settings = RuntimeSettings()
 
     init(library: BlockLibrary) {
         self.library = library
     }
 
     /// The program file at `location` with `--set` overrides applied, or an exit with every problem listed.
-    func load(_ location: String, sets: [String] = []) throws -> ProgramFile {
+    func load(_ location: String, sets: [String] = [], settingsFile: String? = nil) throws -> ProgramFile {
         try addSTBlocks(near: location)
         var file: ProgramFile
         do {
@@ -39,20 +44,20 @@ final class ProgramLoading {
         } catch {
             throw fail(error)
         }
-        for argument in sets {
-            do {
-                try file.apply(set: argument)
-            } catch {
-                throw fail(error)
-            }
+        var settings = RuntimeSettings()
+        do {
+            try settings.apply(settingsFile: settingsFile, sets: sets, to: &file)
+        } catch {
+            throw fail(error)
         }
+        self.settings = settings
         return file
     }
 
-    /// `file` compiled against the library, or an exit with every problem listed.
-    func compile(_ file: ProgramFile) throws -> CompiledProgram {
+    /// `file` set up as every command sets it up (`ProgramSetup`), or an exit with every problem listed.
+    func setup(_ file: ProgramFile) throws -> ProgramSetup {
         do {
-            return try ProgramCompiler.compile(file, library: library)
+            return try ProgramSetup(file: file, library: library, settings: settings)
         } catch {
             throw fail(error)
         }

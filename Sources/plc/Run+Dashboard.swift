@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
+import PLCApp
 import PLCAuth
 import PLCGraph
 import PLCHttp
@@ -11,15 +12,16 @@ import PLCModbus
 import PLCReport
 
 extension Run {
-    /// Starts the web dashboard when the program's `HttpListen` tunable is not empty; nil otherwise.
-    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO) throws -> Dashboard? {
-        guard let text = program.value(of: "HttpListen")?.string, !text.isEmpty else { return nil }
+    /// Starts the web dashboard when the `HttpListen` setting is not empty; nil otherwise.
+    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO, settings runtime: RuntimeSettings) throws -> Dashboard? {
+        let settings = DashboardSettings(program: program, listen: runtime["HttpListen"], site: runtime["Site"])
+        guard !settings.listen.isEmpty else { return nil }
         let insight = try insightHook()
         do {
-            let listen = try ListenAddress(text)
+            let listen = try ListenAddress(settings.listen)
             let users = try file.runtimeSetting("UsersFile").flatMap { $0.isEmpty ? nil : try UsersFile(path: $0) }
             let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values),
-                                          heatmap: Self.heatmap, users: users, insight: insight)
+                                          settings: settings, heatmap: Self.heatmap, users: users, insight: insight)
             let host = listen.isIPv6 ? "[\(listen.host)]" : listen.host
             let access = users.map { "write access for the \($0.users.count) users of \($0.path)" } ?? "read-only (no UsersFile)"
             note("\(file.name): dashboard on http://\(host):\(dashboard.port)/ (metrics on /metrics), \(access)")

@@ -50,21 +50,24 @@ struct Run: ParsableCommand {
     func run() throws {
         if twin {
             let stop = StopSignal()
-            let file = try ProgramLoading(library: .all).load(target.program, sets: target.sets)
+            let loading = ProgramLoading(library: .all)
+            let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
+            // The same set-up as the graph's run: a program that `plc check` rejects does not run as a twin either.
+            _ = try loading.setup(file)
             return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles, reset: reset).run(stop: stop)
         }
         let reopen = Reopen()
         // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
         let stop = StopSignal(onHangUp: { reopen.run() })
         let loading = ProgramLoading(library: .all)
-        let file = try loading.load(target.program, sets: target.sets)
+        let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
         if !file.tasks.isEmpty {
             let paths = monitor.map { $0.split(separator: ",").map { $0.trimmingSpaces() } } ?? []
             return try TasksRun(file: file, loading: loading, cycles: cycles, monitor: paths).run(stop: stop)
         }
         let runtime: RuntimeAssembly
         do {
-            runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, note: note)
+            runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, settings: loading.settings, note: note)
         } catch {
             throw fail(error)
         }
@@ -80,7 +83,7 @@ struct Run: ParsableCommand {
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
         let retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
-        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus)
+        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus, settings: runtime.setup.settings)
         defer { dashboard?.stop() }
         let events = anomalyEvents ? AnomalyEvents() : nil
         defer { events?.stop() }
@@ -91,7 +94,10 @@ struct Run: ParsableCommand {
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
         if lockMemory { try LockMemory.lock() }
-        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil }, afterScan: {
+        var failed: String?
+        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
+            failed = runtime.supervise()
+            runtime.afterScan()
             retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
             if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
@@ -106,6 +112,7 @@ struct Run: ParsableCommand {
         retain?.stop(now: task.elapsedMilliseconds)
         note(task.statistics.summary(interval: file.task.interval))
         if let conflict = writer.conflict { throw fail("\(name): \(conflict)") }
+        if let failed { throw fail(failed, code: 1) }
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {

@@ -12,8 +12,15 @@ struct CodesysPortTests {
     /// Blocks that Codesys's Standard library (or an ST operator) provides: no ST file of ours.
     static let fromCodesys: Set<String> = ["TON", "TOF", "TP", "R_TRIG", "F_TRIG", "CTU", "CTD", "SR", "RS", "AND", "OR"]
 
-    /// ST-only inputs that carry a setting the Swift runtime takes from the program file's bus.
-    static let busInputs: [String: Set<String>] = ["ModbusRead": ["tReplyTimeout"]]
+    /// ST-only inputs that carry a setting the Swift runtime takes from the program file's bus, as
+    /// each bus client block type declares them.
+    static var busInputs: [String: Set<String>] {
+        var inputs: [String: Set<String>] = [:]
+        for type in library.types {
+            if let client = type as? any BusClientBlock.Type { inputs[client.typeName] = client.stBusInputs }
+        }
+        return inputs
+    }
 
     static let library: BlockLibrary = {
         var library = BlockLibrary.standard

@@ -80,4 +80,23 @@ struct NodeRedFlowTests {
         #expect(!read.isEmpty)
         for name in read { #expect(columns.contains(name), "the flow reads payload.\(name), which plc does not publish") }
     }
+
+    @Test("every location: the topics take any location, and a location picker chooses what the gauges show")
+    func locationPicker() throws {
+        let nodes = try Self.nodes()
+        let inputs = nodes.filter { $0["type"] as? String == "mqtt in" }
+        for location in ["Office", "Production", "Aircon", "rx380_main"] {
+            let settings = MqttSettings(host: "127.0.0.1", port: 1883, prefix: "plc", site: "pi-7", location: location, columns: [], units: [])
+            #expect(inputs.contains { Self.matches($0["topic"] as? String ?? "", settings.stateTopic) }, "\(location) state")
+            #expect(inputs.contains { Self.matches($0["topic"] as? String ?? "", settings.availabilityTopic) }, "\(location) availability")
+        }
+        let picker = try #require(nodes.first { $0["type"] as? String == "ui_dropdown" })
+        let byID = Dictionary(uniqueKeysWithValues: nodes.map { ($0["id"] as! String, $0) })
+        // The picker's choice reaches the same change nodes the state feeds.
+        let pickTargets = Set((picker["wires"] as? [[String]] ?? []).flatMap { $0 }.flatMap { id in
+            (byID[id]?["wires"] as? [[String]] ?? []).flatMap { $0 } })
+        let changes = Set(nodes.filter { $0["type"] as? String == "change" }.compactMap { $0["id"] as? String })
+        #expect(!changes.isEmpty && changes.isSubset(of: pickTargets), "\(pickTargets)")
+        #expect(nodes.filter { $0["type"] as? String == "ui_group" }.count == 1, "one group for every location, not one per location")
+    }
 }

@@ -36,3 +36,11 @@ public final class WallClockPulse: FunctionBlock {
         lastSlot = slot
     }
 }
+
+extension WallClockPulse: ConstantInputChecks {
+    /// A constant `tInterval` that is not > 0: the block would never pulse (`LogInterval=T#0s`: no row, ever).
+    public static func problem(pin: String, constant value: IECValue) -> String? {
+        guard pin.uppercased() == "TINTERVAL", case .time(let ms) = value, ms <= 0 else { return nil }
+        return "is T#\(ms)ms; it must be more than T#0s (the block would never pulse)"
+    }
+}

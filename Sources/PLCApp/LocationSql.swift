@@ -1,0 +1,48 @@
+import PLCCore
+import PLCGraph
+import PLCSql
+
+/// SQL for every location of a program that does not wire its own (it declares no `SqlConnection`
+/// variable): one forwarder per energy row source (`EnergyRowSource`), reading that source's CSV
+/// files as its outbox, with `location` = the location's name: exactly once, through the outbox.
+///
+/// The forwarders start after the first scan, when the row sources' folders (often computed,
+/// `CsvFolder + '/Office'`) are wired in.
+final class LocationSql {
+    private let sources: [(instance: String, block: any EnergyRowSource)]
+    private let settings: RuntimeSettings
+    private let program: CompiledProgram
+
+    init?(program: CompiledProgram, settings: RuntimeSettings) {
+        guard program.type(of: "SqlConnection") == nil, !settings["SqlConnection"].isEmpty else { return nil }
+        sources = program.instances.compactMap { i in (i.block as? any EnergyRowSource).map { (i.name, $0) } }
+        guard !sources.isEmpty else { return nil }
+        self.settings = settings
+        self.program = program
+    }
+
+    /// One service per row source, named after its location: the folder's last component when
+    /// there are several sources (`<CsvFolder>/<Location>`), else the program's one location.
+    func services() -> [WorkerService<SqlForwarder>] {
+        let single = sources.count == 1 ? Self.onlyLocation(program) ?? program.name : nil
+        return sources.map { source in
+            let files = source.block.rowFiles
+            let location = single ?? (files.folder.split(separator: "/").last.map(String.init) ?? source.instance)
+            let sql = SqlSettings(connection: settings["SqlConnection"], table: settings["SqlTable"],
+                                  site: SiteName.resolve(settings["Site"]), location: location, folder: files.folder,
+                                  prefix: files.prefix, valueColumns: files.columns)
+            return WorkerService("sql \(location)", make: { SqlForwarder(sql) }, start: { $0.start() },
+                                 stop: { $0.stop() }, hasEnded: { $0.hasEnded })
+        }
+    }
+
+    /// The name of the program's one location source, if it has exactly one.
+    private static func onlyLocation(_ program: CompiledProgram) -> String? {
+        let named = program.instances.compactMap { i -> String? in
+            guard let type = type(of: i.block) as? any LocationSource.Type else { return nil }
+            let name = type.locationNamePin.flatMap { i.block.value(of: $0)?.string } ?? ""
+            return name.isEmpty ? i.name : name
+        }
+        return named.count == 1 ? named[0] : nil
+    }
+}
