@@ -300,30 +300,36 @@ struct Lexer {
             s = s.dropFirst(unit.0.count)
             total += value * unit.1
         }
+        // Beyond LTIME's range (about 292 years) the literal is malformed, not a crash.
+        guard total.isFinite, total.rounded() < 9.2e18 else { return nil }
         return sign * Int64(total.rounded())
     }
 
     /// `2026-11-25-18:41:30` (DT, seconds), `2026-11-25` (DATE, seconds), `18:41:30.5` (TOD, ms).
     static func parseDateTime(_ text: String, type: String) -> Int64? {
-        func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 { CivilDate.days(year: y, month: m, day: d) }
+        func days(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64? {
+            guard (0...99_999).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
+            return CivilDate.days(year: y, month: m, day: d)
+        }
         func timeOfDay(_ t: Substring) -> Int64? {
             let p = t.split(separator: ":")
-            guard p.count >= 2, let h = Int64(p[0]), let m = Int64(p[1]) else { return nil }
+            guard p.count >= 2, let h = Int64(p[0]), let m = Int64(p[1]), (0...1_000_000).contains(h), (0...1_000_000).contains(m)
+            else { return nil }
             let sec = p.count > 2 ? Double(p[2]) : 0
-            guard let sec else { return nil }
+            guard let sec, sec.isFinite, (0...1e9).contains(sec) else { return nil }
             return (h * 3600 + m * 60) * 1000 + Int64((sec * 1000).rounded())
         }
         switch type {
         case "TOD": return timeOfDay(Substring(text))
         case "DATE":
             let p = text.split(separator: "-").compactMap { Int64($0) }
-            guard p.count == 3 else { return nil }
-            return days(p[0], p[1], p[2]) * 86400
+            guard p.count == 3, let day = days(p[0], p[1], p[2]) else { return nil }
+            return day * 86400
         default:
             let p = text.split(separator: "-", maxSplits: 3)
             guard p.count == 4, let y = Int64(p[0]), let m = Int64(p[1]), let d = Int64(p[2]),
-                  let tod = timeOfDay(p[3]) else { return nil }
-            return days(y, m, d) * 86400 + tod / 1000
+                  let tod = timeOfDay(p[3]), let day = days(y, m, d) else { return nil }
+            return day * 86400 + tod / 1000
         }
     }
 }

@@ -1,4 +1,5 @@
 import PLCCore
+import PLCStorage
 import PLCStructuredText
 
 /// What a visualization bound to the twin's `Display` blocks would show, on standard output: each
@@ -11,7 +12,7 @@ struct TwinDisplayConsole {
 
     init(_ main: STInstance) {
         self.main = main
-        displays = main.instances(of: "Display")
+        displays = main.instances(of: Display.typeName)
     }
 
     /// Prints the table of every Display that rendered since the last call.
