@@ -97,11 +97,11 @@ enum Pages {
                 + "<table><tr><th>name</th><th>type</th><th class=\"n\">value</th></tr>"
             for pin in instance.pins {
                 let path = instance.name.isEmpty ? pin.name : instance.name + "." + pin.name
-                main += "<tr data-pin=\"\(HTML.escape(path))\" data-value=\"\(HTML.escape(pin.text))\"\(pin.forced ? " class=\"forced\"" : "")>"
+                main += "<tr data-pin=\"\(HTML.escape(path))\"\(pin.forced ? " class=\"forced\"" : "")>"
                     + "<td>\(HTML.escape(pin.name))\(pin.writable ? " <span class=\"muted small\">online: write</span>" : "")"
                     + (pin.comment.isEmpty ? "" : "<div class=\"muted small\">\(HTML.escape(pin.comment))</div>") + "</td>"
                     + "<td class=\"muted\">\(HTML.escape(pin.type.name))<div class=\"small\">\(pin.scope.rawValue)</div></td>"
-                    + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\">\(HTML.escape(pin.text))"
+                    + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\" data-value=\"\(HTML.escape(pin.text))\">\(HTML.escape(pin.text))"
                     + (pin.forced ? "<span class=\"fmark\" title=\"forced\">F</span>" : "") + "</td></tr>"
             }
             main += "</table></details>"
@@ -137,7 +137,7 @@ enum Pages {
         else{var act=(e.submitter&&e.submitter.dataset.act)||'write';post('/api/'+act,f).then(say)}});\
         document.addEventListener('click',function(e){if(e.target.id==='logout'){post('/api/logout',$('change')).then(function(){show({})});return}\
         var row=e.target.closest&&e.target.closest('tr[data-pin]');if(row&&!$('change').hidden){var f=$('change');\
-        f.variable.value=row.dataset.pin;f.value.value=row.dataset.value}})})();</script>
+        f.variable.value=row.dataset.pin;f.value.value=row.querySelector('td[data-value]').dataset.value}})})();</script>
         """
 
     private static func time(_ s: RuntimeSnapshot) -> String {

