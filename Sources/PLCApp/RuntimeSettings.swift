@@ -25,6 +25,9 @@ public struct RuntimeSettings: Sendable {
         .init(name: "MqttUser", initial: "", help: "MQTT user; ${NAME} reads the environment"),
         .init(name: "MqttPassword", initial: "", help: "MQTT password; ${NAME} reads the environment"),
         .init(name: "MqttCaFile", initial: "", help: "CA certificate file; non-empty turns TLS on"),
+        .init(name: "StateFolder", initial: "", help: "where RETAIN/PERSISTENT images go; empty: a state folder beside the CSV folder"),
+        .init(name: "RetainInterval", initial: "T#1s", help: "at most one retain image per this interval"),
+        .init(name: "UsersFile", initial: "", help: "logins for online writes (plc user add); empty: the dashboard is read-only"),
     ]
 
     /// Where a value came from.
@@ -112,7 +115,8 @@ extension RuntimeSettings {
         let declared = file.variables.contains { $0.decl.name.uppercased() == name.uppercased() }
         if let d = Self.definition(name) {
             set(d.name, value, from: source)
-            if !declared { return }
+            // The retain store and the users file read theirs from the program file, as `--set` leaves them there.
+            if !declared && !ProgramFile.runtimeSettingNames.contains(d.name) { return }
         }
         do {
             try file.apply(set: "\(name)=\(value)")
