@@ -184,27 +184,10 @@ struct OnlineAPI: Sendable {
 
     /// A JSON object of strings.
     private func json(_ status: Int, _ fields: [String: String]) -> HTTPResponse {
-        let text = "{" + fields.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\(Self.quoted($0.value))" }
+        let text = "{" + fields.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)):\(JSONText.string($0.value))" }
             .joined(separator: ",") + "}\n"
         return HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                                                       ("X-Content-Type-Options", "nosniff")], body: Array(text.utf8))
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += "\\u" + String(printf: "%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 
     /// A user name as it may appear in a log line: printable ASCII, at most 64 characters.

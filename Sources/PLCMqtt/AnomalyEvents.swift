@@ -1,3 +1,5 @@
+import PLCCore
+
 /// Anomaly events of one location: a retained JSON state on `<prefix>/<site>/<location>/anomaly`
 /// and a Home Assistant `binary_sensor` (device class `problem`) on the location's device.
 public enum AnomalyTopic {

@@ -1,3 +1,4 @@
+import PLCCore
 import PLCStorage
 
 /// The JSON published on `<prefix>/<site>/<location>/state` after every poll.

@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import PLCMqtt
 import Testing
 
