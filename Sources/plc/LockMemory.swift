@@ -10,3 +10,21 @@ enum LockMemory {
         throw fail("--lock-memory: mlockall: \(why) (needs CAP_IPC_LOCK, or LimitMEMLOCK=infinity in the systemd unit)")
     }
 }
+
+/// The address-space limit (`ulimit -v`, systemd's `LimitAS=`): below what a run maps at start (its
+/// libraries, thread stacks and heap arenas), the Swift runtime would die on a failed allocation
+/// with SIGILL somewhere in start-up; a run refuses at once with one line instead.
+enum AddressSpace {
+    /// What `plc run` needs at least, in KiB (a release build ran rx380_main down to about 55 MB).
+    static let minimumKiB: UInt64 = 65_536
+
+    /// Fails with one line when the soft limit is below `minimumKiB`.
+    static func check() throws {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return }
+        let kib = UInt64(limit.rlim_cur) / 1024
+        guard kib < minimumKiB else { return }
+        throw fail("plc run: the address-space limit is \(kib) kB (ulimit -v); a run needs at least \(minimumKiB) kB "
+                   + "for its libraries, threads and buffers: raise it (ulimit -v \(minimumKiB), or LimitAS= in the unit)")
+    }
+}

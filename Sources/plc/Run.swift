@@ -48,6 +48,7 @@ struct Run: ParsableCommand {
     var lockMemory = false
 
     func run() throws {
+        try AddressSpace.check()
         if twin {
             let stop = StopSignal()
             let loading = ProgramLoading(library: .all)

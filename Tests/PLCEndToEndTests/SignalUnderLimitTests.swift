@@ -40,4 +40,14 @@ struct SignalUnderLimitTests {
         #expect(locked > 1000, "VmLck \(locked) kB: \(plc.errorOutput.suffix(3))")
         #expect(plc.stop(signal: SIGTERM, timeout: 10) == 0)
     }
+
+    @Test("ulimit -v 50000: the run refuses at start with one line naming the limit, not SIGILL")
+    func tooLittleAddressSpace() throws {
+        let command = "ulimit -v 50000 && exec '\(PLCCommand.executable.path)' run programs/rx380_main --simulate --cycles 2"
+        let plc = try BackgroundProcess("/bin/sh", ["-c", command])
+        plc.process.waitUntilExit()
+        #expect(plc.process.terminationReason == .exit && plc.process.terminationStatus == 2)
+        let lines = plc.errorOutput.filter { !$0.isEmpty }
+        #expect(lines.count == 1 && lines.first?.contains("the address-space limit is 50000 kB (ulimit -v)") == true, "\(lines)")
+    }
 }
