@@ -71,12 +71,20 @@ public protocol BusClientBlock: FunctionBlock {
     static var stBusParameter: String { get }
     /// ST-only inputs that carry a setting the Swift runtime takes from the program file's bus.
     static var stBusInputs: Set<String> { get }
+    /// TRUE when the exports pass the bus's slave, function and response timeout to the twin's
+    /// inputs left unwired (the Swift block takes them from the program file's bus).
+    static var stTakesBusSettings: Bool { get }
 }
 
 extension BusClientBlock {
     public static var stBusParameter: String { "rClient" }
     public static var stBusInputs: Set<String> { [] }
+    public static var stTakesBusSettings: Bool { false }
 }
+
+/// A block whose Codesys implementation reads the controller's clock itself (the Standard
+/// library's timers), so a generated ST test replays its vectors in real time.
+public protocol CodesysClockBlock: FunctionBlock {}
 
 /// A block that checks its own inputs when they are constants (a literal or a program variable's
 /// initial value), before the program runs: a setting that would make it silently do nothing.

@@ -395,7 +395,8 @@ public struct PLCopenExporter {
             x.close("variable")
         }
         // Bus-level settings the runtime applies to unwired Modbus pins, as the ST program passes them.
-        if interface.name == "ModbusRead", let bus = program.file.buses.first(where: { $0.name == (instance.bus ?? program.file.buses.first?.name) }) {
+        let client = Swift.type(of: instance.block) as? any BusClientBlock.Type
+        if client?.stTakesBusSettings == true, let bus = program.file.buses.first(where: { $0.name == (instance.bus ?? program.file.buses.first?.name) }) {
             for (pin, text) in Self.busSettings(bus, wired: decl.inputs) {
                 x.open("variable", ["formalParameter": pin])
                 x.open("connectionPointIn")
@@ -405,11 +406,11 @@ public struct PLCopenExporter {
             }
         }
         x.close("inputVariables")
-        // The Modbus client is ModbusRead's VAR_IN_OUT: the program file's bus.
+        // The Modbus client is a bus client's VAR_IN_OUT: the program file's bus.
         let file = program.file
-        if interface.name == "ModbusRead", let bus = instance.bus ?? file.buses.first?.name {
+        if let client, client.stTakesBusSettings, let bus = instance.bus ?? file.buses.first?.name {
             x.open("inOutVariables")
-            x.open("variable", ["formalParameter": "rClient"])
+            x.open("variable", ["formalParameter": client.stBusParameter])
             x.open("connectionPointIn")
             x.empty("connection", ["refLocalId": String(ids.variable(bus, near: px, py + 120))])
             x.close("connectionPointIn")

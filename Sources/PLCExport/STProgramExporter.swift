@@ -181,8 +181,9 @@ public struct STProgramExporter {
             break
         }
         var arguments: [String] = []
-        if let bus = instance.bus ?? (file.buses.count == 1 && instance.block is any IOBlock && ["ModbusRead", "MeterRead"].contains(interface.name) ? file.buses[0].name : nil) {
-            arguments.append("rClient := \(bus)")
+        let client = Swift.type(of: instance.block) as? any BusClientBlock.Type
+        if let bus = instance.bus ?? (file.buses.count == 1 && client != nil ? file.buses[0].name : nil) {
+            arguments.append("\(client?.stBusParameter ?? "rClient") := \(bus)")
         }
         let generated = generatedTypes[i] != nil
         for wire in decl.inputs {
@@ -201,7 +202,7 @@ public struct STProgramExporter {
             arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).filter { $0.pin == "tReplyTimeout" }
                 .map { "\($0.pin) := \($0.expression)" }
         }
-        if interface.name == "ModbusRead", let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
+        if client?.stTakesBusSettings == true, let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
             arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).map { "\($0.pin) := \($0.expression)" }
         }
         out += "\(instance.name)(" + arguments.joined(separator: ", ") + ");\n"

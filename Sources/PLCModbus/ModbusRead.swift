@@ -95,4 +95,6 @@ public final class ModbusRead: BusBlock {
 extension ModbusRead: BusClientBlock {
     /// The bus's `responseTimeout`, an input of the ST twin only.
     public static var stBusInputs: Set<String> { ["tReplyTimeout"] }
+    /// The twin is ModbusFB's ClientRequest wrapper: slave, function and timeout are its inputs.
+    public static var stTakesBusSettings: Bool { true }
 }

@@ -139,7 +139,8 @@ struct Export: ParsableCommand {
                     throw fail(error)
                 }
                 let stem = file.pathDeletingExtension
-                let suite = exporter.suite(for: type.interface, vectors: vectors, stem: stem, source: "blocks/\(typeName)/vectors/\(file)")
+                let suite = exporter.suite(for: type.interface, realTime: type is any CodesysClockBlock.Type, vectors: vectors,
+                                           stem: stem, source: "blocks/\(typeName)/vectors/\(file)")
                 files.append((suite.name + ".st", suite.text))
             }
         }

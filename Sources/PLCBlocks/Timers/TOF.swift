@@ -46,3 +46,6 @@ extension TOF: TimerState {
         set { timing = newValue }
     }
 }
+
+/// Codesys's TOF (Standard) reads the controller's clock: its generated ST tests run in real time.
+extension TOF: CodesysClockBlock {}

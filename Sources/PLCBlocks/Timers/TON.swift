@@ -41,3 +41,6 @@ extension TON: TimerState {
         set { timing = newValue }
     }
 }
+
+/// Codesys's TON (Standard) reads the controller's clock: its generated ST tests run in real time.
+extension TON: CodesysClockBlock {}

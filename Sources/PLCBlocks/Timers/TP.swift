@@ -43,3 +43,6 @@ extension TP: TimerState {
         set { previousIN = newValue }
     }
 }
+
+/// Codesys's TP (Standard) reads the controller's clock: its generated ST tests run in real time.
+extension TP: CodesysClockBlock {}
