@@ -250,7 +250,7 @@ public final class CompiledProgram {
     }
 
     /// `instance.pin`; the instance may be a path into a flattened function block (`office.csv.udiRows`).
-    private func resolvePin(_ path: String) -> (Instance, Int)? {
+    func resolvePin(_ path: String) -> (Instance, Int)? {
         guard let dot = path.lastIndex(of: ".") else { return nil }
         let name = path[..<dot].uppercased()
         guard let instance = instances.first(where: { $0.name.uppercased() == name }),

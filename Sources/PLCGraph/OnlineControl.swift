@@ -85,16 +85,6 @@ extension CompiledProgram {
         file.variables.contains { $0.onlineWritable && $0.decl.name == path }
     }
 
-    /// The path as the program spells it (`logTimer.PT` for `LOGTIMER.pt`), or nil.
-    public func canonicalPath(_ path: String) -> String? {
-        if let v = variables.index(of: path) { return variables.decls[v].name }
-        let parts = path.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2,
-              let instance = instances.first(where: { $0.name.uppercased() == parts[0].uppercased() }),
-              let pin = instance.interface.index(of: String(parts[1])) else { return nil }
-        return "\(instance.name).\(instance.interface.decls[pin].name)"
-    }
-
     /// Applies the requests submitted since the last scan (on the scan thread, before the scan) and
     /// rebuilds the forced schedule when the forces changed; returns what changed, for the log.
     func applyOnline(_ requests: [(OnlineControl.Request, String)]) -> [OnlineControl.Change] {
@@ -139,7 +129,7 @@ extension CompiledProgram {
             useSchedule(nil)
             return
         }
-        var before: [Int: [Int]] = [:], after: [Int: [Int]] = [:]   // call step -> forced values
+        var before: [UnsafeMutableRawPointer: [Int]] = [:], after: [UnsafeMutableRawPointer: [Int]] = [:]   // a block -> forced values
         var variableWrites: [UnsafeMutableRawPointer: Int] = [:]      // a variable's address -> forced value
         var atStart: [Int] = []
         for (path, value) in forces.sorted(by: { $0.key < $1.key }) {
@@ -148,19 +138,19 @@ extension CompiledProgram {
                 forcedValues.append(.ref(ref, value))
                 variableWrites[ref.address] = forcedValues.count - 1
                 atStart.append(forcedValues.count - 1)
-            } else if let (instance, pin) = pinIndex(path) {
+            } else if let (instance, pin) = resolvePin(path) {
                 let decl = instance.interface.decls[pin]
                 forcedValues.append(pin < instance.pins.count ? .ref(instance.pins[pin], value) : .boxed(instance.block, pin, value))
                 let object = Unmanaged.passUnretained(instance.block as AnyObject).toOpaque()
-                if decl.scope == .input { before[object.hashValue, default: []].append(forcedValues.count - 1) }
-                else { after[object.hashValue, default: []].append(forcedValues.count - 1) }
+                if decl.scope == .input { before[object, default: []].append(forcedValues.count - 1) }
+                else { after[object, default: []].append(forcedValues.count - 1) }
             }
         }
         var schedule: [Step] = atStart.map { .force($0) }
         for step in compiledSteps {
-            if case .call(let object, _) = step, let list = before[object.hashValue] { schedule += list.map { .force($0) } }
+            if case .call(let object, _) = step, let list = before[object] { schedule += list.map { .force($0) } }
             schedule.append(step)
-            if case .call(let object, _) = step, let list = after[object.hashValue] { schedule += list.map { .force($0) } }
+            if case .call(let object, _) = step, let list = after[object] { schedule += list.map { .force($0) } }
             if let destination = destination(of: step), let forced = variableWrites[destination] { schedule.append(.force(forced)) }
         }
         useSchedule(schedule)
@@ -172,14 +162,6 @@ extension CompiledProgram {
             return element.map { ref.elementAddress($0) } ?? ref.address
         }
         return step.destination
-    }
-
-    /// The instance and pin number of `instance.pin` (a canonical path).
-    private func pinIndex(_ path: String) -> (Instance, Int)? {
-        let parts = path.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let instance = instances.first(where: { $0.name == parts[0] }),
-              let pin = instance.interface.index(of: String(parts[1])) else { return nil }
-        return (instance, pin)
     }
 
     /// The forced paths with their values as literals, sorted (for pages, metrics and the stop line).

@@ -1,3 +1,4 @@
+import Foundation
 import PLCCore
 import PLCGraph
 import Testing
@@ -101,6 +102,18 @@ import Testing
         program.online.submit(try program.request(force: false, "delay", "T#2s"))
         _ = Self.scans(program, 1, from: 0)
         #expect(changes.list == [.init(request: .write("Delay", .time(2000)), path: "Delay", old: "T#100ms", new: "T#2000ms")])
+    }
+
+    @Test func aPinInsideAnFBDBlockIsForcedByItsPath() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/fbd").path
+        let file = try ProgramLoader.load(folder, enums: Fixtures.library.enumerations)
+        let program = try ProgramCompiler.compile(file, library: Fixtures.library)
+        // `fast.counter` is the Pulse block's inner CTU: its path has two dots.
+        program.online.submit(try program.request(force: true, "fast.counter.CU", "FALSE"))
+        _ = Self.scans(program, 100, from: 0)
+        #expect(program.value(of: "fast.counter.CV") == .int(0))
+        #expect((program.value(of: "slow.counter.CV")?.int ?? 0) > 0, "the other instance counts on")
     }
 
     final class Box: @unchecked Sendable { var list: [OnlineControl.Change] = [] }
