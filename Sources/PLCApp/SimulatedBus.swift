@@ -12,7 +12,7 @@ public enum SimulatedBus {
         var devices: [Int: SimulatedMeter] = [:]
         do {
             for meter in try MeterSetup.meters(in: file) where devices[meter.slave] == nil {
-                devices[meter.slave] = SimulatedMeter(model: try catalog.load(meter.model, file: file.path, line: meter.line),
+                devices[meter.slave] = SimulatedMeter(model: try catalog.load(meter.model, file: meter.file, line: meter.line),
                                                       slave: meter.slave)
             }
             // A ModbusRead reads the bus's own slave, served as an RX380.
