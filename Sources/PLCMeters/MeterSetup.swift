@@ -18,6 +18,8 @@ public enum MeterSetup {
         public var line: Int
         /// The file `line` is in: where the model was written (a program or function block file).
         public var file: String
+        /// The bus the instance names (`bus:`), nil for the program's only bus.
+        public var bus: String? = nil
     }
 
     /// The meters of a program file: every MeterRead instance with its constant model and slave.
@@ -32,7 +34,8 @@ public enum MeterSetup {
                 errors.append(SourceError(file: unit.file, line: unit.line, "\(instance.name).uiUnitId '\(unit.text)' must be 1 to 247"))
                 continue
             }
-            result.append(Meter(instance: instance.name, model: model.text, slave: slave, line: model.line, file: model.file))
+            result.append(Meter(instance: instance.name, model: model.text, slave: slave, line: model.line, file: model.file,
+                               bus: instance.bus))
         }
         if !errors.isEmpty { throw ProgramErrors(errors) }
         return result
