@@ -12,13 +12,43 @@ struct CFCNetwork {
     let program: CompiledProgram
     /// The FBD function block this network is the body of; nil for the program.
     let functionBlock: FunctionBlockDefinition?
+    /// The POU's name: the FB's, the program's, or `<program>_<task>` for one task of a `tasks:` list.
+    var name: String
+    /// The instances drawn here (nil: all); with a `tasks:` list, the blocks of one task.
+    var members: Set<Int>? = nil
+    /// The POU that holds each instance and each bus client, by upper-cased name, when it is another
+    /// one: a wire from there reads `<POU>.<instance>.<pin>`.
+    var homes: [String: String] = [:]
+    /// The POU that declares the program's variables when not this one (`<POU>.<variable>`).
+    var variablesIn: String? = nil
+    /// The bus clients this POU calls and connects.
+    var buses: [ProgramFile.Bus] = []
+    /// This POU calls ScanClock first (the program; with `tasks:`, the first task's).
+    var callsScanClock = false
 
-    var name: String { functionBlock?.name ?? program.name }
+    init(program: CompiledProgram, functionBlock: FunctionBlockDefinition?) {
+        self.program = program
+        self.functionBlock = functionBlock
+        name = functionBlock?.name ?? program.name
+        if functionBlock == nil {
+            buses = program.file.buses
+            callsScanClock = true
+        }
+    }
+
+    /// The instances drawn here, in execution order.
+    var order: [Int] { program.order.filter { members?.contains($0) ?? true } }
+
+    /// `name` (an instance, a bus client or a program variable) as this POU reaches it.
+    func qualified(_ name: String) -> String {
+        if program.variables.decl(name) != nil, let owner = variablesIn { return "\(owner).\(name)" }
+        return homes[name.uppercased()].map { "\($0).\(name)" } ?? name
+    }
 
     /// Array pins that the network wires element by element: (instance, pin) in execution order.
     func elementWiredPins() -> [(instance: Int, pin: VarDecl)] {
         var result: [(Int, VarDecl)] = []
-        for i in program.order {
+        for i in order {
             let interface = program.instances[i].interface
             var seen = Set<String>()
             for wire in program.file.instances[i].inputs where wire.index != nil {
@@ -115,12 +145,13 @@ struct CFCChart {
     mutating func write() {
         let packs = network.elementWiredPins()
         for item in packs { packIds[network.packName(item.instance, item.pin)] = newId() }
-        if network.functionBlock == nil {
-            let clock = newId()
-            box(id: clock, type: "ScanClock", instance: "fbScanClock", call: "functionblock",
+        if network.callsScanClock {
+            box(id: newId(), type: "ScanClock", instance: "fbScanClock", call: "functionblock",
                 inputs: [], inOut: nil, outputs: ["tNow"])
-            for bus in program.file.buses { busIds[bus.name.uppercased()] = newId() }
-            for bus in program.file.buses {
+        }
+        do {
+            for bus in network.buses { busIds[bus.name.uppercased()] = newId() }
+            for bus in network.buses {
                 let id = busIds[bus.name.uppercased()]!
                 // xConnect is the client's own xError, negated and fed back: it falls for one cycle
                 // after an error, so ClientSerial reopens a port that came up late or was plugged in again.
@@ -136,7 +167,7 @@ struct CFCChart {
                     inputs: inputs, inOut: nil, outputs: ["xConnected", "xError", "eErrorID"])
             }
         }
-        for i in program.order {
+        for i in network.order {
             for item in packs where item.instance == i { packBox(i, item.pin) }
             block(i)
         }
@@ -257,8 +288,11 @@ struct CFCChart {
         if case .pin(let name, let sourcePin, let index) = wire.source {
             if let s = program.instances.firstIndex(where: { $0.name.uppercased() == name.uppercased() }) {
                 let out = program.instances[s].interface.decl(sourcePin)?.name ?? sourcePin
-                // No pin for one element of an output array either: read it by name.
-                if let index { return inVariable("\(program.instances[s].name).\(out)[\(index)]") }
+                // No pin for one element of an output array either, and no wire into another task's
+                // POU: read it by name.
+                let path = network.qualified(program.instances[s].name) + ".\(out)"
+                if let index { return inVariable(path + "[\(index)]") }
+                guard network.members?.contains(s) ?? true else { return inVariable(path) }
                 return connector(to: s, pin: self.sourcePin(s, out))
             }
             if index == nil, let bus = busIds[name.uppercased()] {
@@ -274,9 +308,9 @@ struct CFCChart {
         switch wire.source {
         case .name(let name): text = name
         case .literal(let t): text = t
-        case .pin(let i, let p, let index): text = "\(i).\(p)" + (index.map { "[\($0)]" } ?? "")
+        case .pin(let i, let p, let index): text = network.qualified(i) + ".\(p)" + (index.map { "[\($0)]" } ?? "")
         }
-        if let decl = program.variables.decl(text) { return decl.name }
+        if let decl = program.variables.decl(text) { return network.qualified(decl.name) }
         var type = pin.type
         if wire.index != nil, case .array(let element, _) = pin.type { type = element }
         return (try? IECLiteral.parse(text, as: type)).map { STLiteral.format($0, as: type) } ?? text
@@ -320,7 +354,7 @@ struct CFCChart {
         // The Modbus client is a bus client's VAR_IN_OUT: the program file's bus.
         var inOut: (pin: String, connector: Int)?
         if let client, client.stTakesBusSettings, let busName {
-            inOut = (client.stBusParameter, inVariable(busName))
+            inOut = (client.stBusParameter, inVariable(network.qualified(busName)))
         }
         let typeName = network.callType(i) == "operator" ? interface.name.uppercased() : interface.name
         box(id: i, type: typeName, instance: network.callType(i) == "functionblock" ? instance.name : nil,
@@ -329,7 +363,7 @@ struct CFCChart {
         for assignment in decl.outputs {
             let pin = interface.decl(assignment.pin).map { formal(i, $0) } ?? assignment.pin
             let wire = connector(to: i, pin: sourcePin(i, pin))
-            outVariable(program.variables.decl(assignment.variable)?.name ?? assignment.variable, from: wire)
+            outVariable(network.qualified(program.variables.decl(assignment.variable)?.name ?? assignment.variable), from: wire)
         }
     }
 }

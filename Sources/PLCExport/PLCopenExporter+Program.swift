@@ -20,18 +20,20 @@ extension PLCopenExporter {
                 x.close(element)
             }
         }
-        let locals = program.variables.decls.filter { $0.scope != .input && $0.scope != .output }
+        let locals = network.variablesIn != nil ? [] : program.variables.decls.filter { $0.scope != .input && $0.scope != .output }
         for retain in [nil] + RetainClass.allCases.map(Optional.some) {
             var lines = XMLWriter(depth: x.depth + 1)
             for d in locals where network.retainClass(of: d.name) == retain { declared(&lines, d) }
-            if retain == nil && network.functionBlock == nil {
-                variable(&lines, .init(name: "fbScanClock", type: "ScanClock", initial: nil, comment: "stamps the scan: GVL_Scan"))
-                for bus in program.file.buses {
+            if retain == nil {
+                if network.callsScanClock {
+                    variable(&lines, .init(name: "fbScanClock", type: "ScanClock", initial: nil, comment: "stamps the scan: GVL_Scan"))
+                }
+                for bus in network.buses {
                     variable(&lines, .init(name: bus.name, type: Self.clientType(bus), initial: nil,
                                            comment: "bus \(bus.name); set iPort to your controller's COM port"))
                 }
             }
-            for i in program.order where network.retainClass(of: program.instances[i].name) == retain {
+            for i in network.order where network.retainClass(of: program.instances[i].name) == retain {
                 let instance = program.instances[i]
                 guard Swift.type(of: instance.block).stMapping.hasInstance else { continue }
                 variable(&lines, .init(name: instance.name, type: instance.interface.name, initial: nil, comment: ""),
@@ -81,8 +83,55 @@ extension PLCopenExporter {
 
     /// The task configuration: one cyclic task, `Task_<program>` (Codesys's Standard project
     /// template already has a `MainTask`, and an import must not meet it), calling the program.
+    /// With a `tasks:` list: one task per entry, `Task_<name>`, calling the POU of its blocks.
     func tasks(_ x: inout XMLWriter) {
-        task(&x, name: "Task_\(program.name)", settings: program.file.task, priority: 1, pous: [program.name])
+        guard !program.file.tasks.isEmpty else {
+            task(&x, name: "Task_\(program.name)", settings: program.file.task, priority: 1, pous: [program.name])
+            return
+        }
+        for entry in program.file.tasks {
+            task(&x, name: "Task_\(entry.name)", settings: entry.settings, priority: entry.priority,
+                 pous: [Self.taskPOU(program, entry)])
+        }
+    }
+
+    /// The POU of one task of a `tasks:` list: `<program>_<task>`.
+    static func taskPOU(_ program: CompiledProgram, _ entry: ProgramFile.TaskEntry) -> String {
+        "\(program.name)_\(entry.name)"
+    }
+
+    /// The program as drawn: one POU, or with a `tasks:` list one POU per task holding its blocks
+    /// (a block in no task runs in the first, as in the runtime). The first task's POU declares
+    /// the program's variables and calls ScanClock; a bus client is called by the POU of the first
+    /// block that uses it, so its requests run in its task.
+    func programNetworks() -> [CFCNetwork] {
+        let tasks = program.file.tasks
+        guard !tasks.isEmpty else { return [CFCNetwork(program: program, functionBlock: nil)] }
+        var taskOf: [Int: Int] = [:]
+        for (i, instance) in program.instances.enumerated() {
+            taskOf[i] = tasks.firstIndex { $0.blocks.contains { $0.uppercased() == instance.name.uppercased() } } ?? 0
+        }
+        var busTask: [String: Int] = [:]
+        for i in program.order where Swift.type(of: program.instances[i].block) is any BusClientBlock.Type {
+            if let bus = program.instances[i].bus ?? program.file.buses.first?.name, busTask[bus.uppercased()] == nil {
+                busTask[bus.uppercased()] = taskOf[i]
+            }
+        }
+        return tasks.enumerated().map { n, entry in
+            var network = CFCNetwork(program: program, functionBlock: nil)
+            network.name = Self.taskPOU(program, entry)
+            network.members = Set(taskOf.filter { $0.value == n }.keys)
+            network.buses = program.file.buses.filter { (busTask[$0.name.uppercased()] ?? 0) == n }
+            network.callsScanClock = n == 0
+            network.variablesIn = n == 0 ? nil : Self.taskPOU(program, tasks[0])
+            for (i, t) in taskOf where t != n {
+                network.homes[program.instances[i].name.uppercased()] = Self.taskPOU(program, tasks[t])
+            }
+            for bus in program.file.buses where (busTask[bus.name.uppercased()] ?? 0) != n {
+                network.homes[bus.name.uppercased()] = Self.taskPOU(program, tasks[busTask[bus.name.uppercased()] ?? 0])
+            }
+            return network
+        }
     }
 
     func task(_ x: inout XMLWriter, name: String, settings task: ProgramFile.Task, priority: Int, pous: [String]) {

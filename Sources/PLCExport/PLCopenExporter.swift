@@ -68,7 +68,7 @@ public struct PLCopenExporter {
     /// The networks drawn in CFC: each FBD function block, then the program.
     var networks: [CFCNetwork] {
         functionBlocks.map { CFCNetwork(program: $0.network, functionBlock: $0.definition) }
-            + [CFCNetwork(program: program, functionBlock: nil)]
+            + programNetworks()
     }
 
     public func xml() -> String {

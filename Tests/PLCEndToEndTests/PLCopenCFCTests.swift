@@ -325,6 +325,76 @@ struct PLCopenCFCShapeTests {
         #expect(locations.compactMap { PLCopenDocument.attribute($0, "instanceName") } == ["office", "production", "aircon"])
     }
 
+    static let twoTasks = """
+        program: twotasks
+        tasks:
+          - {name: fast, interval: T#10ms, priority: 1, blocks: [pulse]}
+          - {name: slow, interval: T#50ms, priority: 20, watchdog: T#200ms, blocks: [count]}
+        variables:
+          - {name: Pulses, type: WORD, retain: true}
+          - {name: Limit, type: WORD, initial: 1000}
+        blocks:
+          - name: pulse
+            type: TON
+            inputs:
+              IN: {from: NOT pulse.Q, feedback: true}
+              PT: T#20ms
+          - name: count
+            type: CTU
+            persistent: true
+            inputs:
+              CU: pulse.Q
+              PV: Limit
+            outputs:
+              CV: Pulses
+        """
+
+    @Test("a tasks: list becomes one Codesys task per entry, each calling the POU of its blocks; RETAIN and PERSISTENT in Codesys's form")
+    func tasksAndRetain() throws {
+        let result = try PLCCommand.run(["export", "plcopen", try PLCCommand.programFolder(Self.twoTasks)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try PLCopenDocument(result.stdout)
+        let tasks = PLCopenDocument.descendants(document.root, "task")
+        #expect(tasks.compactMap { PLCopenDocument.attribute($0, "name") } == ["Task_fast", "Task_slow"])
+        #expect(tasks.compactMap { PLCopenDocument.attribute($0, "interval") } == ["PT0.01S", "PT0.05S"])
+        #expect(tasks.compactMap { PLCopenDocument.attribute($0, "priority") } == ["1", "20"])
+        let called = tasks.map { PLCopenDocument.children($0, "pouInstance").compactMap { PLCopenDocument.attribute($0, "name") } }
+        #expect(called == [["twotasks_fast"], ["twotasks_slow"]])
+        let watchdogs = tasks.map { PLCopenDocument.descendants($0, "Watchdog").compactMap { PLCopenDocument.attribute($0, "Time") } }
+        #expect(watchdogs == [[], ["t#200ms"]])
+        // Each task's POU draws its own blocks; a wire from the other task reads it by path.
+        let fast = try #require(document.chart(of: "twotasks_fast")), slow = try #require(document.chart(of: "twotasks_slow"))
+        func instances(_ chart: XMLElement) -> [String] {
+            PLCopenDocument.children(chart, "block").compactMap { PLCopenDocument.attribute($0, "instanceName") }
+        }
+        #expect(instances(fast) == ["fbScanClock", "pulse"])
+        #expect(instances(slow) == ["count"])
+        let ids = PLCopenDocument.byId(slow)
+        let count = try #require(PLCopenDocument.children(slow, "block").first)
+        #expect(PLCopenDocument.source(of: "CU", in: count, ids).flatMap { PLCopenDocument.expression($0.element) } == "twotasks_fast.pulse.Q")
+        #expect(PLCopenDocument.children(slow, "outVariable").compactMap(PLCopenDocument.expression) == ["twotasks_fast.Pulses"])
+        // RETAIN and PERSISTENT: their own localVars lists, as Codesys writes VAR RETAIN / VAR PERSISTENT.
+        func declared(_ pou: String, _ attribute: String?) -> [String] {
+            let interface = document.pou(pou).flatMap { PLCopenDocument.children($0, "interface").first }
+            let lists = interface.map { PLCopenDocument.children($0, "localVars") } ?? []
+            return lists.filter { list in attribute.map { PLCopenDocument.attribute(list, $0) == "true" }
+                                  ?? (PLCopenDocument.attribute(list, "retain") == nil && PLCopenDocument.attribute(list, "persistent") == nil) }
+                .flatMap { PLCopenDocument.children($0, "variable") }.compactMap { PLCopenDocument.attribute($0, "name") }
+        }
+        #expect(declared("twotasks_fast", "retain") == ["Pulses"])
+        #expect(declared("twotasks_fast", nil) == ["Limit", "fbScanClock", "pulse"])
+        #expect(declared("twotasks_slow", "persistent") == ["count"])
+        #expect(declared("twotasks_slow", nil) == [])
+        for name in ["twotasks_fast", "twotasks_slow"] {
+            let problems = Self.check(try #require(document.pou(name)), try Self.facts())
+            #expect(problems.isEmpty, "\(problems.prefix(10))")
+        }
+        if CodesysExportTests.schemaAvailable {
+            let valid = try CodesysExportTests.validate(result.stdout)
+            #expect(valid.ok, "\(valid.output)")
+        }
+    }
+
     @Test("libraries are referenced at the versions the twins follow, in the application's Library Manager")
     func libraries() throws {
         let document = try PLCopenDocument(try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout)
