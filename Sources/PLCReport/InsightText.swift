@@ -74,8 +74,9 @@ public enum InsightText {
             }
             out += ReportText.layout(grid, numeric: true)
             if insight.locations.contains(where: { !($0.cost?.demand.isEmpty ?? true) }) {
-                out += "\nDemand charge: the month's highest 30-minute average power\n\n"
-                var peaks: [[String]] = [["location", "month", "kW", "half hour from", "cost"]]
+                let minutes = insight.demandWindowMinutes ?? 30
+                out += "\nDemand charge: the month's highest \(minutes)-minute average power\n\n"
+                var peaks: [[String]] = [["location", "month", "kW", (minutes == 30 ? "half hour" : "\(minutes) min") + " from", "cost"]]
                 for l in insight.locations {
                     for d in l.cost?.demand ?? [] { peaks.append([l.name, d.month, String(printf: "%.1f", d.peakKW), d.at, money(d.cost)]) }
                 }

@@ -34,7 +34,9 @@ struct InsightOptions: ParsableArguments {
         var history = query
         history.from = query.from.map { $0 - options.historyDays }
         do {
-            return EnergyInsight(try EnergyReport.energies(site: site, query: history), query: query, options: options)
+            let window = options.tariff?.demandWindowSeconds ?? LocationEnergy.slotSeconds
+            let read = try EnergyReport.energies(site: site, query: history, window: window)
+            return EnergyInsight(read.halfHours, windows: read.windows, query: query, options: options)
         } catch {
             throw fail(error)
         }
