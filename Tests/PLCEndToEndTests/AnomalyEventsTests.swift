@@ -5,7 +5,7 @@ import Testing
 /// `plc run --anomaly-events`: rx380_main's location gets its anomaly check over MQTT, read back from mosquitto.
 @Suite("MQTT anomaly events with mosquitto", .serialized)
 struct AnomalyEventsTests {
-    @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery",
+    @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery, over the sink's one connection",
           .timeLimit(.minutes(3)))
     func events() throws {
         let broker = try MosquittoBroker()
@@ -30,6 +30,11 @@ struct AnomalyEventsTests {
         #expect(flags.first?["what"] as? String == "1 h")
         #expect(flags.first?["deviation"] as? String == "+7.00 kWh (+175.0 MAD)")
         #expect(try MqttSinkTests.retained(port: broker.port, topic: topic).count == 1)
+        // One connection for the location: the sink's client carries the events and the binary
+        // sensor. mosquitto logs each connect; plc's libmosquitto speaks MQTT 5 (p5), mosquitto_sub does not.
+        let connects = { (broker.process?.errorOutput ?? []).filter { $0.contains("New client connected") && $0.contains("(p5,") } }
+        MqttSinkTests.waitUntil(5) { !connects().isEmpty }
+        #expect(connects().count == 1, "\(connects())")
 
         let configs = try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#")
         #expect(configs.count == 14, "\(configs)")      // the sink's 13 sensors and the binary sensor
