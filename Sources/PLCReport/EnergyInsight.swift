@@ -65,6 +65,22 @@ public struct EnergyInsight: Sendable, Encodable {
         public var anomalies: AnomalyCheck?
     }
 
+    /// The energy cost of one report row.
+    public struct RowCost: Sendable, Encodable, Equatable {
+        public var period: String
+        public var location: String
+        public var cost: Double
+    }
+
+    /// `rowCost` as rows: by period, then in the order of `locations`.
+    public var rowCosts: [RowCost] {
+        let order = Dictionary(locations.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return rowCost.map { key, cost in
+            let parts = key.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            return RowCost(period: String(parts[0]), location: parts.count > 1 ? String(parts[1]) : "", cost: cost)
+        }.sorted { $0.period != $1.period ? $0.period < $1.period : (order[$0.location] ?? 0) < (order[$1.location] ?? 0) }
+    }
+
     /// A value of one day.
     public struct DayValue: Sendable, Encodable, Equatable {
         public var date: String
@@ -78,10 +94,12 @@ public struct EnergyInsight: Sendable, Encodable {
     public var locations: [Location]
     /// Energy cost per report row, keyed `period|location`.
     public var rowCost: [String: Double] = [:]
+    /// The same, as rows in period then location order (JSON's `rows`; filled by `rounded()`).
+    public var costRows: [RowCost] = []
     /// Flag text per report row, keyed `period|location`.
     public var rowFlags: [String: String] = [:]
 
-    private enum CodingKeys: String, CodingKey { case tariff, currency, demandWindowMinutes = "demand_window_minutes", locations }
+    private enum CodingKeys: String, CodingKey { case tariff, currency, demandWindowMinutes = "demand_window_minutes", locations, costRows = "rows" }
 
     /// Computes the insight of `energies` (which may hold history before the query's range).
     /// `windows` holds the same locations accumulated at the tariff's demand window when that is
@@ -162,6 +180,7 @@ extension EnergyInsight {
     func rounded() -> EnergyInsight {
         let r3 = { (x: Double) in (x * 1000).rounded() / 1000 }, r1 = { (x: Double) in (x * 10).rounded() / 10 }
         var copy = self
+        copy.costRows = rowCosts.map { RowCost(period: $0.period, location: $0.location, cost: r3($0.cost)) }
         copy.locations = locations.map { l in
             var l = l
             l.kwh = r3(l.kwh)

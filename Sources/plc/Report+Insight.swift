@@ -51,7 +51,7 @@ extension InsightOptions {
         case ("csv", false): InsightText.csv(report, insight, flags: anomalies)
         case ("json", _): InsightText.json(report, insight)
         case (_, true): InsightText.locationsTable(report, insight)
-        default: ReportText.table(report) + InsightText.sections(insight)
+        default: ReportText.table(report) + InsightText.periodCosts(insight, by: report.by) + InsightText.sections(insight)
         }
     }
 }

@@ -62,6 +62,11 @@ struct InsightCommandTests {
             """)
         let table = try Self.run([dir, "--tariff", "two-rate", "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
         #expect(table.contains("Cost (tariff two-rate, EUR)"))
+        // The cost per report period in the table too, as the kWh table lays it out.
+        #expect(table.contains("Energy cost by day (EUR)"), "\(table)")
+        #expect(table.range(of: #"\n2026-11-02\s+39\.72\s+39\.72\n"#, options: .regularExpression) != nil, "\(table)")
+        #expect(table.range(of: #"\n2026-11-07\s+18\.72\s+18\.72\n"#, options: .regularExpression) != nil)
+        #expect(table.range(of: #"\nenergy\s+205\.32\s+205\.32\n"#, options: .regularExpression) != nil)
         #expect(table.range(of: #"Office\s+demand 2026-11\s+30\.0 kW\s+255\.00"#, options: .regularExpression) != nil, "\(table)")
         #expect(table.range(of: #"Office\s+peak\s+510\.000\s+153\.00\s+74\.5%"#, options: .regularExpression) != nil)
         let json = try Self.run([dir, "--tariff", "two-rate", "--format", "json", "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
@@ -72,6 +77,11 @@ struct InsightCommandTests {
         let cost = try #require(location["cost"] as? [String: Any])
         #expect(cost["total"] as? Double == 460.32)
         #expect(insight["currency"] as? String == "EUR")
+        let rows = try #require(insight["rows"] as? [[String: Any]])
+        #expect(rows.count == 6)
+        #expect(rows.first?["period"] as? String == "2026-11-02" && rows.first?["location"] as? String == "Office")
+        #expect(rows.first?["cost"] as? Double == 39.72)
+        #expect(rows.last?["cost"] as? Double == 18.72)
     }
 
     @Test("a T#15m demand window from the CSV files: a 40 kW quarter hour, not the 30 kW half hour, to the cent; T#20m is refused")
