@@ -15,12 +15,13 @@ import PLCStorage
 /// discovery. Both go over the sink's own client (one connection per location); the scan only
 /// hands the sinks over, a worker thread reads the files and publishes.
 final class AnomalyEvents: @unchecked Sendable {
-    /// One sink: its client now (a new one after a restart of its service), the CSV folder, and
-    /// the client the binary sensor's config was last given to.
+    /// One sink: its client now (a new one after a restart of its service), the CSV folder, the
+    /// client the binary sensor's config was last given to, and that client's connects seen.
     private struct Target {
         let client: () -> MqttClient?
         let folder: String
         var configured: MqttClient?
+        var connects: UInt64 = 0
     }
 
     private let period: Double
@@ -58,14 +59,25 @@ final class AnomalyEvents: @unchecked Sendable {
                 pending = Array(targets.indices)
                 next = Date().addingTimeInterval(period)
             }
+            for i in targets.indices {
+                guard let client = targets[i].client() else { continue }
+                if targets[i].configured !== client {
+                    // A new client (the sink's service restarted it): the binary sensor joins its discovery.
+                    let config = AnomalyTopic.discovery(client.settings)
+                    client.addDiscovery(topic: config.topic, payload: config.payload)
+                    targets[i].configured = client
+                    targets[i].connects = 0
+                }
+                // Every new connection gets the event again: a broker restarted without persistence lost it.
+                let connects = client.status.connects
+                if connects != targets[i].connects {
+                    targets[i].connects = connects
+                    if !pending.contains(i) { pending.append(i) }
+                }
+            }
             pending = pending.filter { i in
                 guard let client = targets[i].client() else { return true }
                 let settings = client.settings
-                if targets[i].configured !== client {
-                    let config = AnomalyTopic.discovery(settings)
-                    client.addDiscovery(topic: config.topic, payload: config.payload)
-                    targets[i].configured = client
-                }
                 guard client.status.connected else { return true }
                 let view = Run.insight([EnergySource(location: settings.location, folder: targets[i].folder, prefix: "", column: "")], tariff: nil)
                 let flags = view.flags.first

@@ -44,8 +44,19 @@ struct AnomalyEventsTests {
         #expect(config["state_topic"] as? String == topic && config["json_attributes_topic"] as? String == topic)
         #expect(config["value_template"] as? String == "{{ value_json.state }}")
         #expect((config["device"] as? [String: Any])?["identifiers"] as? [String] == ["plc_pi-7_rx380_main"])
-        #expect(plc.stop(signal: SIGINT) == 0)
+
+        // The broker restarts without persistence: on the new connection (still one) the event and the binary sensor come back.
         sub.stop()
+        broker.stop()
+        try broker.start()
+        MqttSinkTests.waitUntil(30) {
+            ((try? MqttSinkTests.retained(port: broker.port, topic: topic)) ?? []).count == 1
+                && ((try? MqttSinkTests.retained(port: broker.port, topic: "homeassistant/binary_sensor/#")) ?? []).count == 1
+        }
+        #expect(try MqttSinkTests.retained(port: broker.port, topic: topic).first?.contains(#""state":"ON""#) == true)
+        #expect(try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#").count == 14)
+        #expect(connects().count == 1, "\(connects())")
+        #expect(plc.stop(signal: SIGINT) == 0)
     }
 
     @Test("without history the event is OFF with 'not enough data'")
