@@ -99,6 +99,7 @@ enum Pages {
                 let path = instance.name.isEmpty ? pin.name : instance.name + "." + pin.name
                 main += "<tr data-pin=\"\(HTML.escape(path))\"\(pin.forced ? " class=\"forced\"" : "")>"
                     + "<td>\(HTML.escape(pin.name))\(pin.writable ? " <span class=\"muted small\">online: write</span>" : "")"
+                    + (pin.retain.map { " <span class=\"small retain\" title=\"kept over a restart\">\($0.rawValue)</span>" } ?? "")
                     + (pin.comment.isEmpty ? "" : "<div class=\"muted small\">\(HTML.escape(pin.comment))</div>") + "</td>"
                     + "<td class=\"muted\">\(HTML.escape(pin.type.name))<div class=\"small\">\(pin.scope.rawValue)</div></td>"
                     + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\" data-value=\"\(HTML.escape(pin.text))\">\(HTML.escape(pin.text))"

@@ -101,15 +101,18 @@ public final class TaskGroup: @unchecked Sendable {
     }
 
     /// Starts every task; the first stops the group after `cycles` scans, and every task stops when
-    /// `shouldStop` says so. `note` gets one line saying which scheduling was used.
-    public func start(cycles: UInt64?, shouldStop: @escaping @Sendable () -> Bool, note: @escaping @Sendable (String) -> Void) {
+    /// `shouldStop` says so. `note` gets one line saying which scheduling was used. `afterScan` is
+    /// called with the task's index on its own thread after each of its scans.
+    public func start(cycles: UInt64?, shouldStop: @escaping @Sendable () -> Bool, note: @escaping @Sendable (String) -> Void,
+                      afterScan: @escaping @Sendable (Int) -> Void = { _ in }) {
         for i in tasks.indices {
             let priority = priorities[i]
             let group = self
             threads[i].start(name: "plc-task-\(i)") {
                 let how = Scheduling.apply(codesysPriority: priority)
                 if i == 0 { note("tasks: \(how)") }
-                group.tasks[i].run(cycles: i == 0 ? cycles : nil, shouldStop: { shouldStop() || group.stopping.load(ordering: .relaxed) })
+                group.tasks[i].run(cycles: i == 0 ? cycles : nil, shouldStop: { shouldStop() || group.stopping.load(ordering: .relaxed) },
+                                   afterScan: { afterScan(i) })
                 if i == 0 { group.stopping.store(true, ordering: .relaxed) }
             }
         }
