@@ -90,6 +90,18 @@ struct TaskDashboardTests {
         #expect(text.contains("VAR RETAIN\n    rows : CTU;\nEND_VAR") && text.contains("VAR PERSISTENT\n    failures : CTU;\nEND_VAR"))
         let parsed = try CodesysPortTests.blark(folder)
         #expect(parsed.status == 0 && parsed.summary?.programs.contains("two_tasks") == true, "\(parsed.stderr.suffix(400))")
+        // The exported PROGRAM is the twin: one task, at the first task's period, and it says so.
+        let reference = PLCCommand.root.appendingPathComponent("st-reference").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: reference) where name.hasSuffix(".st") {
+            if !FileManager.default.fileExists(atPath: folder + "/" + name) {
+                try FileManager.default.copyItem(atPath: reference + "/" + name, toPath: folder + "/" + name)
+            }
+        }
+        let twin = try PLCCommand.run(["run", "programs/two_tasks", "--twin", "--st", folder, "--simulate", "--cycles", "5",
+                                       "--set", "StateFolder=\(folder)/state", "--set", "CsvFolder=\(folder)/csv"])
+        #expect(twin.status == 0, "\(twin.stderr.suffix(400))")
+        #expect(twin.stderr.contains("the ST twin runs as one task (the PROGRAM two_tasks) at the period of task bus, T#100ms"))
+        #expect(twin.stderr.contains("scans        5 at T#100ms"), "\(twin.stderr.suffix(400))")
     }
 
     /// Prints `bus <interval> log <interval>` when /metrics has each task's series and both grew.
