@@ -76,10 +76,13 @@ struct TaskDashboardTests {
         #expect(stderr.contains("task bus\nscans") && stderr.contains("task log\nscans"), "\(stderr.suffix(600))")
     }
 
-    @Test("plc export st names each task's Codesys settings and blocks, declares the retained blocks, and blark parses it")
+    @Test("plc check and plc export st name each task's Codesys settings and blocks, declares the retained blocks, and blark parses it")
     func exportNamesTheTasks() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plc-tasks-st-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        let check = try PLCCommand.run(["check", "programs/two_tasks"])
+        #expect(check.stdout.split(separator: "\n").first?.hasSuffix(
+            "6 blocks, tasks bus every T#100ms (priority 5), log every T#1000ms (priority 20)") == true, "\(check.stdout.prefix(200))")
         let export = try PLCCommand.run(["export", "st", "programs/two_tasks", "--output", folder])
         #expect(export.status == 0, "\(export.stderr)")
         let text = (try? String(contentsOfFile: folder + "/two_tasks.st", encoding: .utf8)) ?? ""
