@@ -57,6 +57,7 @@ extension Run {
         }
         let summary = file.tasks.map { "\($0.name) (\($0.blocks.count) blocks every T#\($0.settings.interval)ms, priority \($0.priority))" }
         note("\(name): running tasks " + summary.joined(separator: ", ") + (cycles.map { " for \($0) scans of the first" } ?? "; Ctrl-C stops"))
+        if anomalyEvents { note("\(name): --anomaly-events is not run for a program with a tasks: list (only the task: form)") }
         if lockMemory { try LockMemory.lock() }
         monitor?.header()
         let scans = TaskScans(runtimes: runtimes, group: group, retain: retain, monitor: monitor, dashboard: dashboard)

@@ -57,6 +57,8 @@ struct TaskDashboardTests {
         #expect(pin("failures", "CV")?["retain"] as? String == "PERSISTENT")
         #expect(pin("reader", "xValid") != nil && pin("reader", "xValid")?["retain"] == nil)
         #expect(pin("", "PollInterval") != nil && !online.body.contains("_x_"), "\(online.body.prefix(300))")
+        let runtime = try HTTP.request(port: port, path: "/runtime")
+        #expect(runtime.body.contains("<h2>Task bus</h2>") && runtime.body.contains("<h2>Task log</h2>"), "\(runtime.body.prefix(300))")
         let page = try HTTP.request(port: port, path: "/online")
         #expect(page.body.contains(">RETAIN</span>") && page.body.contains(">PERSISTENT</span>"))
 
