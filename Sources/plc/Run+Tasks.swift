@@ -43,7 +43,13 @@ extension Run {
             RetainSet(runtimes[t].program, variables: Set(owners.filter { $0.value == t }.keys))
         }
         let retain = try RetainSetup.start(sets, file: file, reset: reset)
-        let monitor = try TaskMonitor(paths: monitor, programs: runtimes.map(\.program), owners: owners)
+        let monitor: TaskMonitor?
+        do {
+            monitor = try TaskMonitor(paths: self.monitor, programs: runtimes.map(\.program), owners: owners)
+        } catch {
+            retain?.stop(now: [0])
+            throw error
+        }
         let parts = zip(file.tasks, runtimes).map {
             TaskPart(name: $0.name, program: $1.program, task: $0.settings, workers: Array($1.modbus.workers.values))
         }
