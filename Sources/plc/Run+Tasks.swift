@@ -13,15 +13,8 @@ extension Run {
     /// scan of the first task, every value as of its own task's last completed scan.
     func runTasks(_ whole: ProgramFile, loading: ProgramLoading, stop: StopSignal, reopen: Reopen) throws {
         var file = whole
-        var simulator: ModbusSimulator?
-        if simulate {
-            do {
-                simulator = try SimulatedBus.start(&file, note: note)
-            } catch {
-                throw fail(error)
-            }
-        }
-        defer { simulator?.stop() }
+        let simulators = try startSimulators(simulate, &file, note: note)
+        defer { simulators.forEach { $0.stop() } }
         let library = loading.library
         let files = TaskSplit.split(file, library: library, usesBus: { library.type(named: $0) is any BusBlock.Type })
         var runtimes: [RuntimeAssembly] = []

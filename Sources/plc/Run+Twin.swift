@@ -35,14 +35,7 @@ struct TwinRun {
         guard let main = machine.instantiate(file.name) else {
             throw fail("plc run --twin: \(folder) has no PROGRAM \(file.name)")
         }
-        var simulators: [ModbusSimulator] = []
-        if simulate {
-            do {
-                simulators = try SimulatedBus.start(&file, note: note)
-            } catch {
-                throw fail(error)
-            }
-        }
+        let simulators = try startSimulators(simulate, &file, note: note)
         defer { simulators.forEach { $0.stop() } }
         guard let bus = file.buses.first else { throw fail("plc run --twin: \(file.path) declares no bus") }
         let worker: BusWorker
