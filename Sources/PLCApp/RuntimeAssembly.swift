@@ -25,11 +25,18 @@ public final class RuntimeAssembly {
     public let storage: StorageIO
     /// The built-in simulator `--simulate` started (every slave the program reads), if any.
     public let simulator: ModbusSimulator?
-    private let group: ServiceGroup
-    private var locationMqtt: LocationMqtt?
+    let group: ServiceGroup
+    var locationMqtt: LocationMqtt?
     private var sinksStarted = false
-    private var locationSql: LocationSql?
-    private let note: @Sendable (String) -> Void
+    var locationSql: LocationSql?
+    /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
+    /// not add or remove a location).
+    var locationSinks = false
+    let note: @Sendable (String) -> Void
+    /// The services each block brought (`ServiceOwner`), so an online change can stop a dropped block's.
+    var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
+    /// Serialises online changes (any thread may ask for one).
+    let changing = ThreadLock()
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
     /// simulator on loopback, serving every slave the program reads, and points every bus at it.
@@ -85,13 +92,16 @@ public final class RuntimeAssembly {
                 storage.note("INFO", "online: \(change.line)", at: context.localTime)
             }
         }
+        var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
         do {
             try group.start(modbus)
             try group.start(storage)
             for instance in program.instances {
                 guard let owner = instance.block as? any ServiceOwner else { continue }
                 ConstantInputs.apply(to: instance, of: program)
-                for service in try owner.makeServices() { try group.start(service) }
+                let services = try owner.makeServices()
+                for service in services { try group.start(service) }
+                owned[ObjectIdentifier(owner as AnyObject)] = services
             }
             try group.start(ProgramService(program))
         } catch {
@@ -106,6 +116,7 @@ public final class RuntimeAssembly {
         self.simulator = simulator
         self.group = group
         self.note = note
+        self.owned = owned
         locationSql = LocationSql(program: program, settings: setup.settings)
     }
 
@@ -120,11 +131,13 @@ public final class RuntimeAssembly {
                     do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
                 }
                 locationMqtt = mqtt
+                locationSinks = true
             }
         }
         locationMqtt?.afterScan()
         if let sql = locationSql {
             locationSql = nil
+            locationSinks = true
             for service in sql.services() {
                 do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
             }

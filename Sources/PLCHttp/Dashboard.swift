@@ -11,7 +11,12 @@ public final class Dashboard {
     public let address: ListenAddress
     /// The box between the scan and the server.
     public let box: SnapshotBox
-    private let builder: SnapshotBuilder
+    private var builder: SnapshotBuilder
+    private let task: ProgramFile.Task
+    private let workers: [BusWorker]
+    private let settings: DashboardSettings?
+    /// The program's version the builder was made for (an online change makes a new one).
+    private var generation: Int
     private let server: HTTPServer
     /// Each location's power over the last hour and 24 hours, for the Live page.
     public let trend: TrendRecorder
@@ -22,17 +27,24 @@ public final class Dashboard {
     /// `settings` default to the ones the program declares (`DashboardSettings(program:)`).
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
     /// `users` turns write access on (logins against the users file); without it the dashboard is read-only.
+    /// `reload` loads the edited program as an online change (`POST /api/reload`, engineers only),
+    /// answering whether it was applied and the summary line or the refusal.
     public init(listen: ListenAddress, program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker],
                 box: SnapshotBox = SnapshotBox(), settings: DashboardSettings? = nil,
                 heatmap: (@Sendable ([EnergySource]) -> String?)? = nil, users: UsersFile? = nil,
-                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
+                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil,
+                reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: task, workers: workers, settings: settings)
+        self.task = task
+        self.workers = workers
+        self.settings = settings
+        generation = program.generation
         self.program = program
         trend = TrendRecorder(program: program, locations: builder.trendLocations)
         let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },
-                               now: { MonotonicTime.nanoseconds() / 1_000_000 })
+                               now: { MonotonicTime.nanoseconds() / 1_000_000 }, reload: reload)
         let handler = DashboardHandler(box: box, online: online, energy: EnergyReader(), heatmap: heatmap, trend: trend,
                                        insight: insight)
         do throws(HTTPServer.Failure) {
@@ -51,6 +63,11 @@ public final class Dashboard {
     /// Scan thread, after a scan: publishes a snapshot when a client is watching and the last one is
     /// old enough. `statistics` is only read then.
     public func afterScan(_ statistics: @autoclosure () -> CycleStatistics) {
+        if program.generation != generation {
+            // An online change: the pages show the new version's variables and blocks.
+            generation = program.generation
+            builder = SnapshotBuilder(program: program, task: task, workers: workers, settings: settings)
+        }
         trend.sample(program: program, now: MonotonicTime.nanoseconds())
         guard box.wantsSnapshot(now: MonotonicTime.nanoseconds()) else { return }
         box.publish(builder.build(statistics: statistics()))

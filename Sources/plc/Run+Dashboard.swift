@@ -13,7 +13,8 @@ import PLCReport
 
 extension Run {
     /// Starts the web dashboard when the `HttpListen` setting is not empty; nil otherwise.
-    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO, settings runtime: RuntimeSettings) throws -> Dashboard? {
+    func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO, settings runtime: RuntimeSettings,
+                        reload: (@Sendable (String) -> (applied: Bool, message: String))? = nil) throws -> Dashboard? {
         let settings = DashboardSettings(program: program, listen: runtime["HttpListen"], site: runtime["Site"])
         guard !settings.listen.isEmpty else { return nil }
         let insight = try insightHook()
@@ -21,7 +22,8 @@ extension Run {
             let listen = try ListenAddress(settings.listen)
             let users = try file.runtimeSetting("UsersFile").flatMap { $0.isEmpty ? nil : try UsersFile(path: $0) }
             let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values),
-                                          settings: settings, heatmap: Self.heatmap, users: users, insight: insight)
+                                          settings: settings, heatmap: Self.heatmap, users: users, insight: insight,
+                                          reload: reload)
             let host = listen.isIPv6 ? "[\(listen.host)]" : listen.host
             let access = users.map { "write access for the \($0.users.count) users of \($0.path)" } ?? "read-only (no UsersFile)"
             note("\(file.name): dashboard on http://\(host):\(dashboard.port)/ (metrics on /metrics), \(access)")

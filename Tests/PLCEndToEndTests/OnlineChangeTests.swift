@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Online change against a real `plc run` of a copy of programs/site_main on the built-in simulator:
+/// the copy is edited while it runs and loaded with `plc online URL reload`.
+@Suite(.serialized) struct OnlineChangeTests {
+    /// A location block as site_main declares one.
+    static func location(_ name: String, _ title: String, unit: Int, csvFolder: String = "CsvFolder") -> String {
+        """
+          - name: \(name)
+            type: Location
+            inputs: {xPoll: pollTimer.Q, xLog: logPulse.Q, sModel: 'sdm630', uiUnitId: \(unit), sLocation: '\(title)',
+                     sCsvFolder: \(csvFolder), sLogFile: ErrorLogFile}
+
+        """
+    }
+
+    /// The CSV rows' times (seconds of the day) of one location, in file order.
+    static func rowSeconds(_ folder: URL, _ location: String) throws -> [Int] {
+        let dir = folder.appendingPathComponent(location)
+        var seconds: [Int] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".csv") {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            for line in text.split(separator: "\n").dropFirst() {
+                let time = line.prefix(19).suffix(8).split(separator: ":").compactMap { Int($0) }
+                if time.count == 3 { seconds.append(time[0] * 3600 + time[1] * 60 + time[2]) }
+            }
+        }
+        return seconds
+    }
+
+    /// Waits until `location` has more than `count` rows; the rows.
+    static func waitForRows(_ folder: URL, _ location: String, moreThan count: Int, timeout: TimeInterval = 30) -> [Int] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var rows: [Int] = []
+        while Date() < deadline {
+            rows = (try? rowSeconds(folder, location)) ?? []
+            if rows.count > count { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return rows
+    }
+
+    @Test func addALocationAndChangeLogIntervalWhileRunning() throws {
+        let users = try OnlineModeTests.usersFile()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-change-\(UUID().uuidString.prefix(8))")
+        let program = dir.appendingPathComponent("site_main")
+        let csv = dir.appendingPathComponent("csv")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: PLCCommand.root.appendingPathComponent("programs/site_main"), to: program)
+        let programFile = program.appendingPathComponent("program.yaml")
+        // One row a second, so the test sees many; the timer runs T#2s intervals.
+        let original = try String(contentsOf: programFile, encoding: .utf8)
+            .replacingOccurrences(of: "initial: T#5m, online: write", with: "initial: T#1s, online: write")
+        try original.write(to: programFile, atomically: true, encoding: .utf8)
+        let port = freePort()
+        let run = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", program.path, "--simulate", "--set", "HttpListen=127.0.0.1:\(port)", "--set", "UsersFile=\(users)",
+            "--set", "CsvFolder=\(csv.path)", "--set", "ErrorLogFile=\(dir.path)/site.log", "--monitor", "pollTimer.ET,LogInterval",
+        ])
+        defer { _ = run.stop(signal: SIGINT) }
+        guard run.waitForErrorLine(timeout: 60, { $0.contains("dashboard on http://") }) != nil else {
+            Issue.record("no dashboard: \(run.errorOutput.suffix(5))")
+            return
+        }
+        let url = "http://127.0.0.1:\(port)"
+        func reload(_ user: String = "erik") throws -> PLCCommand.Result {
+            try PLCCommand.run(["online", url, "--user", user, "reload"], environment: ["PLC_PASSWORD": "\(user)-password"])
+        }
+        _ = Self.waitForRows(csv, "Office", moreThan: 1)
+
+        // An operator may not load a change.
+        let operatorReload = try reload("olga")
+        #expect(operatorReload.status == 1 && operatorReload.stderr.contains("only an engineer may load an online change"))
+
+        // A fourth location, and LogInterval's initial value changed: the running value stays (Codesys's rule).
+        let withWorkshop = original.replacingOccurrences(of: "initial: T#1s, online: write", with: "initial: T#2s, online: write")
+            + Self.location("workshop", "Workshop", unit: 3)
+        try withWorkshop.write(to: programFile, atomically: true, encoding: .utf8)
+        let added = try reload()
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("online change: 7 blocks added, 0 removed, 23 kept, 0 reset"), "\(added.stdout)")
+        #expect(!Self.waitForRows(csv, "Workshop", moreThan: 1).isEmpty, "the added location never logged")
+        let values = try OnlineModeTests.programValues(port)
+        #expect(values["LogInterval"] == "T#1000ms", "\(values)")
+
+        // A type error: refused with file:line, the old program keeps logging.
+        try (withWorkshop + Self.location("garage", "Garage", unit: 3, csvFolder: "PollInterval"))
+            .write(to: programFile, atomically: true, encoding: .utf8)
+        let typeError = try reload()
+        #expect(typeError.status == 1)
+        #expect(typeError.stderr.contains("program.yaml:") && typeError.stderr.contains("type mismatch"), "\(typeError.stderr)")
+        let before = try Self.rowSeconds(csv, "Office").count
+        #expect(Self.waitForRows(csv, "Office", moreThan: before + 1).count > before + 1, "the old program stopped logging")
+
+        // A block type changed under the same name: refused, as Codesys asks for a full download.
+        try withWorkshop.replacingOccurrences(of: "type: TON", with: "type: TOF").write(to: programFile, atomically: true, encoding: .utf8)
+        let typeChange = try reload()
+        #expect(typeChange.status == 1)
+        #expect(typeChange.stderr.contains("program.yaml:") && typeChange.stderr.contains("block pollTimer changed its type from TON to TOF"),
+                "\(typeChange.stderr)")
+
+        // The location removed again: its logger hands over its rows and stops.
+        try original.write(to: programFile, atomically: true, encoding: .utf8)
+        let removed = try reload()
+        #expect(removed.stdout.contains("online change: 0 blocks added, 7 removed, 23 kept, 0 reset"), "\(removed.stdout) \(removed.stderr)")
+
+        // LogInterval written online: rows every 2 s from the next multiple on.
+        let written = try PLCCommand.run(["online", url, "--user", "erik", "write", "LogInterval", "T#2s"],
+                                         environment: ["PLC_PASSWORD": "erik-password"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let count = try Self.rowSeconds(csv, "Office").count
+        _ = Self.waitForRows(csv, "Office", moreThan: count + 2)
+        #expect(run.stop(signal: SIGINT) == 0)
+
+        // No row of the other locations missing or doubled: one a second, then one every 2 s.
+        for location in ["Office", "Production", "Aircon"] {
+            let rows = try Self.rowSeconds(csv, location)
+            let steps = zip(rows, rows.dropFirst()).map { $1 - $0 }
+            #expect(rows.count > 6 && steps.allSatisfy { $0 == 1 || $0 == 2 } && steps == steps.sorted() && steps.last == 2,
+                    "\(location): \(steps)")
+        }
+        // The timer kept its elapsed time through every swap: ET only grows, back to 0 only after PT.
+        let elapsed = run.output.filter { $0.first?.isNumber == true }.compactMap { row -> Int? in
+            let cells = row.split(separator: ",")
+            guard cells.count == 4 else { return nil }
+            return Int(cells[2].dropFirst(2).dropLast(2))
+        }
+        #expect(elapsed.count > 50)
+        let resets = zip(elapsed, elapsed.dropFirst()).filter { $1 < $0 && $0 < 2000 }
+        #expect(resets.isEmpty, "the timer restarted mid-interval: \(resets)")
+        // The error log names each change and each refusal.
+        let log = try String(contentsOf: dir.appendingPathComponent("site.log"), encoding: .utf8)
+        #expect(log.contains("INFO - online change: 7 blocks added, 0 removed, 23 kept, 0 reset (erik (engineer) from 127.0.0.1)"))
+        #expect(log.contains("INFO - online change: 0 blocks added, 7 removed, 23 kept, 0 reset"))
+        #expect(log.contains("online: erik (engineer) from 127.0.0.1: online change refused:") && log.contains("type mismatch"))
+        #expect(log.contains("changed its type from TON to TOF"))
+    }
+}
