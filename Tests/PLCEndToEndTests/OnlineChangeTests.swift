@@ -136,4 +136,41 @@ import Testing
         #expect(log.contains("online: erik (engineer) from 127.0.0.1: online change refused:") && log.contains("type mismatch"))
         #expect(log.contains("changed its type from TON to TOF"))
     }
+
+    @Test func sigusr2LoadsTheEditedFolderAndKeepsTheCounter() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-usr2-\(UUID().uuidString.prefix(8))")
+        let program = dir.appendingPathComponent("blinker")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: PLCCommand.root.appendingPathComponent("programs/blinker"), to: program)
+        let programFile = program.appendingPathComponent("program.yaml")
+        let original = try String(contentsOf: programFile, encoding: .utf8)
+            .replacingOccurrences(of: "initial: T#500ms", with: "initial: T#50ms")
+        try original.write(to: programFile, atomically: true, encoding: .utf8)
+        let run = try BackgroundProcess(PLCCommand.executable.path, ["run", program.path, "--monitor", "counter.CV,counter.PV"])
+        defer { _ = run.stop(signal: SIGINT) }
+        guard run.waitForLine(timeout: 60, { $0.hasSuffix(",16#0002,16#0005") }) != nil else {
+            Issue.record("the counter never reached 2: \(run.errorOutput.suffix(5))")
+            return
+        }
+        // A changed literal on a kept block applies; a new block starts from its initial values.
+        try original.replacingOccurrences(of: "PV: 5", with: "PV: 50")
+            .appending("  - name: spare\n    type: TON\n    inputs: {IN: Lamp, PT: T#1s}\n")
+            .write(to: programFile, atomically: true, encoding: .utf8)
+        kill(run.process.processIdentifier, SIGUSR2)
+        let line = run.waitForErrorLine(timeout: 30) { $0.contains("online change:") }
+        #expect(line?.contains("blinker: online change: 1 blocks added, 0 removed, 4 kept, 0 reset (SIGUSR2)") == true, "\(line ?? "")")
+        #expect(run.waitForLine(from: run.output.count, timeout: 30, { $0.hasSuffix(",16#0032") }) != nil)
+        // A file that does not load: refused with file:line, the program runs on.
+        try "program: blinker\ntask: [\n".write(to: programFile, atomically: true, encoding: .utf8)
+        kill(run.process.processIdentifier, SIGUSR2)
+        let refused = run.waitForErrorLine(timeout: 30) { $0.contains("online change refused") }
+        #expect(refused != nil)
+        #expect(run.errorOutput.contains { $0.contains("program.yaml:") }, "\(run.errorOutput.suffix(4))")
+        let after = run.output.count
+        #expect(run.waitForLine(from: after + 20, timeout: 30, { _ in true }) != nil, "the program stopped")
+        #expect(run.stop(signal: SIGINT) == 0)
+        // The counter counted on through the change: never back to 0.
+        let counts = run.output.filter { $0.first?.isNumber == true }.compactMap { Int($0.split(separator: ",")[2].dropFirst(3), radix: 16) }
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $1 >= $0 } && (counts.last ?? 0) > 2, "\(counts.suffix(10))")
+    }
 }
