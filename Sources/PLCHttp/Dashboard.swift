@@ -27,13 +27,15 @@ public final class Dashboard {
     /// `settings` default to the ones the program declares (`DashboardSettings(program:)`).
     /// `heatmap` draws the Energy page's heatmap from the locations' CSV sources (PLCReport's hook).
     /// `users` turns write access on (logins against the users file); without it the dashboard is read-only.
+    /// `sessionLimits`: how long a login lasts and how failed logins are limited.
     /// `reload` loads the edited program as an online change (`POST /api/reload`, engineers only),
     /// answering whether it was applied and the summary line or the refusal.
     public init(listen: ListenAddress, program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker],
                 box: SnapshotBox = SnapshotBox(), settings: DashboardSettings? = nil,
                 heatmap: (@Sendable ([EnergySource]) -> String?)? = nil, users: UsersFile? = nil,
                 insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil,
-                reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil) throws(SourceError) {
+                reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil,
+                sessionLimits: Sessions.Limits = Sessions.Limits()) throws(SourceError) {
         address = listen
         self.box = box
         builder = SnapshotBuilder(program: program, task: task, workers: workers, settings: settings)
@@ -43,7 +45,7 @@ public final class Dashboard {
         generation = program.generation
         self.program = program
         trend = TrendRecorder(program: program, locations: builder.trendLocations)
-        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },
+        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0, limits: sessionLimits) },
                                now: { MonotonicTime.nanoseconds() / 1_000_000 }, reload: reload)
         let handler = DashboardHandler(box: box, online: online, energy: EnergyReader(), heatmap: heatmap, trend: trend,
                                        insight: insight)

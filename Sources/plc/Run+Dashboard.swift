@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 import PLCApp
 import PLCAuth
+import PLCCore
 import PLCGraph
 import PLCHttp
 import PLCModbus
@@ -23,7 +24,7 @@ extension Run {
             let users = try file.runtimeSetting("UsersFile").flatMap { $0.isEmpty ? nil : try UsersFile(path: $0) }
             let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values),
                                           settings: settings, heatmap: Self.heatmap, users: users, insight: insight,
-                                          reload: reload)
+                                          reload: reload, sessionLimits: try Self.sessionLimits())
             let host = listen.isIPv6 ? "[\(listen.host)]" : listen.host
             let access = users.map { "write access for the \($0.users.count) users of \($0.path)" } ?? "read-only (no UsersFile)"
             note("\(file.name): dashboard on http://\(host):\(dashboard.port)/ (metrics on /metrics), \(access)")
@@ -31,6 +32,19 @@ extension Run {
         } catch {
             throw fail("\(error)")
         }
+    }
+
+    /// The login limits: the defaults, or for tests a shorter idle time from the environment
+    /// (`PLC_SESSION_IDLE=T#2s`, a hidden setting: a test of an expired session against the real server).
+    static func sessionLimits() throws -> Sessions.Limits {
+        var limits = Sessions.Limits()
+        guard let text = ProcessInfo.processInfo.environment["PLC_SESSION_IDLE"] else { return limits }
+        do {
+            limits.idleMs = try IECLiteral.parseTime(text)
+        } catch {
+            throw fail("PLC_SESSION_IDLE=\(text): \(error.message)")
+        }
+        return limits
     }
 
     /// The Energy page's heatmap: kWh by location and hour of day over the last 30 days, drawn by
