@@ -40,7 +40,7 @@ extension RuntimeAssembly {
         } catch {
             throw Failure(description: error.description)
         }
-        if locationSinks, let moved = (change.added + change.removed).first(where: { $0.block is any LocationSource }) {
+        if locationSinks.load(ordering: .acquiring), let moved = (change.added + change.removed).first(where: { $0.block is any LocationSource }) {
             throw Failure(description: "\(edited.path):\(moved.line): \(moved.name): the runtime's own MQTT or SQL sinks run per "
                           + "location (MqttBroker, SqlConnection): a location cannot be added or removed online; restart the program")
         }

@@ -4,6 +4,7 @@ public import PLCModbus
 import PLCRuntime
 public import PLCStorage
 import PLCMeters
+import Synchronization
 
 /// A program with everything it needs to run, started in order and stopped in reverse.
 ///
@@ -30,8 +31,8 @@ public final class RuntimeAssembly {
     private var sinksStarted = false
     var locationSql: LocationSql?
     /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
-    /// not add or remove a location).
-    var locationSinks = false
+    /// not add or remove a location); set on the scan thread, read by the thread of a change.
+    let locationSinks = Atomic<Bool>(false)
     let note: @Sendable (String) -> Void
     /// The services each block brought (`ServiceOwner`), so an online change can stop a dropped block's.
     var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
@@ -131,13 +132,13 @@ public final class RuntimeAssembly {
                     do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
                 }
                 locationMqtt = mqtt
-                locationSinks = true
+                locationSinks.store(true, ordering: .releasing)
             }
         }
         locationMqtt?.afterScan()
         if let sql = locationSql {
             locationSql = nil
-            locationSinks = true
+            locationSinks.store(true, ordering: .releasing)
             for service in sql.services() {
                 do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
             }

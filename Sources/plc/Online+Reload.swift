@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import PLCCore
 import PLCGraph
 import PLCApp
@@ -50,6 +55,8 @@ extension RetainSetup {
         old?.stop(now: now)
         let set = RetainSet(program)
         guard !set.isEmpty else { return nil }
+        // The version before may have retained nothing: its store never made the folder.
+        try? FileManager.default.createDirectory(atPath: folder(file), withIntermediateDirectories: true)
         let store = RetainStore(set: set, folder: folder(file), program: file.name, interval: try interval(file), note: { note($0) })
         store.start()
         return store

@@ -146,16 +146,17 @@ import Testing
         let original = try String(contentsOf: programFile, encoding: .utf8)
             .replacingOccurrences(of: "initial: T#500ms", with: "initial: T#50ms")
         try original.write(to: programFile, atomically: true, encoding: .utf8)
-        let run = try BackgroundProcess(PLCCommand.executable.path, ["run", program.path, "--monitor", "counter.CV,counter.PV"])
+        let state = ["--set", "StateFolder=\(dir.appendingPathComponent("state").path)"]
+        let run = try BackgroundProcess(PLCCommand.executable.path, ["run", program.path, "--monitor", "counter.CV,counter.PV"] + state)
         defer { _ = run.stop(signal: SIGINT) }
         guard run.waitForLine(timeout: 60, { $0.hasSuffix(",16#0002,16#0005") }) != nil else {
             Issue.record("the counter never reached 2: \(run.errorOutput.suffix(5))")
             return
         }
         // A changed literal on a kept block applies; a new block starts from its initial values.
-        try original.replacingOccurrences(of: "PV: 5", with: "PV: 50")
-            .appending("  - name: spare\n    type: TON\n    inputs: {IN: Lamp, PT: T#1s}\n")
-            .write(to: programFile, atomically: true, encoding: .utf8)
+        let edited = original.replacingOccurrences(of: "PV: 5", with: "PV: 50")
+            .appending("  - name: spare\n    type: CTU\n    retain: true\n    inputs: {CU: Lamp, RESET: FALSE, PV: 1000}\n")
+        try edited.write(to: programFile, atomically: true, encoding: .utf8)
         kill(run.process.processIdentifier, SIGUSR2)
         let line = run.waitForErrorLine(timeout: 30) { $0.contains("online change:") }
         #expect(line?.contains("blinker: online change: 1 blocks added, 0 removed, 4 kept, 0 reset (SIGUSR2)") == true, "\(line ?? "")")
@@ -172,5 +173,10 @@ import Testing
         // The counter counted on through the change: never back to 0.
         let counts = run.output.filter { $0.first?.isNumber == true }.compactMap { Int($0.split(separator: ",")[2].dropFirst(3), radix: 16) }
         #expect(zip(counts, counts.dropFirst()).allSatisfy { $1 >= $0 } && (counts.last ?? 0) > 2, "\(counts.suffix(10))")
+        // The retain store followed the change: the added RETAIN block's count is back after a restart.
+        try edited.write(to: programFile, atomically: true, encoding: .utf8)
+        let restart = try PLCCommand.run(["run", program.path, "--cycles", "1", "--monitor", "spare.CV"] + state)
+        let restored = restart.stdout.split(separator: "\n").last.map { String($0.split(separator: ",").last ?? "") }
+        #expect(restored != nil && restored != "16#0000", "\(restart.stdout) \(restart.stderr)")
     }
 }
