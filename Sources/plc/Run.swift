@@ -110,6 +110,9 @@ struct Run: ParsableCommand {
             if compiled.generation != generation {
                 // An online change was swapped in: the retain store follows the new version.
                 generation = compiled.generation
+                let stats = task.statistics
+                note("\(name): the scan that carried the online change took \(stats.last / 1000) µs"
+                     + " (average scan \(stats.average / 1000) µs, watchdog T#\(file.task.watchdog)ms)")
                 retain = try? RetainSetup.follow(compiled, file: file, replacing: retain, now: task.elapsedMilliseconds)
             }
             retain?.afterScan(now: task.elapsedMilliseconds)
