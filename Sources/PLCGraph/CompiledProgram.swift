@@ -129,7 +129,6 @@ public final class CompiledProgram {
         self.feedbackWires = feedbackWires
         self.ioBlocks = order.compactMap { instances[$0].block as? any IOBlock }
         self.catalogEntries = CatalogEntries()
-        catalogEntries.replace(with: catalogList())
     }
 
     deinit {

@@ -109,6 +109,7 @@ extension CompiledProgram {
             variables.decl(decl.name).map { $0.type != decl.type } ?? false
         }.map(\.name)
         let program = try ProgramCompiler.compile(fresh.file, library: library, reusing: reusing, live: live)
+        program.catalogEntries.replace(with: program.catalogList())     // here, off the scan thread
         return OnlineChange(kept: kept, added: added, removed: removed, reset: reset, program: program)
     }
 

@@ -221,7 +221,11 @@ public struct OnlineCatalog: Sendable {
 extension CompiledProgram {
     /// The catalog of this program's variables and pins for online requests from other threads
     /// (it follows the program through online changes).
-    public var onlineCatalog: OnlineCatalog { OnlineCatalog(entries: catalogEntries, control: online) }
+    /// Made on first use (the dashboard's start), on the thread that owns the program.
+    public var onlineCatalog: OnlineCatalog {
+        if !catalogEntries.isFilled { catalogEntries.replace(with: catalogList()) }
+        return OnlineCatalog(entries: catalogEntries, control: online)
+    }
 
     /// Every variable and pin with its type, for the catalog.
     func catalogList() -> [OnlineCatalog.Entry] {
@@ -240,9 +244,12 @@ extension CompiledProgram {
 /// The catalog's entries by upper-cased path, shared by every `OnlineCatalog` of a program and
 /// replaced (under a lock) when an online change swaps a new version in.
 final class CatalogEntries: Sendable {
-    private let byName = Mutex<[String: OnlineCatalog.Entry]>([:])
+    /// nil until first made: a program nobody asks online requests of never builds it.
+    private let byName = Mutex<[String: OnlineCatalog.Entry]?>(nil)
 
-    func entry(_ path: String) -> OnlineCatalog.Entry? { byName.withLock { $0[path.uppercased()] } }
+    var isFilled: Bool { byName.withLock { $0 != nil } }
+
+    func entry(_ path: String) -> OnlineCatalog.Entry? { byName.withLock { $0?[path.uppercased()] } }
 
     func replace(with entries: [OnlineCatalog.Entry]) {
         var table: [String: OnlineCatalog.Entry] = [:]
