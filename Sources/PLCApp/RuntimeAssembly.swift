@@ -24,8 +24,10 @@ public final class RuntimeAssembly {
     public let program: CompiledProgram
     public let modbus: ModbusIO
     public let storage: StorageIO
-    /// The built-in simulator `--simulate` started (every slave the program reads), if any.
-    public let simulator: ModbusSimulator?
+    /// The built-in simulators `--simulate` started, one per bus (the slaves that bus reads).
+    public let simulators: [ModbusSimulator]
+    /// The first bus's simulator, if any: the one of a program with one bus.
+    public var simulator: ModbusSimulator? { simulators.first }
     let group: ServiceGroup
     var locationMqtt: LocationMqtt?
     private var sinksStarted = false
@@ -40,17 +42,16 @@ public final class RuntimeAssembly {
     let changing = ThreadLock()
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
-    /// simulator on loopback, serving every slave the program reads, and points every bus at it.
+    /// simulators on loopback, one per bus serving the slaves it reads, and points each bus at its own.
     /// `note` receives status lines.
     public convenience init(file: ProgramFile, library: BlockLibrary, simulate: Bool = false,
                             settings: RuntimeSettings = RuntimeSettings(), note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
         var file = file
         let group = ServiceGroup(log: note)
-        var simulator: ModbusSimulator?
+        var simulators: [ModbusSimulator] = []
         if simulate {
-            let sim = try SimulatedBus.start(&file, note: note)
-            try? group.start(SimulatorService(sim))
-            simulator = sim
+            simulators = try SimulatedBus.start(&file, note: note)
+            for simulator in simulators { try? group.start(SimulatorService(simulator)) }
         }
         let setup: ProgramSetup
         do {
@@ -59,18 +60,18 @@ public final class RuntimeAssembly {
             group.stop()
             throw error
         }
-        try self.init(setup: setup, group: group, simulator: simulator, note: note)
+        try self.init(setup: setup, group: group, simulators: simulators, note: note)
     }
 
-    /// Starts the services of a program already set up (see `init(setup:group:simulator:note:)`).
+    /// Starts the services of a program already set up (see `init(setup:group:simulators:note:)`).
     public convenience init(setup: ProgramSetup, note: @escaping @Sendable (String) -> Void = { _ in }) throws(Failure) {
-        try self.init(setup: setup, group: ServiceGroup(log: note), simulator: nil, note: note)
+        try self.init(setup: setup, group: ServiceGroup(log: note), simulators: [], note: note)
     }
 
     /// Starts the services of a program already set up: the buses, the storage writer, every
     /// service the program's blocks bring (`ServiceOwner`: SQL forwarders, MQTT clients), all
-    /// before the first scan. `simulator` is already running in `group`.
-    init(setup: ProgramSetup, group: ServiceGroup, simulator: ModbusSimulator?,
+    /// before the first scan. `simulators` are already running in `group`.
+    init(setup: ProgramSetup, group: ServiceGroup, simulators: [ModbusSimulator],
          note: @escaping @Sendable (String) -> Void) throws(Failure) {
         let file = setup.file
         let program = setup.program
@@ -114,7 +115,7 @@ public final class RuntimeAssembly {
         self.program = program
         self.modbus = modbus
         self.storage = storage
-        self.simulator = simulator
+        self.simulators = simulators
         self.group = group
         self.note = note
         self.owned = owned

@@ -7,29 +7,68 @@ import Glibc
 import PLCCore
 public import PLCGraph
 
-/// Writes a PLCopen TC6 XML project for Codesys's "Import PLCopenXML": the POUs of st-reference/
-/// with their ST bodies, and the program as an FBD body (blocks, connections, execution order),
-/// run by a cyclic task at the program's interval.
+/// Writes a PLCopen TC6 XML project for Codesys's "Import PLCopenXML", in the form Codesys's own
+/// exports have (docs/plcopen.md lists each fact and the public export it was read from):
 ///
-/// The FBD calls `ScanClock` first and connects each bus client (`xConnect := TRUE` with the
-/// bus's serial settings), as the ST program does. Codesys's FBD has no pin for one array
-/// element and no array literal as an input: element wires go through a generated `Pack_<pin>`
-/// block whose `OUT` feeds the whole array pin, and array literals initialise the instance.
-/// The configuration has the shape of Codesys's own exports: configuration `Device`, resource
-/// `Application`, task `MainTask` with an ISO interval (`PT0.1S`), a `pouInstance` named after the
-/// program with an empty `typeName`, and the task settings (kind, interval, watchdog) in `addData`.
+/// - the POUs of st-reference/ with their ST bodies;
+/// - the program, and each FBD function block it uses, drawn in CFC: an empty `<ST>` body and the
+///   chart in the body's `addData` (`http://www.3s-software.com/plcopenxml/cfc`), every box and
+///   output with an `executionOrderId`, every wire through a `connector`, every box with its
+///   `cfccalltype`; a feedback wire is a connection from a box that runs later;
+/// - the library references with their versions in the application's `addData`
+///   (`http://www.3s-software.com/plcopenxml/libraries`);
+/// - the task configuration: configuration `Device`, resource `Application`, one task per task of
+///   the program (named `Task_<name>`, so it meets no task a Codesys template creates), its ISO
+///   interval and `tasksettings`.
+///
+/// The program calls `ScanClock` first and connects each bus client (`xConnect` is the negated
+/// client's own `xError`, fed back), as the ST program does. CFC has no pin for one array element
+/// and no array literal as an input: element wires go through a generated `Pack_<pin>` block whose
+/// `OUT` feeds the whole array pin, and array literals initialise the instance.
 ///
 /// The namespace is Codesys's (`tc6_0200`); the element structure is also valid TC6 2.01.
 public struct PLCopenExporter {
     public static let namespace = "http://www.plcopen.org/xml/tc6_0200"
 
+    /// A library reference as Codesys's Library Manager writes it: title, version, company, namespace.
+    public struct Library: Sendable {
+        public let name: String
+        public let version: String
+        public let company: String
+        public let namespace: String
+
+        public init(name: String, version: String, company: String, namespace: String) {
+            self.name = name
+            self.version = version
+            self.company = company
+            self.namespace = namespace
+        }
+    }
+
     let program: CompiledProgram
     let sources: [STSource]
+    let functionBlocks: [(definition: FunctionBlockDefinition, network: CompiledProgram)]
+    let libraries: [Library]
 
-    /// `sources` are the st-reference POUs; the program's own ST file is replaced by its FBD body.
-    public init(_ program: CompiledProgram, sources: [STSource]) {
+    /// `sources` are the st-reference POUs; the program's own ST file is replaced by its CFC body, as
+    /// is an ST source named like one of `functionBlocks` (the FBD blocks the program uses, inner
+    /// before outer, each with its own network compiled).
+    public init(_ program: CompiledProgram, sources: [STSource],
+                functionBlocks: [(definition: FunctionBlockDefinition, network: CompiledProgram)] = [],
+                libraries: [Library] = []) {
         self.program = program
-        self.sources = sources.filter { !($0.kind == .program && $0.name == program.name) }
+        let drawn = Set(functionBlocks.map { $0.definition.name.uppercased() })
+        self.sources = sources.filter {
+            !($0.kind == .program && $0.name == program.name) && !drawn.contains($0.name.uppercased())
+        }
+        self.functionBlocks = functionBlocks
+        self.libraries = libraries
+    }
+
+    /// The networks drawn in CFC: each FBD function block, then the program.
+    var networks: [CFCNetwork] {
+        functionBlocks.map { CFCNetwork(program: $0.network, functionBlock: $0.definition) }
+            + programNetworks()
     }
 
     public func xml() -> String {
@@ -53,34 +92,18 @@ public struct PLCopenExporter {
         x.close("dataTypes")
         x.open("pous")
         for source in sources where source.kind == .functionBlock || source.kind == .function { pou(&x, source) }
-        for pack in packTypes() { pou(&x, pack) }
-        programPOU(&x)
+        var packs = Set<String>()
+        for network in networks {
+            for pack in network.packTypes() where packs.insert(pack.name).inserted { pou(&x, pack) }
+        }
+        for network in networks { cfcPOU(&x, network) }
         x.close("pous")
         x.close("types")
         x.open("instances")
         x.open("configurations")
         x.open("configuration", ["name": "Device"])
         x.open("resource", ["name": "Application"])
-        let task = program.file.task
-        x.open("task", ["name": "MainTask", "interval": Self.isoDuration(task.interval), "priority": "1"])
-        x.open("pouInstance", ["name": program.name, "typeName": ""])
-        x.open("documentation")
-        x.empty("xhtml", ["xmlns": "http://www.w3.org/1999/xhtml"])
-        x.close("documentation")
-        x.close("pouInstance")
-        x.open("addData")
-        x.open("data", ["name": "http://www.3s-software.com/plcopenxml/tasksettings", "handleUnknown": "implementation"])
-        let settings = ["KindOfTask": "Cyclic", "Interval": "t#\(task.interval)ms", "IntervalUnit": "ms", "WithinSPSTimeSlicing": "true"]
-        if task.watchdog > 0 {
-            x.open("TaskSettings", settings)
-            x.empty("Watchdog", ["Enabled": "true", "Time": "t#\(task.watchdog)ms", "TimeUnit": "ms", "Sensitivity": String(task.sensitivity)])
-            x.close("TaskSettings")
-        } else {
-            x.empty("TaskSettings", settings)
-        }
-        x.close("data")
-        x.close("addData")
-        x.close("task")
+        tasks(&x)
         for source in sources where source.kind == .globalVars {
             for section in source.sections {
                 x.open("globalVars", ["name": "GVL_Scan"])
@@ -88,6 +111,7 @@ public struct PLCopenExporter {
                 x.close("globalVars")
             }
         }
+        libraryReferences(&x)
         x.close("resource")
         x.close("configuration")
         x.close("configurations")
@@ -96,59 +120,29 @@ public struct PLCopenExporter {
         return x.text
     }
 
+    /// The application's Library Manager: each library fixed to its version, as Codesys writes a
+    /// reference that is not a placeholder (`Name="<title>, <version> (<company>)"`).
+    private func libraryReferences(_ x: inout XMLWriter) {
+        guard !libraries.isEmpty else { return }
+        x.open("addData")
+        x.open("data", ["name": "http://www.3s-software.com/plcopenxml/libraries", "handleUnknown": "implementation"])
+        x.open("Libraries")
+        for library in libraries {
+            x.empty("Library", ["Name": "\(library.name), \(library.version) (\(library.company))", "Namespace": library.namespace,
+                                "HideWhenReferencedAsDependency": "false", "PublishSymbolsInContainer": "false",
+                                "SystemLibrary": "false", "LinkAllContent": "false"])
+        }
+        x.close("Libraries")
+        x.close("data")
+        x.close("addData")
+    }
+
     /// A task interval as Codesys writes it: ISO 8601 seconds (`PT0.1S`, `PT0.02S`, `PT1S`).
     static func isoDuration(_ ms: Int64) -> String {
         var fraction = String(ms % 1000)
         fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
         return "PT\(ms / 1000)" + (fraction.isEmpty ? "" : ".\(fraction)") + "S"
-    }
-
-    /// Array pins that the program wires element by element: (instance, pin) in execution order.
-    private func elementWiredPins() -> [(instance: Int, pin: VarDecl)] {
-        var result: [(Int, VarDecl)] = []
-        for i in program.order {
-            let interface = program.instances[i].interface
-            var seen = Set<String>()
-            for wire in program.file.instances[i].inputs where wire.index != nil {
-                guard let pin = interface.decl(wire.pin), case .array = pin.type, seen.insert(pin.name).inserted else { continue }
-                result.append((i, pin))
-            }
-        }
-        return result
-    }
-
-    /// The generated `Pack_<pin>` blocks: one input per element (with the pin's default) and OUT.
-    private func packTypes() -> [STSource] {
-        var done = Set<String>()
-        return elementWiredPins().compactMap { item in
-            guard done.insert(item.pin.name).inserted, case .array(let element, let count) = item.pin.type else { return nil }
-            var text = "(* Pack_\(item.pin.name): generated by plc export plcopen. Codesys's FBD has no pin for one array\n"
-                + "   element: the program wires the elements here and OUT to the whole array pin \(item.pin.name). *)\n"
-                + "FUNCTION_BLOCK Pack_\(item.pin.name)\nVAR_INPUT\n"
-            for n in 0..<count {
-                let initial = item.pin.initial.element(n) ?? element.defaultValue
-                text += "    IN\(n) : \(STLiteral.typeName(element)) := \(STLiteral.format(initial, as: element));\n"
-            }
-            text += "END_VAR\nVAR_OUTPUT\n    OUT : ARRAY[0..\(count - 1)] OF \(STLiteral.typeName(element));\nEND_VAR\n"
-            for n in 0..<count { text += "OUT[\(n)] := IN\(n);\n" }
-            return STSource(text + "END_FUNCTION_BLOCK\n")
-        }
-    }
-
-    /// Literal wires into whole array pins of instance `i`, as member initial values.
-    private func arrayLiterals(_ i: Int) -> [(pin: String, value: String)] {
-        let interface = program.instances[i].interface
-        return program.file.instances[i].inputs.compactMap { wire in
-            guard wire.index == nil, let pin = interface.decl(wire.pin), case .array = pin.type else { return nil }
-            let text: String
-            switch wire.source {
-            case .literal(let t), .name(let t): text = t
-            case .pin: return nil
-            }
-            guard program.variables.decl(text) == nil, let value = try? IECLiteral.parse(text, as: pin.type) else { return nil }
-            return (pin.name, STLiteral.format(value, as: pin.type))
-        }
     }
 
     // MARK: - Declarations
@@ -166,7 +160,7 @@ public struct PLCopenExporter {
         x.close("dataType")
     }
 
-    private func pou(_ x: inout XMLWriter, _ source: STSource) {
+    func pou(_ x: inout XMLWriter, _ source: STSource) {
         x.open("pou", ["name": source.name, "pouType": source.kind == .function ? "function" : "functionBlock"])
         x.open("interface")
         if let returnType = source.returnType {
@@ -191,7 +185,7 @@ public struct PLCopenExporter {
         x.close("pou")
     }
 
-    private func variable(_ x: inout XMLWriter, _ v: STSource.Variable, members: [(pin: String, value: String)] = []) {
+    func variable(_ x: inout XMLWriter, _ v: STSource.Variable, members: [(pin: String, value: String)] = []) {
         x.open("variable", ["name": v.name])
         type(&x, v.type)
         if let initial = v.initial {
@@ -214,7 +208,7 @@ public struct PLCopenExporter {
     }
 
     /// An ST type as a TC6 type element.
-    private func type(_ x: inout XMLWriter, _ text: String) {
+    func type(_ x: inout XMLWriter, _ text: String) {
         x.open("type")
         typeBody(&x, text.trimmingSpaces())
         x.close("type")
@@ -276,309 +270,21 @@ public struct PLCopenExporter {
         }
     }
 
-    private func documentation(_ x: inout XMLWriter, _ text: String) {
+    func documentation(_ x: inout XMLWriter, _ text: String) {
         guard !text.isEmpty else { return }
         x.open("documentation")
         x.text("xhtml", text, ["xmlns": "http://www.w3.org/1999/xhtml"])
         x.close("documentation")
     }
 
-    // MARK: - The program as FBD
-
-    private func programPOU(_ x: inout XMLWriter) {
-        let file = program.file
-        x.open("pou", ["name": program.name, "pouType": "program"])
-        x.open("interface")
-        x.open("localVars")
-        for d in program.variables.decls {
-            x.open("variable", ["name": d.name])
-            type(&x, STLiteral.typeName(d.type))
-            x.open("initialValue")
-            x.empty("simpleValue", ["value": STLiteral.format(d.initial, as: d.type)])
-            x.close("initialValue")
-            documentation(&x, d.comment)
-            x.close("variable")
-        }
-        variable(&x, .init(name: "fbScanClock", type: "ScanClock", initial: nil, comment: "stamps the scan: GVL_Scan"))
-        for bus in file.buses {
-            variable(&x, .init(name: bus.name, type: Self.clientType(bus), initial: nil,
-                               comment: "bus \(bus.name); set iPort to your controller's COM port"))
-        }
-        for i in program.order {
-            let type = program.instances[i].interface.name
-            if Swift.type(of: program.instances[i].block).stMapping.hasInstance {
-                variable(&x, .init(name: program.instances[i].name, type: type, initial: nil, comment: ""),
-                         members: arrayLiterals(i))
-            }
-        }
-        for item in elementWiredPins() {
-            variable(&x, .init(name: Self.packName(item.instance, item.pin, program), type: "Pack_\(item.pin.name)", initial: nil, comment: ""))
-        }
-        x.close("localVars")
-        x.close("interface")
-        x.open("body")
-        x.open("FBD")
-        var ids = FBDIds(program: program)
-        var order = 0
-        ids.next += 1
-        order += 1
-        libraryBlock(&x, id: ids.next, type: "ScanClock", instance: "fbScanClock", order: order, inputs: [], outputs: ["tNow"], ids: &ids)
-        for bus in file.buses {
-            ids.next += 1
-            order += 1
-            libraryBlock(&x, id: ids.next, type: Self.clientType(bus), instance: bus.name, order: order,
-                         inputs: Self.clientInputs(bus), outputs: ["xConnected", "xError", "eErrorID"], ids: &ids)
-        }
-        let packs = elementWiredPins()
-        for i in program.order {
-            var packIds: [String: Int] = [:]
-            for item in packs where item.instance == i {
-                ids.next += 1
-                order += 1
-                packIds[item.pin.name] = ids.next
-                packBlock(&x, id: ids.next, i, item.pin, order: order, ids: &ids)
-            }
-            order += 1
-            block(&x, i, order: order, packs: packIds, ids: &ids)
-        }
-        for item in ids.pendingVariables { inVariable(&x, item) }
-        x.close("FBD")
-        x.close("body")
-        documentation(&x, file.description)
-        x.close("pou")
-    }
-
-    /// Local ids: blocks first (1...n in instance order), then variables and literals as needed.
-    struct FBDIds {
-        let program: CompiledProgram
-        var next: Int
-        var pendingVariables: [(id: Int, expression: String, x: Int, y: Int)] = []
-
-        init(program: CompiledProgram) {
-            self.program = program
-            next = program.instances.count + 1
-        }
-
-        func blockId(_ instance: Int) -> Int { instance + 1 }
-
-        mutating func variable(_ expression: String, near x: Int, _ y: Int) -> Int {
-            next += 1
-            pendingVariables.append((next, expression, x - 160, y))
-            return next
-        }
-    }
-
-    private func block(_ x: inout XMLWriter, _ i: Int, order: Int, packs: [String: Int], ids: inout FBDIds) {
-        let instance = program.instances[i]
-        let interface = instance.interface
-        let decl = program.file.instances[i]
-        let (px, py) = (240 + (order - 1) % 5 * 320, 40 + (order - 1) / 5 * 260)
-        var attributes = ["localId": String(ids.blockId(i)), "typeName": interface.name, "executionOrderId": String(order)]
-        if Swift.type(of: instance.block).stMapping.hasInstance { attributes["instanceName"] = instance.name }
-        x.open("block", attributes)
-        x.empty("position", ["x": String(px), "y": String(py)])
-        x.open("inputVariables")
-        for (pinName, packId) in packs.sorted(by: { $0.key < $1.key }) {
-            x.open("variable", ["formalParameter": pinName])
-            x.open("connectionPointIn")
-            x.empty("connection", ["refLocalId": String(packId), "formalParameter": "OUT"])
-            x.close("connectionPointIn")
-            x.close("variable")
-        }
-        let literals = Set(arrayLiterals(i).map(\.pin))
-        for wire in decl.inputs {
-            guard let pin = interface.decl(wire.pin), wire.index == nil, !literals.contains(pin.name) else { continue }
-            x.open("variable", ["formalParameter": pin.name, "negated": wire.negate ? "true" : "false"])
-            x.open("connectionPointIn")
-            connection(&x, wire, pin, px, py, ids: &ids)
-            x.close("connectionPointIn")
-            x.close("variable")
-        }
-        // Bus-level settings the runtime applies to unwired Modbus pins, as the ST program passes them.
-        let client = Swift.type(of: instance.block) as? any BusClientBlock.Type
-        if client?.stTakesBusSettings == true, let bus = program.file.buses.first(where: { $0.name == (instance.bus ?? program.file.buses.first?.name) }) {
-            for (pin, text) in Self.busSettings(bus, wired: decl.inputs) {
-                x.open("variable", ["formalParameter": pin])
-                x.open("connectionPointIn")
-                x.empty("connection", ["refLocalId": String(ids.variable(text, near: px, py))])
-                x.close("connectionPointIn")
-                x.close("variable")
-            }
-        }
-        x.close("inputVariables")
-        // The Modbus client is a bus client's VAR_IN_OUT: the program file's bus.
-        let file = program.file
-        if let client, client.stTakesBusSettings, let bus = instance.bus ?? file.buses.first?.name {
-            x.open("inOutVariables")
-            x.open("variable", ["formalParameter": client.stBusParameter])
-            x.open("connectionPointIn")
-            x.empty("connection", ["refLocalId": String(ids.variable(bus, near: px, py + 120))])
-            x.close("connectionPointIn")
-            x.empty("connectionPointOut")
-            x.close("variable")
-            x.close("inOutVariables")
-        } else {
-            x.empty("inOutVariables")
-        }
-        x.open("outputVariables")
-        for pin in interface.decls(in: .output) {
-            x.open("variable", ["formalParameter": pin.name])
-            x.empty("connectionPointOut")
-            x.close("variable")
-        }
-        x.close("outputVariables")
-        x.close("block")
-        for assignment in decl.outputs {
-            let pin = interface.decl(assignment.pin)?.name ?? assignment.pin
-            ids.next += 1
-            x.open("outVariable", ["localId": String(ids.next)])
-            x.empty("position", ["x": String(px + 200), "y": String(py)])
-            x.open("connectionPointIn")
-            x.empty("connection", ["refLocalId": String(ids.blockId(i)), "formalParameter": pin])
-            x.close("connectionPointIn")
-            x.text("expression", program.variables.decl(assignment.variable)?.name ?? assignment.variable)
-            x.close("outVariable")
-        }
-    }
-
-    /// ModbusRead inputs the runtime takes from the bus when the program leaves them unwired:
-    /// slave, function code and the response timeout (`tReplyTimeout`, an ST-only input).
-    static func busSettings(_ bus: ProgramFile.Bus, wired: [ProgramFile.Wire]) -> [(pin: String, expression: String)] {
-        let pins = Set(wired.map { $0.pin.uppercased() })
-        var settings: [(pin: String, expression: String)] = []
-        if let slave = bus.value("slave"), !pins.contains("UIUNITID") { settings.append(("uiUnitId", slave)) }
-        if let function = bus.value("function"), !pins.contains("USIFUNCTION") { settings.append(("usiFunction", function)) }
-        if let timeout = bus.value("responseTimeout"), let value = try? IECLiteral.parse(timeout, as: .time) {
-            settings.append(("tReplyTimeout", IECLiteral.format(value, as: .time)))
-        }
-        return settings
-    }
-
-    static func clientType(_ bus: ProgramFile.Bus) -> String {
-        bus.value("kind") == "tcp" ? "ModbusFB.ClientTCP" : "ModbusFB.ClientSerial"
-    }
-
-    /// The client's connection inputs from the bus settings, as in the ST program.
-    static func clientInputs(_ bus: ProgramFile.Bus) -> [(pin: String, expression: String)] {
-        // ClientSerial reads its settings on a rising xConnect (its help page): dropping xConnect for
-        // one cycle after an error reopens a port that came up late or was plugged in again.
-        let connect = "NOT \(bus.name).xError"
-        guard bus.value("kind") != "tcp" else { return [("xConnect", connect)] }
-        let parity = ["E": "SYS_EVENPARITY", "O": "SYS_ODDPARITY", "N": "SYS_NOPARITY"][
-            (bus.value("parity") ?? "E").uppercased().prefix(1).description] ?? "SYS_EVENPARITY"
-        // SysCom's enumerations, fully qualified: SysCom 3.5.17.0 (LibraryInterface.sysCom).
-        return [("xConnect", connect), ("iPort", "SysCom.SYS_COM_PORTS.SYS_COMPORT1"),
-                ("dwBaudrate", "SysCom.SYS_COM_BAUDRATE.SYS_BR_\(bus.value("baud") ?? "19200")"),
-                ("byDataBits", bus.value("dataBits") ?? "8"), ("eParity", "SysCom.SYS_COM_PARITY." + parity),
-                ("eStopBits", "SysCom.SYS_COM_STOPBITS." + (bus.value("stopBits") == "2" ? "SYS_TWOSTOPBITS" : "SYS_ONESTOPBIT")),
-                ("eRtuAscii", "ModbusFB.RtuAscii.RTU")]
-    }
-
-    static func packName(_ i: Int, _ pin: VarDecl, _ program: CompiledProgram) -> String {
-        "pack_\(program.instances[i].name)_\(pin.name)"
-    }
-
-    /// A block that is not a program instance: ScanClock, a bus client; inputs are literals.
-    private func libraryBlock(_ x: inout XMLWriter, id: Int, type: String, instance: String, order: Int,
-                              inputs: [(pin: String, expression: String)], outputs: [String], ids: inout FBDIds) {
-        let (px, py) = (40, 40 + (order - 1) * 60)
-        x.open("block", ["localId": String(id), "typeName": type, "instanceName": instance, "executionOrderId": String(order)])
-        x.empty("position", ["x": String(px), "y": String(py)])
-        x.open("inputVariables")
-        for input in inputs {
-            x.open("variable", ["formalParameter": input.pin])
-            x.open("connectionPointIn")
-            x.empty("connection", ["refLocalId": String(ids.variable(input.expression, near: px, py))])
-            x.close("connectionPointIn")
-            x.close("variable")
-        }
-        x.close("inputVariables")
-        x.empty("inOutVariables")
-        x.open("outputVariables")
-        for output in outputs {
-            x.open("variable", ["formalParameter": output])
-            x.empty("connectionPointOut")
-            x.close("variable")
-        }
-        x.close("outputVariables")
-        x.close("block")
-    }
-
-    /// The Pack block that gathers the element wires of array pin `pin` of instance `i`.
-    private func packBlock(_ x: inout XMLWriter, id: Int, _ i: Int, _ pin: VarDecl, order: Int, ids: inout FBDIds) {
-        guard case .array(let element, _) = pin.type else { return }
-        let (px, py) = (240 + (order - 1) % 5 * 320, 40 + (order - 1) / 5 * 260)
-        x.open("block", ["localId": String(id), "typeName": "Pack_\(pin.name)", "instanceName": Self.packName(i, pin, program),
-                         "executionOrderId": String(order)])
-        x.empty("position", ["x": String(px), "y": String(py)])
-        x.open("inputVariables")
-        for wire in program.file.instances[i].inputs where wire.index != nil && interfaceName(i, wire.pin) == pin.name {
-            x.open("variable", ["formalParameter": "IN\(wire.index!)", "negated": wire.negate ? "true" : "false"])
-            x.open("connectionPointIn")
-            connection(&x, wire, VarDecl.input(pin.name, element, nil, ""), px, py, ids: &ids)
-            x.close("connectionPointIn")
-            x.close("variable")
-        }
-        x.close("inputVariables")
-        x.empty("inOutVariables")
-        x.open("outputVariables")
-        x.open("variable", ["formalParameter": "OUT"])
-        x.empty("connectionPointOut")
-        x.close("variable")
-        x.close("outputVariables")
-        x.close("block")
-    }
-
-    private func interfaceName(_ i: Int, _ pin: String) -> String? {
-        program.instances[i].interface.decl(pin)?.name
-    }
-
-    /// The connection of one wire: to a block's output, or to an inVariable (variable or literal).
-    private func connection(_ x: inout XMLWriter, _ wire: ProgramFile.Wire, _ pin: VarDecl, _ px: Int, _ py: Int, ids: inout FBDIds) {
-        switch wire.source {
-        case .pin(let source, let sourcePin, let index)
-            where program.instances.contains(where: { $0.name.uppercased() == source.uppercased() }):
-            let s = program.instances.firstIndex { $0.name.uppercased() == source.uppercased() }!
-            let sourceInterface = program.instances[s].interface
-            let out = sourceInterface.decl(sourcePin)?.name ?? sourcePin
-            if let index {
-                // No pin for one element of an output array either: read it by name.
-                x.empty("connection", ["refLocalId": String(ids.variable("\(program.instances[s].name).\(out)[\(index)]", near: px, py))])
-            } else {
-                x.empty("connection", ["refLocalId": String(ids.blockId(s)), "formalParameter": out])
-            }
-        default:
-            x.empty("connection", ["refLocalId": String(ids.variable(expression(wire, pin), near: px, py))])
-        }
-    }
-
-    /// The text of a wire that does not come from a block: a variable or a literal.
-    private func expression(_ wire: ProgramFile.Wire, _ pin: VarDecl) -> String {
-        let text: String
-        switch wire.source {
-        case .name(let name): text = name
-        case .literal(let t): text = t
-        case .pin(let i, let p, let index): text = "\(i).\(p)" + (index.map { "[\($0)]" } ?? "")
-        }
-        if program.variables.decl(text) != nil { return program.variables.decl(text)!.name }
-        var type = pin.type
-        if wire.index != nil, case .array(let element, _) = pin.type { type = element }
-        return (try? IECLiteral.parse(text, as: type)).map { STLiteral.format($0, as: type) } ?? text
-    }
-
-    private func inVariable(_ x: inout XMLWriter, _ item: (id: Int, expression: String, x: Int, y: Int)) {
-        x.open("inVariable", ["localId": String(item.id)])
-        x.empty("position", ["x": String(item.x), "y": String(item.y)])
-        x.empty("connectionPointOut")
-        x.text("expression", item.expression)
-        x.close("inVariable")
-    }
 }
 
 /// A small indenting XML writer with escaping.
 struct XMLWriter {
     private(set) var text = ""
-    private var depth = 0
+    private(set) var depth = 0
+
+    init(depth: Int = 0) { self.depth = depth }
 
     mutating func line(_ s: String) { text += String(repeating: "  ", count: depth) + s + "\n" }
 
@@ -586,6 +292,9 @@ struct XMLWriter {
         line("<\(name)\(Self.attributes(attributes))>")
         depth += 1
     }
+
+    /// Appends text written by another writer (started at this writer's depth).
+    mutating func append(_ other: XMLWriter) { text += other.text }
 
     mutating func close(_ name: String) {
         depth -= 1

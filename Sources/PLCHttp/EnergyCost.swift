@@ -8,7 +8,7 @@ public struct EnergyCost: Sendable, Equatable {
     public var today: Double?
     /// Energy cost this month so far.
     public var month: Double
-    /// This month's demand charge so far (its highest 30-minute average), 0 without one.
+    /// This month's demand charge so far (its highest 15- or 30-minute average, as the tariff says), 0 without one.
     public var demand: Double
 
     public init(location: String, currency: String, tariff: String, today: Double?, month: Double, demand: Double) {
@@ -33,7 +33,7 @@ public struct EnergyCost: Sendable, Equatable {
                 + "<td class=\"v\">\(formatFixed(cost.month + cost.demand, decimals: 2))</td></tr>"
         }
         return s + "</table><p class=\"muted\">Energy cost from the CSV files' half hours at the tariff's prices (as plc report --tariff); "
-            + "demand: the month's highest 30-minute average so far x the price per kW.</p></section>"
+            + "demand: the month's highest average over the tariff's window (15 or 30 minutes) so far x the price per kW.</p></section>"
     }
 }
 

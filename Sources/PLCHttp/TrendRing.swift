@@ -33,6 +33,9 @@ public final class TrendRecorder: Sendable {
         let name: String
         /// Paths of the Display-like block's pins.
         let values: String, columns: String, units: String, valid: String
+        /// The value and validity pins' storage when the block has pin wrappers: a point reads
+        /// them in place, without allocating; nil: by path.
+        let valuesPin: PinRef?, validPin: PinRef?
         /// The power column's index and its factor to kW, once the columns are known.
         var column: (index: Int, toKW: Float)?
         var hour: TrendRing
@@ -59,9 +62,14 @@ public final class TrendRecorder: Sendable {
     public init(program: CompiledProgram, locations: [(instance: String, title: String?)]) {
         state = Mutex(State(series: locations.map { location in
             let title = location.title.flatMap { program.value(of: $0)?.string } ?? ""
+            let instance = program.instances.first { $0.name.uppercased() == location.instance.uppercased() }
+            let pin = { (name: String) -> PinRef? in
+                guard let instance, !instance.pins.isEmpty, let i = instance.interface.index(of: name) else { return nil }
+                return instance.pins[i]
+            }
             return Series(name: title.isEmpty ? location.instance : title, values: location.instance + ".alrValues",
                           columns: location.instance + ".sColumns", units: location.instance + ".sUnits",
-                          valid: location.instance + ".xValid", column: nil,
+                          valid: location.instance + ".xValid", valuesPin: pin("alrValues"), validPin: pin("xValid"), column: nil,
                           hour: TrendRing(capacity: Self.hourPoints), day: TrendRing(capacity: Self.dayPoints))
         }))
     }
@@ -72,7 +80,7 @@ public final class TrendRecorder: Sendable {
     }
 
     /// Scan thread, after a scan: takes a point when 10 s have passed since the last one. Between
-    /// points this is one comparison; a point reads each location's power pin.
+    /// points this is one comparison; a point reads each location's power pin in place (no allocation).
     public func sample(program: CompiledProgram, now: Int64) {
         state.withLock { s in
             guard now - s.lastSample >= Int64(Self.stepSeconds) * 1_000_000_000 else { return }
@@ -85,9 +93,13 @@ public final class TrendRecorder: Sendable {
     private static func sample(_ series: inout Series, program: CompiledProgram, closeDayPoint: Bool) {
         if series.column == nil { series.column = powerColumn(program.value(of: series.columns)?.string ?? "", program.value(of: series.units)?.string ?? "") }
         var kw = Float.nan
-        if let column = series.column, program.value(of: series.valid)?.bool == true,
-           case .array(let items)? = program.value(of: series.values), column.index < items.count {
-            kw = Float(items[column.index].real) * column.toKW
+        let valid = series.validPin.map { $0.load().bool } ?? (program.value(of: series.valid)?.bool == true)
+        if let column = series.column, valid {
+            if let pin = series.valuesPin {
+                if column.index < pin.decl.type.valueCount { kw = Float(pin.loadElement(column.index).real) * column.toKW }
+            } else if case .array(let items)? = program.value(of: series.values), column.index < items.count {
+                kw = Float(items[column.index].real) * column.toKW
+            }
         }
         series.hour.push(kw)
         if kw.isFinite {

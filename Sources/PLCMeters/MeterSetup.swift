@@ -16,6 +16,10 @@ public enum MeterSetup {
         public var model: String
         public var slave: Int
         public var line: Int
+        /// The file `line` is in: where the model was written (a program or function block file).
+        public var file: String
+        /// The bus the instance names (`bus:`), nil for the program's only bus.
+        public var bus: String? = nil
     }
 
     /// The meters of a program file: every MeterRead instance with its constant model and slave.
@@ -26,11 +30,12 @@ public enum MeterSetup {
             let model = constant(instance, "sModel", in: file, default: "rx380", errors: &errors)
             let unit = constant(instance, "uiUnitId", in: file, default: "1", errors: &errors)
             guard let model, let unit else { continue }
-            guard let slave = Int(unit), (1...247).contains(slave) else {
-                errors.append(SourceError(file: file.path, line: instance.line, "\(instance.name).uiUnitId '\(unit)' must be 1 to 247"))
+            guard let slave = Int(unit.text), (1...247).contains(slave) else {
+                errors.append(SourceError(file: unit.file, line: unit.line, "\(instance.name).uiUnitId '\(unit.text)' must be 1 to 247"))
                 continue
             }
-            result.append(Meter(instance: instance.name, model: model, slave: slave, line: instance.line))
+            result.append(Meter(instance: instance.name, model: model.text, slave: slave, line: model.line, file: model.file,
+                               bus: instance.bus))
         }
         if !errors.isEmpty { throw ProgramErrors(errors) }
         return result
@@ -48,7 +53,7 @@ public enum MeterSetup {
             do throws(ProgramErrors) {
                 let model: MeterModel
                 if let known = models[meter.model] { model = known } else {
-                    model = try catalog.load(meter.model, file: file.path, line: meter.line)
+                    model = try catalog.load(meter.model, file: meter.file, line: meter.line)
                 }
                 models[meter.model] = model
                 block.configure(model)
@@ -82,22 +87,26 @@ public enum MeterSetup {
         return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
-    /// The text of a pin wired to a constant: a literal, or a variable's initial value (so `--set` applies).
+    /// The text of a pin wired to a constant (a literal, or a variable's initial value, so `--set`
+    /// applies), with the file and line where it was written, for errors about it: inside a function
+    /// block, the literal of the instance that passed it.
     private static func constant(_ instance: ProgramFile.Instance, _ pin: String, in file: ProgramFile,
-                                 default fallback: String, errors: inout [SourceError]) -> String? {
+                                 default fallback: String, errors: inout [SourceError]) -> (text: String, file: String, line: Int)? {
         guard let wire = instance.inputs.first(where: { $0.pin.uppercased() == pin.uppercased() && $0.index == nil }) else {
-            return fallback
+            return (fallback, instance.file ?? file.path, instance.line)
         }
+        let written = (file: wire.file ?? file.path, line: wire.line)
         switch wire.source {
         case .literal(let text):
-            return unquoted(text)
+            return (unquoted(text), written.file, written.line)
         case .name(let name):
             if let variable = file.variables.first(where: { $0.decl.name.uppercased() == name.uppercased() }) {
-                return IECLiteral.format(variable.decl.initial, as: variable.decl.type).trimming(where: { $0 == "'" })
+                return (IECLiteral.format(variable.decl.initial, as: variable.decl.type).trimming(where: { $0 == "'" }),
+                        file.path, variable.line)
             }
-            return unquoted(name)
+            return (unquoted(name), written.file, written.line)
         case .pin:
-            errors.append(SourceError(file: file.path, line: wire.line,
+            errors.append(SourceError(file: written.file, line: written.line,
                                       "\(instance.name).\(pin) must be a constant or a program variable (it is read once, at start)"))
             return nil
         }

@@ -45,8 +45,8 @@ public final class MqttClient: @unchecked Sendable {
     private let thread = WorkerThread()
     private var mosq: OpaquePointer?
     private var discovery: [(topic: String, payload: String)] = []
-    /// More retained discovery configs to publish on every connect (set before `start()`).
-    public var extraDiscovery: [(topic: String, payload: String)] = []
+    /// Retained configs added by `addDiscovery`, published on every connect; guarded by `condition`.
+    private var extraDiscovery: [(topic: String, payload: String)] = []
 
     public init(_ settings: MqttSettings) {
         self.settings = settings
@@ -84,6 +84,18 @@ public final class MqttClient: @unchecked Sendable {
         thread.join()
         if let mosq { mosquitto_destroy(mosq) }
         mosq = nil
+    }
+
+    /// Adds a retained discovery config beside the sink's own (another entity of the location's
+    /// device): published now when the link is up, and again on every connect. Any thread.
+    public func addDiscovery(topic: String, payload: String) {
+        let client: OpaquePointer? = condition.withLock {
+            extraDiscovery.append((topic, payload))
+            return state.connected ? mosq : nil
+        }
+        guard let client else { return }
+        var mid: Int32 = 0
+        _ = publish(client, topic, payload, retain: true, mid: &mid)
     }
 
     /// Queues one state message (QoS 1, not retained); dropped when the link is down (a live value only).
@@ -130,7 +142,7 @@ public final class MqttClient: @unchecked Sendable {
             condition.withLock { state.error = "MQTT: \(problem)" }
             return
         }
-        discovery = HomeAssistant.configs(settings) + extraDiscovery
+        discovery = HomeAssistant.configs(settings)
         let me = Unmanaged.passUnretained(self).toOpaque()
         guard let client = mosquitto_new(nil, true, me) else {
             condition.withLock { state.error = "MQTT: cannot create a client" }
@@ -212,14 +224,18 @@ public final class MqttClient: @unchecked Sendable {
         }
         guard let mosq else { return }
         var mid: Int32 = 0
-        for config in discovery { _ = publish(mosq, config.topic, config.payload, retain: true, mid: &mid) }
+        let extra = condition.withLock { extraDiscovery }
+        for config in discovery + extra { _ = publish(mosq, config.topic, config.payload, retain: true, mid: &mid) }
         _ = publish(mosq, settings.availabilityTopic, "online", retain: true, mid: &mid)
-        condition.withLock {
+        // Configs added while this connect published are not published by `addDiscovery`: here.
+        let late = condition.withLock { () -> ArraySlice<(topic: String, payload: String)> in
             accepted = true
             state.connected = true
             state.error = ""
             state.connects += 1
+            return extraDiscovery.dropFirst(extra.count)
         }
+        for config in late { _ = publish(mosq, config.topic, config.payload, retain: true, mid: &mid) }
     }
 
     private func disconnected(_ rc: Int32) {

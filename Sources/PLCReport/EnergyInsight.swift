@@ -65,6 +65,22 @@ public struct EnergyInsight: Sendable, Encodable {
         public var anomalies: AnomalyCheck?
     }
 
+    /// The energy cost of one report row.
+    public struct RowCost: Sendable, Encodable, Equatable {
+        public var period: String
+        public var location: String
+        public var cost: Double
+    }
+
+    /// `rowCost` as rows: by period, then in the order of `locations`.
+    public var rowCosts: [RowCost] {
+        let order = Dictionary(locations.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return rowCost.map { key, cost in
+            let parts = key.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            return RowCost(period: String(parts[0]), location: parts.count > 1 ? String(parts[1]) : "", cost: cost)
+        }.sorted { $0.period != $1.period ? $0.period < $1.period : (order[$0.location] ?? 0) < (order[$1.location] ?? 0) }
+    }
+
     /// A value of one day.
     public struct DayValue: Sendable, Encodable, Equatable {
         public var date: String
@@ -73,18 +89,26 @@ public struct EnergyInsight: Sendable, Encodable {
 
     public var tariff: String?
     public var currency: String?
+    /// The demand charge's window in minutes (15 or 30); nil without a demand charge.
+    public var demandWindowMinutes: Int?
     public var locations: [Location]
     /// Energy cost per report row, keyed `period|location`.
     public var rowCost: [String: Double] = [:]
+    /// The same, as rows in period then location order (JSON's `rows`; filled by `rounded()`).
+    public var costRows: [RowCost] = []
     /// Flag text per report row, keyed `period|location`.
     public var rowFlags: [String: String] = [:]
 
-    private enum CodingKeys: String, CodingKey { case tariff, currency, locations }
+    private enum CodingKeys: String, CodingKey { case tariff, currency, demandWindowMinutes = "demand_window_minutes", locations, costRows = "rows" }
 
     /// Computes the insight of `energies` (which may hold history before the query's range).
-    public init(_ energies: [LocationEnergy], query: ReportQuery, options: Options) {
+    /// `windows` holds the same locations accumulated at the tariff's demand window when that is
+    /// not a half hour (`EnergyReport.energies(site:query:window:)`); a location without one then
+    /// has no demand charge.
+    public init(_ energies: [LocationEnergy], windows: [LocationEnergy] = [], query: ReportQuery, options: Options) {
         tariff = options.tariff?.name
         currency = options.tariff?.currency
+        demandWindowMinutes = options.tariff?.demand?.windowMinutes
         let lower = EnergySegment.floorDiv(query.range.lowerBound, LocationEnergy.slotSeconds)
         let upper = EnergySegment.floorDiv(query.range.upperBound, LocationEnergy.slotSeconds)
         let inRange = { (slot: Int64) in slot >= lower && slot < upper }
@@ -96,7 +120,9 @@ public struct EnergyInsight: Sendable, Encodable {
             var location = Location(name: energy.name, kwh: kwh, cost: nil, baseLoadKW: nil, dailyBaseLoad: [],
                                     afterHoursKWh: nil, afterHoursShare: nil, anomalies: nil)
             if let tariff = options.tariff {
-                location.cost = Self.cost(energy, slots, tariff: tariff, inRange: inRange)
+                let width = tariff.demandWindowSeconds
+                let windowed = width == energy.width ? energy : windows.first { $0.name == energy.name && $0.width == width }
+                location.cost = Self.cost(windowed, slots, tariff: tariff, range: query.range)
                 for (slot, value) in slots {
                     rowCost[query.label(slot: slot) + "|" + energy.name, default: 0] += value * tariff.periods[tariff.periodIndex(slot: slot)].price
                 }
@@ -125,7 +151,8 @@ public struct EnergyInsight: Sendable, Encodable {
     }
 
     /// Energy cost per tariff period and the month's demand charges.
-    static func cost(_ energy: LocationEnergy, _ slots: [Int64: Double], tariff: Tariff, inRange: (Int64) -> Bool) -> Cost {
+    /// `windowed` is the location at the demand window's width; `range` the report's local seconds.
+    static func cost(_ windowed: LocationEnergy?, _ slots: [Int64: Double], tariff: Tariff, range: Range<Int64>) -> Cost {
         var kwh = [Double](repeating: 0, count: tariff.periods.count)
         for (slot, value) in slots { kwh[tariff.periodIndex(slot: slot)] += value }
         let costs = zip(kwh, tariff.periods).map { $0 * $1.price }
@@ -134,18 +161,14 @@ public struct EnergyInsight: Sendable, Encodable {
             PeriodCost(name: tariff.periods[i].name, kwh: kwh[i], cost: costs[i], share: energyCost > 0 ? costs[i] / energyCost * 100 : 0)
         }
         var demand: [MonthDemand] = []
-        if let charge = tariff.demand {
-            // The half hours the peak-demand table uses: the finest source, no estimates, no repeated hour.
-            var peaks: [String: (slot: Int64, kwh: Double)] = [:]
-            for (slot, value) in energy.slots(energy.source(binSlots: 1)) where inRange(slot) {
-                guard !energy.estimated.contains(slot), !energy.repeated.contains(slot) else { continue }
-                let c = LocalTime.civil(Int(EnergySegment.floorDiv(slot, 48)))
-                let month = LocalTime.pad(c.year, 4) + "-" + LocalTime.pad(c.month, 2)
-                if let best = peaks[month], best.kwh > value || best.kwh == value && best.slot < slot { continue }
-                peaks[month] = (slot, value)
-            }
-            demand = peaks.sorted { $0.key < $1.key }.map { month, peak in
-                MonthDemand(month: month, peakKW: peak.kwh * 2, at: HourlyEnergy.label(peak.slot), cost: peak.kwh * 2 * charge.pricePerKW)
+        if let charge = tariff.demand, let windowed {
+            // The windows the peak-demand table would use at this width: no estimates, no repeated hour.
+            let lower = EnergySegment.floorDiv(range.lowerBound, windowed.width)
+            let upper = EnergySegment.floorDiv(range.upperBound, windowed.width)
+            let perHour = 3600 / Double(windowed.width)
+            demand = DemandWindow.monthlyPeaks(windowed) { $0 >= lower && $0 < upper }.sorted { $0.key < $1.key }.map { month, peak in
+                MonthDemand(month: month, peakKW: peak.kwh * perHour, at: DemandWindow.label(peak.slot, width: windowed.width),
+                            cost: peak.kwh * perHour * charge.pricePerKW)
             }
         }
         return Cost(energy: energyCost, periods: periods, demand: demand, total: energyCost + demand.reduce(0) { $0 + $1.cost })
@@ -157,6 +180,7 @@ extension EnergyInsight {
     func rounded() -> EnergyInsight {
         let r3 = { (x: Double) in (x * 1000).rounded() / 1000 }, r1 = { (x: Double) in (x * 10).rounded() / 10 }
         var copy = self
+        copy.costRows = rowCosts.map { RowCost(period: $0.period, location: $0.location, cost: r3($0.cost)) }
         copy.locations = locations.map { l in
             var l = l
             l.kwh = r3(l.kwh)
@@ -236,8 +260,5 @@ struct HourlyEnergy {
     }
 
     /// `YYYY-MM-DD HH:MM` of a half-hour slot.
-    static func label(_ slot: Int64) -> String {
-        let day = Int(EnergySegment.floorDiv(slot, 48)), minutes = Int(slot - Int64(day) * 48) * 30
-        return LocalTime.dateText(day) + " " + LocalTime.pad(minutes / 60, 2) + ":" + LocalTime.pad(minutes % 60, 2)
-    }
+    static func label(_ slot: Int64) -> String { DemandWindow.label(slot, width: LocationEnergy.slotSeconds) }
 }

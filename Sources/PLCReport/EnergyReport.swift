@@ -59,15 +59,7 @@ public struct EnergyReport: Sendable, Encodable {
 
     /// Each location's half hours for `query`, read one file at a time.
     public static func energies(site: SiteFolder, query: ReportQuery) throws(ReportError) -> [LocationEnergy] {
-        var accumulated: [LocationEnergy] = []
-        for location in site.locations {
-            var energy = LocationEnergy(name: location.name, range: query.range, maxPower: query.maxPower)
-            for file in SiteFolder.files(location.files, for: query) {
-                try EnergyCSV.read(file.path) { energy.add($0) }
-            }
-            accumulated.append(energy)
-        }
-        return accumulated
+        try energies(site: site, query: query, window: LocationEnergy.slotSeconds).halfHours
     }
 
     /// The report of locations already accumulated.

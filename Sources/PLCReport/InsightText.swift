@@ -59,6 +59,22 @@ public enum InsightText {
         return out + sections(insight)
     }
 
+    /// Energy cost per report period, one column per location, as the kWh table; empty without a tariff.
+    public static func periodCosts(_ insight: EnergyInsight, by: ReportQuery.Period) -> String {
+        guard let currency = insight.currency else { return "" }
+        let names = insight.locations.map(\.name)
+        var grid: [[String]] = [["period"] + names + ["total"]]
+        var byPeriod: [String: [String: Double]] = [:]
+        for row in insight.rowCosts { byPeriod[row.period, default: [:]][row.location] = row.cost }
+        for period in byPeriod.keys.sorted() {
+            let costs = byPeriod[period]!
+            grid.append([period] + names.map { costs[$0].map(money) ?? "-" } + [money(costs.values.reduce(0, +))])
+        }
+        grid.append(["energy"] + insight.locations.map { $0.cost.map { money($0.energy) } ?? "-" }
+                    + [money(insight.locations.reduce(0) { $0 + ($1.cost?.energy ?? 0) })])
+        return "\nEnergy cost by \(by.rawValue) (\(currency))\n\n" + ReportText.layout(grid, numeric: true)
+    }
+
     /// The cost and anomaly tables, after the report's own.
     public static func sections(_ insight: EnergyInsight) -> String {
         var out = ""
@@ -74,8 +90,9 @@ public enum InsightText {
             }
             out += ReportText.layout(grid, numeric: true)
             if insight.locations.contains(where: { !($0.cost?.demand.isEmpty ?? true) }) {
-                out += "\nDemand charge: the month's highest 30-minute average power\n\n"
-                var peaks: [[String]] = [["location", "month", "kW", "half hour from", "cost"]]
+                let minutes = insight.demandWindowMinutes ?? 30
+                out += "\nDemand charge: the month's highest \(minutes)-minute average power\n\n"
+                var peaks: [[String]] = [["location", "month", "kW", (minutes == 30 ? "half hour" : "\(minutes) min") + " from", "cost"]]
                 for l in insight.locations {
                     for d in l.cost?.demand ?? [] { peaks.append([l.name, d.month, String(printf: "%.1f", d.peakKW), d.at, money(d.cost)]) }
                 }

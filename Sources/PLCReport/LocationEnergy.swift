@@ -15,7 +15,10 @@ public struct LocationEnergy: Sendable {
 
     /// The location's name (its folder).
     public let name: String
-    /// kWh per slot number (slot start = number x 30 minutes, local time), from the counter.
+    /// This accumulator's slot width (s): `slotSeconds`, or a demand window's width (900 for a
+    /// 15-minute demand charge), the same rules spreading energy into narrower slots.
+    public let width: Int64
+    /// kWh per slot number (slot start = number x `width`, local time), from the counter.
     public private(set) var counterSlots: [Int64: Double] = [:]
     /// kWh per slot number, from the power readings.
     public private(set) var powerSlots: [Int64: Double] = [:]
@@ -50,8 +53,9 @@ public struct LocationEnergy: Sendable {
     private var lastStep: (at: Int64, shiftBefore: Int64)?
 
     /// Accumulates the slots that fall in `range` (local seconds); `maxPower` (kW) rejects spikes.
-    public init(name: String, range: Range<Int64>, maxPower: Double = 0, rollover: Double = 0) {
+    public init(name: String, range: Range<Int64>, maxPower: Double = 0, rollover: Double = 0, width: Int64 = slotSeconds) {
         self.name = name
+        self.width = width
         self.range = range
         counter = EnergyCounter(maxPower: maxPower, rollover: rollover)
     }
@@ -66,8 +70,8 @@ public struct LocationEnergy: Sendable {
                 let before = shift
                 shift += previous - row.time + max(lastGap, 1)
                 lastStep = ((row.time + shift) * 1000, before)
-                let lower = EnergySegment.floorDiv(row.time, Self.slotSeconds)
-                let upper = EnergySegment.floorDiv(previous, Self.slotSeconds)
+                let lower = EnergySegment.floorDiv(row.time, width)
+                let upper = EnergySegment.floorDiv(previous, width)
                 for slot in lower...upper { repeated.insert(slot) }
             }
         }
@@ -109,9 +113,9 @@ public struct LocationEnergy: Sendable {
         } else {
             segment = EnergySegment(from: segment.from - shift * 1000, to: segment.to - shift * 1000, kwh: segment.kwh)
         }
-        let lower = range.lowerBound / Self.slotSeconds, upper = range.upperBound / Self.slotSeconds
-        let gap = segment.to - segment.from > Self.slotSeconds * 1000
-        segment.split(width: Self.slotSeconds * 1000) { slot, kwh in
+        let lower = range.lowerBound / width, upper = range.upperBound / width
+        let gap = segment.to - segment.from > width * 1000
+        segment.split(width: width * 1000) { slot, kwh in
             guard slot >= lower && slot < upper else { return }
             if power { powerSlots[slot, default: 0] += kwh } else { counterSlots[slot, default: 0] += kwh }
             if gap { estimated.insert(slot) }

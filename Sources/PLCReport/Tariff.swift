@@ -8,7 +8,7 @@ import PLCCore
 import PLCGraph
 
 /// A time-of-use tariff: prices per kWh by weekday, hour and month, an optional demand charge
-/// on the month's highest half hour, and the site's opening hours (`tariffs/<name>.yaml`).
+/// on the month's highest 15- or 30-minute window, and the site's opening hours (`tariffs/<name>.yaml`).
 public struct Tariff: Sendable, Equatable {
     /// One tariff period: the half hours it takes and its price per kWh.
     public struct Period: Sendable, Equatable {
@@ -20,7 +20,7 @@ public struct Tariff: Sendable, Equatable {
 
     /// The demand charge: a price per kW of the month's highest window average.
     public struct Demand: Sendable, Equatable {
-        /// Window length in minutes (30: the report's half hours).
+        /// Window length in minutes: 15 or 30.
         public var windowMinutes: Int
         public var pricePerKW: Double
     }
@@ -251,14 +251,14 @@ struct TariffReader {
         return h * 60 + m
     }
 
-    /// `T#30m`, `30m` or `30` (minutes).
+    /// `T#15m`/`T#30m`, `15m`/`30m` or `15`/`30` (minutes).
     func window(_ node: Node) throws(SourceError) -> Int {
-        var s = try text(node, "window").lowercased()
+        let given = try text(node, "window")
+        var s = given.lowercased()
         if s.hasPrefix("t#") { s.removeFirst(2) }
         if s.hasSuffix("m") { s.removeLast() }
-        guard let minutes = Int(s) else { throw fail(node, "window must be T#30m, not '\(try text(node, "window"))'") }
-        guard minutes == 30 else {
-            throw fail(node, "window must be T#30m: the report keeps half hours, so a \(minutes)-minute window cannot be measured")
+        guard let minutes = Int(s), DemandWindow.minutes.contains(minutes) else {
+            throw fail(node, "window must be T#15m or T#30m (a demand charge on quarter or half hours), not '\(given)'")
         }
         return minutes
     }

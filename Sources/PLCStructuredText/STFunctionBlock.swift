@@ -21,7 +21,14 @@ public final class STFunctionBlock: FunctionBlock {
         guard let instance else { return }
         instance.execute(context)
         if instance.watchdogAborts != 0, let fault = instance.takeWatchdogFault() { Console.write(fault + "\n", to: 2) }
+        if instance.machine.env.fault != nil, let fault = instance.machine.takeFault(), !runTimeFaultReported {
+            runTimeFaultReported = true
+            Console.write("run-time fault in \(instance.pou.name): \(fault) (logged once; the block goes on past the"
+                          + " faulty operation, where Codesys stops the application with an exception)\n", to: 2)
+        }
     }
+    /// Whether the first run-time fault (division by zero, index out of range, null pointer) was written.
+    private var runTimeFaultReported = false
 
     public subscript(pin pin: Int) -> IECValue {
         get { instance?[pin: pin] ?? .int(0) }

@@ -10,6 +10,7 @@ import PLCApp
 import PLCCore
 import PLCGraph
 import PLCMeters
+import PLCStructuredText
 
 /// `plc export`: the Codesys side of a program: Structured Text, ST tests, PLCopen XML.
 struct Export: ParsableCommand {
@@ -40,15 +41,24 @@ struct Export: ParsableCommand {
             guard let program else { throw fail("plc export plcopen: name a program folder") }
             let loading = ProgramLoading(library: .all)
             let compiled = try loading.setup(try loading.load(program)).program
-            // FBD blocks go in as FUNCTION_BLOCKs with an ST body of calls, the program as written.
+            // FBD blocks go in as CFC function blocks (their own networks), the program as written.
             let unflattened: STFunctionBlockExporter.Unflattened?
             do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: loading.library) } catch { throw fail(error) }
-            let fbSources = unflattened?.functionBlocks.compactMap { STSource(STFunctionBlockExporter.functionBlockText($0.definition, $0.network)) } ?? []
-            files = [(compiled.name + ".xml", PLCopenExporter(unflattened?.program ?? compiled, sources: try stSources() + fbSources).xml())]
+            let exporter = PLCopenExporter(unflattened?.program ?? compiled, sources: try stSources(),
+                                           functionBlocks: unflattened?.functionBlocks ?? [], libraries: Self.plcopenLibraries)
+            files = [(compiled.name + ".xml", exporter.xml())]
         default:
             throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")
         }
         try write(files)
+    }
+
+    /// The libraries the twins use, at the versions their declarations follow (LibraryInterfaces.swift).
+    static var plcopenLibraries: [PLCopenExporter.Library] {
+        ([LibraryInterface.standard] + LibraryInterface.all).map {
+            PLCopenExporter.Library(name: $0.name, version: $0.version, company: $0.company,
+                                    namespace: $0.namespace ?? $0.name.replacingEvery(" ", with: "_"))
+        }
     }
 
     /// The PROGRAM, its GVL and a `MeterRead_<model>` twin per meter model it reads; exit 2 when a

@@ -34,7 +34,9 @@ struct InsightOptions: ParsableArguments {
         var history = query
         history.from = query.from.map { $0 - options.historyDays }
         do {
-            return EnergyInsight(try EnergyReport.energies(site: site, query: history), query: query, options: options)
+            let window = options.tariff?.demandWindowSeconds ?? LocationEnergy.slotSeconds
+            let read = try EnergyReport.energies(site: site, query: history, window: window)
+            return EnergyInsight(read.halfHours, windows: read.windows, query: query, options: options)
         } catch {
             throw fail(error)
         }
@@ -49,7 +51,7 @@ extension InsightOptions {
         case ("csv", false): InsightText.csv(report, insight, flags: anomalies)
         case ("json", _): InsightText.json(report, insight)
         case (_, true): InsightText.locationsTable(report, insight)
-        default: ReportText.table(report) + InsightText.sections(insight)
+        default: ReportText.table(report) + InsightText.periodCosts(insight, by: report.by) + InsightText.sections(insight)
         }
     }
 }

@@ -30,10 +30,12 @@ extension Run {
         var view = EnergyInsightView(weeks: weeks)
         for source in sources {
             guard let site = try? SiteFolder(source.folder),
-                  let energies = try? EnergyReport.energies(site: site, query: history) else { continue }
+                  let read = try? EnergyReport.energies(site: site, query: history,
+                                                        window: tariff?.demandWindowSeconds ?? LocationEnergy.slotSeconds) else { continue }
+            let energies = read.halfHours
             let name = { (location: String) in energies.count == 1 ? source.location : location }
             if let tariff {
-                let insight = EnergyInsight(energies, query: month, options: .init(tariff: tariff))
+                let insight = EnergyInsight(energies, windows: read.windows, query: month, options: .init(tariff: tariff))
                 for location in insight.locations {
                     guard let cost = location.cost else { continue }
                     view.costs.append(EnergyCost(location: name(location.name), currency: tariff.currency, tariff: tariff.name,

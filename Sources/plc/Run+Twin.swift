@@ -35,15 +35,15 @@ struct TwinRun {
         guard let main = machine.instantiate(file.name) else {
             throw fail("plc run --twin: \(folder) has no PROGRAM \(file.name)")
         }
-        var simulator: ModbusSimulator?
+        var simulators: [ModbusSimulator] = []
         if simulate {
             do {
-                simulator = try SimulatedBus.start(&file, note: note)
+                simulators = try SimulatedBus.start(&file, note: note)
             } catch {
                 throw fail(error)
             }
         }
-        defer { simulator?.stop() }
+        defer { simulators.forEach { $0.stop() } }
         guard let bus = file.buses.first else { throw fail("plc run --twin: \(file.path) declares no bus") }
         let worker: BusWorker
         do {

@@ -5,7 +5,7 @@ import Testing
 /// `plc run --anomaly-events`: rx380_main's location gets its anomaly check over MQTT, read back from mosquitto.
 @Suite("MQTT anomaly events with mosquitto", .serialized)
 struct AnomalyEventsTests {
-    @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery",
+    @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery, over the sink's one connection",
           .timeLimit(.minutes(3)))
     func events() throws {
         let broker = try MosquittoBroker()
@@ -30,6 +30,11 @@ struct AnomalyEventsTests {
         #expect(flags.first?["what"] as? String == "1 h")
         #expect(flags.first?["deviation"] as? String == "+7.00 kWh (+175.0 MAD)")
         #expect(try MqttSinkTests.retained(port: broker.port, topic: topic).count == 1)
+        // One connection for the location: the sink's client carries the events and the binary
+        // sensor. mosquitto logs each connect; plc's libmosquitto speaks MQTT 5 (p5), mosquitto_sub does not.
+        let connects = { (broker.process?.errorOutput ?? []).filter { $0.contains("New client connected") && $0.contains("(p5,") } }
+        MqttSinkTests.waitUntil(5) { !connects().isEmpty }
+        #expect(connects().count == 1, "\(connects())")
 
         let configs = try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#")
         #expect(configs.count == 14, "\(configs)")      // the sink's 13 sensors and the binary sensor
@@ -39,8 +44,19 @@ struct AnomalyEventsTests {
         #expect(config["state_topic"] as? String == topic && config["json_attributes_topic"] as? String == topic)
         #expect(config["value_template"] as? String == "{{ value_json.state }}")
         #expect((config["device"] as? [String: Any])?["identifiers"] as? [String] == ["plc_pi-7_rx380_main"])
-        #expect(plc.stop(signal: SIGINT) == 0)
+
+        // The broker restarts without persistence: on the new connection (still one) the event and the binary sensor come back.
         sub.stop()
+        broker.stop()
+        try broker.start()
+        MqttSinkTests.waitUntil(30) {
+            ((try? MqttSinkTests.retained(port: broker.port, topic: topic)) ?? []).count == 1
+                && ((try? MqttSinkTests.retained(port: broker.port, topic: "homeassistant/binary_sensor/#")) ?? []).count == 1
+        }
+        #expect(try MqttSinkTests.retained(port: broker.port, topic: topic).first?.contains(#""state":"ON""#) == true)
+        #expect(try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#").count == 14)
+        #expect(connects().count == 1, "\(connects())")
+        #expect(plc.stop(signal: SIGINT) == 0)
     }
 
     @Test("without history the event is OFF with 'not enough data'")

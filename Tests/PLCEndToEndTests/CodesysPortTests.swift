@@ -239,7 +239,7 @@ struct CodesysExportTests {
         #expect(!(try Self.validate(broken)).ok)
     }
 
-    @Test("the PLCopen program is the FBD graph: every block in plc check's order, every connection resolved")
+    @Test("the PLCopen program is the CFC graph: every block in plc check's order, every connection resolved")
     func plcopenGraph() throws {
         let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
         let check = try PLCCommand.run(["check", "programs/rx380_main"]).stdout
@@ -278,46 +278,42 @@ struct CodesysExportTests {
         let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
         let lines = xml.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.contains("typeName=\"ScanClock\"") && $0.contains("instanceName=\"fbScanClock\"") && $0.contains("executionOrderId=\"1\"") })
-        // meter(xConnect := TRUE, ...) with the bus's serial settings: each input resolved to its literal.
-        var expressions: [String: String] = [:]
-        var id: String?
-        for line in lines {
-            if line.contains("<inVariable ") { id = Self.attribute("localId", line) }
-            if let current = id, line.contains("<expression>") {
-                expressions[current] = line.components(separatedBy: "<expression>")[1].components(separatedBy: "</expression>")[0]
-                id = nil
-            }
-        }
-        let meter = try #require(xml.components(separatedBy: "instanceName=\"meter\"").dropFirst().first?.components(separatedBy: "</block>").first)
+        // meter(xConnect := ..., ...) with the bus's serial settings: each input resolved to its literal.
+        let document = try PLCopenDocument(xml)
+        let chart = try #require(document.chart(of: "rx380_main"))
+        let ids = PLCopenDocument.byId(chart)
+        let meter = try #require(PLCopenDocument.children(chart, "block").first { PLCopenDocument.attribute($0, "instanceName") == "meter" })
         func input(_ pin: String) -> String? {
-            guard let part = meter.components(separatedBy: "formalParameter=\"\(pin)\"").dropFirst().first,
-                  let ref = Self.attribute("refLocalId", part.split(separator: "\n").dropFirst(2).first.map(String.init) ?? "") else { return nil }
-            return expressions[ref]
+            PLCopenDocument.source(of: pin, in: meter, ids).flatMap { PLCopenDocument.expression($0.element) }
         }
-        // xConnect falls for a cycle after an error, so the port is reopened (finding 6); SysCom's
-        // enumeration values, fully qualified (finding 7).
-        #expect(input("xConnect") == "NOT meter.xError")
+        let expressions = PLCopenDocument.children(chart, "inVariable").compactMap(PLCopenDocument.expression)
+        // xConnect falls for a cycle after an error, so the port is reopened (finding 6): the client's
+        // own xError, negated and fed back; SysCom's enumeration values, fully qualified (finding 7).
+        let connect = try #require(PLCopenDocument.source(of: "xConnect", in: meter, ids))
+        #expect(connect.element === meter && connect.pin == "xError" && connect.negated)
         #expect(input("dwBaudrate") == "SysCom.SYS_COM_BAUDRATE.SYS_BR_19200")
         #expect(input("eParity") == "SysCom.SYS_COM_PARITY.SYS_EVENPARITY")
         #expect(input("eStopBits") == "SysCom.SYS_COM_STOPBITS.SYS_ONESTOPBIT")
         #expect(input("byDataBits") == "8")
-        // No formal parameter names one element; no input expression is an array literal.
-        let formals = lines.compactMap { Self.attribute("formalParameter", $0) }
+        // No pin names one element (a connector may name an element it reads); no input expression is an array literal.
+        let formals = lines.filter { $0.contains("<variable ") }.compactMap { Self.attribute("formalParameter", $0) }
         #expect(!formals.isEmpty && !formals.contains { $0.contains("[") }, "\(formals.filter { $0.contains("[") })")
-        #expect(!expressions.values.contains { $0.hasPrefix("[") })
+        #expect(!expressions.contains { $0.hasPrefix("[") })
         // The elements reach CSVLogger through Pack_alrValues; the decimals initialise the instance.
         #expect(xml.contains("<pou name=\"Pack_alrValues\" pouType=\"functionBlock\">"))
         #expect(xml.contains("<value member=\"auiDecimals\">"))
-        #expect(expressions.values.contains("readMain.awData[28]"))
+        #expect(expressions.contains("readMain.awData[28]"))
     }
 
-    @Test("the task section has the form Codesys exports: Device, Application, MainTask, PT0.1S, task settings")
+    @Test("the task section has the form Codesys exports: Device, Application, a task no template has, PT0.1S, task settings")
     func plcopenTaskSection() throws {
         let xml = try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout
         let instances = try #require(xml.components(separatedBy: "<instances>").dropFirst().first)
         #expect(instances.contains("<configuration name=\"Device\">"))
         #expect(instances.contains("<resource name=\"Application\">"))
-        #expect(instances.contains("<task interval=\"PT0.1S\" name=\"MainTask\" priority=\"1\">"))
+        // Codesys's Standard project already has a MainTask: the import must not meet it.
+        #expect(instances.contains("<task interval=\"PT0.1S\" name=\"Task_rx380_main\" priority=\"1\">"))
+        #expect(!instances.contains("MainTask"))
         #expect(instances.contains("<pouInstance name=\"rx380_main\" typeName=\"\">"))
         #expect(instances.contains("name=\"http://www.3s-software.com/plcopenxml/tasksettings\""))
         #expect(instances.contains("<TaskSettings Interval=\"t#100ms\" IntervalUnit=\"ms\" KindOfTask=\"Cyclic\" WithinSPSTimeSlicing=\"true\">"))

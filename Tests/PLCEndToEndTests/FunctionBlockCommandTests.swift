@@ -46,6 +46,30 @@ struct FunctionBlockCommandTests {
         #expect(result.stdout.contains(" 6. office.csv            CSVLogger"), "\(result.stdout)")
     }
 
+    @Test("a bad meter model or slave passed to a Location instance is reported at the line that passed it")
+    func meterErrorsNameTheInstanceLine() throws {
+        let source = PLCCommand.root.appendingPathComponent("programs/site_main/program.yaml").path
+        let text = try String(contentsOfFile: source, encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        let office = try #require(lines.firstIndex { $0.contains("sModel: 'rx380', uiUnitId: 1, sLocation: 'Office'") })
+        let production = try #require(lines.firstIndex { $0.contains("uiUnitId: 2, sLocation: 'Production'") })
+        lines[office] = lines[office].replacingOccurrences(of: "'rx380'", with: "'nosuch'")
+        lines[production] = lines[production].replacingOccurrences(of: "uiUnitId: 2", with: "uiUnitId: 300")
+        let dir = try PLCCommand.programFolder(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: PLCCommand.root.appendingPathComponent("programs/site_main/Location.yaml").path,
+                                         toPath: dir + "/Location.yaml")
+        let slave = try PLCCommand.run(["check", dir])
+        #expect(slave.status == 2)
+        #expect(slave.stderr.contains("\(dir)/program.yaml:\(production + 1): production.meter.uiUnitId '300' must be 1 to 247"),
+                "\(slave.stderr)")
+        lines[production] = lines[production].replacingOccurrences(of: "uiUnitId: 300", with: "uiUnitId: 2")
+        try lines.joined(separator: "\n").write(toFile: dir + "/program.yaml", atomically: true, encoding: .utf8)
+        let model = try PLCCommand.run(["check", dir])
+        #expect(model.status == 2)
+        #expect(model.stderr.hasPrefix("\(dir)/program.yaml:\(office + 1): no meter model 'nosuch'"), "\(model.stderr)")
+    }
+
     @Test("--monitor reaches inside an FB instance by path")
     func monitorByPath() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-fbd-\(UUID().uuidString)")

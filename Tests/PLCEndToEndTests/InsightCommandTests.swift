@@ -62,6 +62,11 @@ struct InsightCommandTests {
             """)
         let table = try Self.run([dir, "--tariff", "two-rate", "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
         #expect(table.contains("Cost (tariff two-rate, EUR)"))
+        // The cost per report period in the table too, as the kWh table lays it out.
+        #expect(table.contains("Energy cost by day (EUR)"), "\(table)")
+        #expect(table.range(of: #"\n2026-11-02\s+39\.72\s+39\.72\n"#, options: .regularExpression) != nil, "\(table)")
+        #expect(table.range(of: #"\n2026-11-07\s+18\.72\s+18\.72\n"#, options: .regularExpression) != nil)
+        #expect(table.range(of: #"\nenergy\s+205\.32\s+205\.32\n"#, options: .regularExpression) != nil)
         #expect(table.range(of: #"Office\s+demand 2026-11\s+30\.0 kW\s+255\.00"#, options: .regularExpression) != nil, "\(table)")
         #expect(table.range(of: #"Office\s+peak\s+510\.000\s+153\.00\s+74\.5%"#, options: .regularExpression) != nil)
         let json = try Self.run([dir, "--tariff", "two-rate", "--format", "json", "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
@@ -72,6 +77,47 @@ struct InsightCommandTests {
         let cost = try #require(location["cost"] as? [String: Any])
         #expect(cost["total"] as? Double == 460.32)
         #expect(insight["currency"] as? String == "EUR")
+        let rows = try #require(insight["rows"] as? [[String: Any]])
+        #expect(rows.count == 6)
+        #expect(rows.first?["period"] as? String == "2026-11-02" && rows.first?["location"] as? String == "Office")
+        #expect(rows.first?["cost"] as? Double == 39.72)
+        #expect(rows.last?["cost"] as? Double == 18.72)
+    }
+
+    @Test("a T#15m demand window from the CSV files: a 40 kW quarter hour, not the 30 kW half hour, to the cent; T#20m is refused")
+    func quarterHourDemand() throws {
+        // Monday 14:00-14:15 at 40 kW (its half hour averages 25 kW), Tuesday 09:00-09:30 at 30 kW.
+        let dir = try Self.site(start: "2026-11-02", days: 6) { day, minute in
+            if day == 0 && minute >= 840 && minute < 855 { return 40 }
+            if day == 1 && minute >= 540 && minute < 570 { return 30 }
+            return minute >= 480 && minute < 1080 ? 10 : 4
+        }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let base = try String(contentsOf: PLCCommand.root.appendingPathComponent("tariffs/two-rate.yaml"), encoding: .utf8)
+        var demand: [String: [String: Any]] = [:]
+        for window in ["T#15m", "T#30m"] {
+            let path = dir + "/demand-\(window.dropFirst(2)).yaml"
+            try base.replacingOccurrences(of: "window: T#30m, price_per_kw: 8.50", with: "window: \(window), price_per_kw: 8.37")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let json = try Self.run([dir, "--tariff", path, "--format", "json", "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let insight = try #require(root["insight"] as? [String: Any])
+            let cost = try #require((insight["locations"] as? [[String: Any]])?.first?["cost"] as? [String: Any])
+            demand[window] = try #require((cost["demand"] as? [[String: Any]])?.first)
+            let table = try Self.run([dir, "--tariff", path, "--from", "2026-11-02", "--to", "2026-11-07"]).stdout
+            #expect(table.contains("the month's highest \(window.dropFirst(2).dropLast())-minute average power"), "\(table)")
+        }
+        #expect(demand["T#15m"]?["peakKW"] as? Double == 40)
+        #expect(demand["T#15m"]?["at"] as? String == "2026-11-02 14:00")
+        #expect(demand["T#15m"]?["cost"] as? Double == 334.8)
+        #expect(demand["T#30m"]?["peakKW"] as? Double == 30)
+        #expect(demand["T#30m"]?["at"] as? String == "2026-11-03 09:00")
+        #expect(demand["T#30m"]?["cost"] as? Double == 251.1)
+        let bad = dir + "/bad.yaml"
+        try base.replacingOccurrences(of: "window: T#30m", with: "window: T#20m").write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try PLCCommand.run(["report", dir, "--tariff", bad])
+        #expect(refused.status == 2)
+        #expect(refused.stderr == bad + ":7: window must be T#15m or T#30m (a demand charge on quarter or half hours), not 'T#20m'\n")
     }
 
     @Test("a missing or bad tariff is one line naming the file (and line), exit 2")

@@ -60,6 +60,38 @@ struct RunawayTests {
         #expect(faults.first?.contains("Spin.st:5:") == true, "\(faults)")
     }
 
+    @Test("a division by zero in an ST block of an FBD program is logged once, and the run goes on")
+    func runTimeFaultIsLoggedOnce() throws {
+        let divide = """
+            FUNCTION_BLOCK Divide
+            VAR_INPUT diDivisor : DINT; END_VAR
+            VAR_OUTPUT diQuotient : DINT; diScans : DINT; END_VAR
+            diScans := diScans + 1;
+            diQuotient := 100 / diDivisor;
+            END_FUNCTION_BLOCK
+            """
+        let program = """
+            program: divide
+            task: {interval: T#10ms}
+            variables:
+              - {scope: VAR, name: Scans, type: DINT}
+            blocks:
+              - name: divide
+                type: Divide
+                inputs: {diDivisor: 0}
+                outputs: {diScans: Scans}
+
+            """
+        let dir = try PLCCommand.programFolder(program)
+        try divide.write(toFile: dir + "/Divide.st", atomically: true, encoding: .utf8)
+        let result = try PLCCommand.run(["run", dir, "--cycles", "20", "--monitor", "Scans"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let faults = result.stderr.split(separator: "\n").filter { $0.contains("run-time fault in Divide: division by zero") }
+        #expect(faults.count == 1, "\(result.stderr)")
+        let scans = result.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").last.flatMap { Int($0) } }
+        #expect(scans.last == 20, "the block ran every scan: \(scans.suffix(3))")
+    }
+
     @Test("plc check-st on 5,000 nested parentheses, a 50,000-term sum and 20,000 nested IFs: file:line:col errors, exit 2")
     func deepSourcesAreErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-deep-\(UUID().uuidString)").path

@@ -78,6 +78,46 @@ struct SimulatedBusTests {
         }
     }
 
+    @Test("--simulate serves each bus its own slaves: two lines that both number their meters 1 to 10 read their own models")
+    func twoLinesSameSlaveNumbers() throws {
+        // site_20 with line 2's slaves 11..20 renumbered 1..10, so each slave number has a different
+        // model on each line (line 1's slave 1 is an rx380, line 2's an sdm630).
+        let text = try String(contentsOfFile: PLCCommand.root.appendingPathComponent("programs/site_20/program.yaml").path,
+                              encoding: .utf8)
+        let renumbered = text.replacing(/uiUnitId: 1([1-9]|20),/) { match in
+            "uiUnitId: \(Int(match.output.1)! == 20 ? 10 : Int(match.output.1)!),"
+        }
+        #expect(renumbered != text)
+        let dir = try PLCCommand.programFolder(renumbered)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: PLCCommand.root.appendingPathComponent("programs/site_main/Location.yaml").path,
+                                         toPath: dir + "/Location.yaml")
+        let plc = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", dir, "--simulate", "--set", "CsvFolder=\(dir)/csv", "--set", "ErrorLogFile=\(dir)/site.log",
+            "--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms",
+        ])
+        defer { _ = plc.stop(signal: SIGKILL, timeout: 5) }
+        #expect(plc.waitForErrorLine { $0.contains("bus line2: sdm630@1 iem3155@2 rx380@3") } != nil, "\(plc.errorOutput)")
+        // Wait for two full rows in every location's file (hang guard 40 s).
+        let locations = renumbered.matches(of: /sLocation: '([^']+)'/).map { String($0.output.1) }
+        #expect(locations.count == 20)
+        var missing = locations
+        let deadline = Date().addingTimeInterval(40)
+        while !missing.isEmpty && Date() < deadline && plc.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.2)
+            missing = locations.filter { location in
+                let folder = dir + "/csv/" + location
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                let rows = files.flatMap { file in
+                    ((try? String(contentsOfFile: folder + "/" + file, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst()
+                }
+                return rows.filter { !$0.contains(",,") && !$0.hasSuffix(",") }.count < 2
+            }
+        }
+        #expect(missing.isEmpty, "locations without two full rows: \(missing); \(plc.errorOutput.suffix(5))")
+        #expect(plc.stop(signal: SIGTERM) == 0)
+    }
+
     @Test("plc run programs/site_main --simulate works out of the box: every location gets rows")
     func siteMainSimulated() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("site-sim-\(UUID().uuidString.prefix(8))")

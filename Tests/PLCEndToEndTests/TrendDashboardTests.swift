@@ -99,3 +99,18 @@ struct RunTariffTests {
         #expect(result.stderr.contains("no-such-tariff: no such tariff file"), "\(result.stderr)")
     }
 }
+
+@Suite("plc bench-dashboard: trend rings")
+struct TrendBenchTests {
+    @Test("the trend rings' memory is stated; neither the per-scan check between points nor taking a point allocates",
+          .timeLimit(.minutes(2)))
+    func rings() throws {
+        let result = try PLCCommand.run(["bench-dashboard", "--seconds", "0.2"], timeout: 100)
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("trend rings") }.map(String.init),
+                                "\(result.stdout)")
+        // rx380_main has one location: (360 + 288) single-precision points.
+        #expect(line == "trend rings   \((360 + 288) * 4) bytes fixed; 0 allocations in 100000 per-scan checks between points, "
+                + "0 allocations per point (every 10 s)", "\(line)")
+    }
+}

@@ -67,8 +67,8 @@ struct BlockRolesTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try file.apply(set: "ErrorLogFile=\(dir)/site_logger.log")
         try file.apply(set: "CsvFolder=\(dir)/csv")
-        let simulator = try SimulatedBus.start(&file, note: { _ in })
-        defer { simulator.stop() }
+        let simulators = try SimulatedBus.start(&file, note: { _ in })
+        defer { simulators.forEach { $0.stop() } }
 
         let check = try ProgramSetup(file: file, library: Fixtures.library)          // plc check, plc export
         let run = try RuntimeAssembly(setup: ProgramSetup(file: file, library: Fixtures.library))   // plc run

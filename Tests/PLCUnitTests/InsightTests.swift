@@ -22,10 +22,11 @@ struct InsightTests {
 
     /// A location read every 5 minutes over `days` (day numbers); `kw(day, minute)` is the power
     /// over the 5 minutes before a reading; the counter (Wh resolution) integrates it exactly.
-    static func location(_ name: String, days: Range<Int>, range: Range<Int>? = nil,
+    /// `width` is the accumulator's slot width (s): 900 for quarter hours.
+    static func location(_ name: String, days: Range<Int>, range: Range<Int>? = nil, width: Int64 = LocationEnergy.slotSeconds,
                          kw: (_ day: Int, _ minute: Int) -> Double) -> LocationEnergy {
         let r = range ?? days
-        var energy = LocationEnergy(name: name, range: Int64(r.lowerBound) * 86_400..<Int64(r.upperBound) * 86_400)
+        var energy = LocationEnergy(name: name, range: Int64(r.lowerBound) * 86_400..<Int64(r.upperBound) * 86_400, width: width)
         var exact = 1000.0
         for day in days {
             for step in 0..<288 {
@@ -79,6 +80,66 @@ struct InsightTests {
         #expect(String(format: "%.2f", location.baseLoadKW ?? -1) == "4.00")
     }
 
+    @Test("a 15-minute demand window: a quarter hour at 40 kW outweighs the 30-minute peak of 30 kW, to the cent")
+    func quarterHourDemand() throws {
+        // The two-rate week, plus Monday 14:00-14:15 at 40 kW (its half hour averages 25 kW) and
+        // Tuesday 09:00-09:30 at 30 kW (both quarters 30 kW).
+        let kw = { (day: Int, minute: Int) -> Double in
+            if day == Self.monday && minute >= 840 && minute < 855 { return 40 }
+            if day == Self.monday + 1 && minute >= 540 && minute < 570 { return 30 }
+            return minute >= 480 && minute < 1080 ? 10 : 4
+        }
+        let days = Self.monday..<(Self.monday + 6)
+        let halves = Self.location("Office", days: days, kw: kw)
+        let quarters = Self.location("Office", days: days, width: 900, kw: kw)
+        let query = ReportQuery(by: .day, from: Self.monday, to: Self.monday + 5)
+        func insight(_ window: String, windows: [LocationEnergy]) throws -> EnergyInsight {
+            let text = Self.twoRate.replacingOccurrences(of: "window: T#30m, price_per_kw: 8.50", with: "window: \(window), price_per_kw: 8.37")
+            return EnergyInsight([halves], windows: windows, query: query, options: .init(tariff: try Tariff.parse(text, path: "t.yaml")))
+        }
+        /// The cost, after checking the one demand row: window, start, kW and charge (to the cent).
+        func demand(_ window: String, _ minutes: Int, _ at: String, _ kw: String, _ charge: String) throws -> EnergyInsight.Cost {
+            let result = try insight(window, windows: [quarters])
+            let cost = try #require(result.locations.first?.cost)
+            #expect(result.demandWindowMinutes == minutes)
+            #expect(cost.demand.map(\.at) == [at])
+            #expect(String(format: "%.2f", cost.demand.first?.peakKW ?? 0) == kw)
+            #expect(String(format: "%.2f", cost.demand.first?.cost ?? 0) == charge)
+            return cost
+        }
+        let halfCost = try demand("T#30m", 30, "2026-11-03 09:00", "30.00", "251.10")     // 30 kW x 8.37
+        let quarterCost = try demand("T#15m", 15, "2026-11-02 14:00", "40.00", "334.80")  // 40 kW x 8.37
+        // Energy cost does not depend on the window. Against the two-rate week (205.32), Monday's
+        // 14:00 half hour has 12.5 kWh instead of 15 and Tuesday's 09:00 one 15 instead of 5, at 0.30.
+        #expect(String(format: "%.2f", quarterCost.energy) == "207.57")
+        #expect(String(format: "%.2f", quarterCost.energy) == String(format: "%.2f", halfCost.energy))
+        #expect(String(format: "%.2f", quarterCost.total - halfCost.total) == "83.70")
+        // Without the location's quarter hours there is no 15-minute charge rather than a wrong one.
+        #expect(try insight("T#15m", windows: []).locations.first?.cost?.demand.isEmpty == true)
+        #expect(InsightText.sections(try insight("T#15m", windows: [quarters])).contains("the month's highest 15-minute average power"))
+    }
+
+    @Test("a gap of 20 minutes is an estimate for quarter hours but measured for half hours")
+    func quarterHourGap() throws {
+        // A steady 8 kW read every 5 minutes on Monday, except no reading between 10:05 and 10:25.
+        var halves = LocationEnergy(name: "Gap", range: Int64(Self.monday) * 86_400..<Int64(Self.monday + 1) * 86_400)
+        var quarters = LocationEnergy(name: "Gap", range: Int64(Self.monday) * 86_400..<Int64(Self.monday + 1) * 86_400, width: 900)
+        #expect(quarters.width == 900 && halves.width == LocationEnergy.slotSeconds)
+        let counter = 100.0
+        for step in 0...288 where !(122...124).contains(step) {
+            let row = EnergyCSV.Row(time: Int64(Self.monday) * 86_400 + Int64(step) * 300, counter: counter + Double(step) * 8 / 12,
+                                    power: 8, counterDecimals: 3)
+            halves.add(row)
+            quarters.add(row)
+        }
+        // 10:05-10:25 crosses the quarters 10:00 and 10:15 and the half hour 10:00; 20 min > 15 min, < 30 min.
+        let quarter10 = (Int64(Self.monday) * 86_400 + 36_000) / 900
+        #expect(quarters.estimated == [quarter10, quarter10 + 1])
+        #expect(halves.estimated.isEmpty)
+        #expect(String(format: "%.3f", quarters.counterSlots.values.reduce(0, +)) == String(format: "%.3f", halves.counterSlots.values.reduce(0, +)))
+        #expect(String(format: "%.3f", quarters.counterSlots.values.reduce(0, +)) == "192.000")
+    }
+
     @Test("a bad tariff file is one file:line error")
     func badTariffs() {
         func error(_ text: String) -> String {
@@ -96,8 +157,11 @@ struct InsightTests {
                 == "t.yaml:4: days: 'Fun' is not one of Mon, Tue, Wed, Thu, Fri, Sat, Sun")
         #expect(error("tariff: x\ncurrency: EUR\nperiods:\n  - {name: a, price: 1, days: [Mon]}\n").hasPrefix("t.yaml:4: no period covers Tue 00:00 in Jan"))
         #expect(error("tariff: x\ncurrency: EUR\nprices: 3\n") == "t.yaml:3: unknown key 'prices' in a tariff (expected one of: currency, demand, opening, periods, tariff)")
-        #expect(error("tariff: x\ncurrency: EUR\nperiods:\n  - {name: a, price: 1}\ndemand: {window: T#15m, price_per_kw: 2}\n")
-                .hasPrefix("t.yaml:5: window must be T#30m"))
+        for window in ["T#20m", "T#60m", "T#1h", "5"] {
+            #expect(error("tariff: x\ncurrency: EUR\nperiods:\n  - {name: a, price: 1}\ndemand: {window: \(window), price_per_kw: 2}\n")
+                    == "t.yaml:5: window must be T#15m or T#30m (a demand charge on quarter or half hours), not '\(window)'")
+        }
+        #expect(error("tariff: x\ncurrency: EUR\nperiods:\n  - {name: a, price: 1}\ndemand: {window: T#15m, price_per_kw: 2}\n") == "parsed")
         #expect(error("tariff: [x\n").hasPrefix("t.yaml:"))
     }
 
