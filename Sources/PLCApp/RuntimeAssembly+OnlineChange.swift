@@ -1,5 +1,6 @@
 import PLCCore
 public import PLCGraph
+import PLCMeters
 import PLCModbus
 import PLCRuntime
 import PLCStorage
@@ -39,6 +40,14 @@ extension RuntimeAssembly {
             change = try program.prepareChange(to: fresh.program, library: setup.library)
         } catch {
             throw Failure(description: error.description)
+        }
+        // A kept meter reads with the model it was configured with at the start.
+        let running = Dictionary(program.instances.map { ($0.name, $0.block) }) { first, _ in first }
+        for instance in fresh.program.instances where change.kept.contains(instance.name) {
+            guard let new = instance.block as? MeterRead, let old = running[instance.name] as? MeterRead,
+                  new.model?.path != old.model?.path else { continue }
+            throw Failure(description: "\(edited.path):\(instance.line): \(instance.name): its meter model changed from "
+                          + "\(old.model?.name ?? "none") to \(new.model?.name ?? "none"); restart the program to read the new one")
         }
         if locationSinks.load(ordering: .acquiring), let moved = (change.added + change.removed).first(where: { $0.block is any LocationSource }) {
             throw Failure(description: "\(edited.path):\(moved.line): \(moved.name): the runtime's own MQTT or SQL sinks run per "

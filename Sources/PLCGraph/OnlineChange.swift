@@ -93,6 +93,10 @@ extension CompiledProgram {
                 errors.append(SourceError(file: declaredNow?.file ?? path, line: instance.line,
                     "block \(instance.name) changed its type from \(oldType) to \(newType): a type change cannot be applied online "
                     + "(Codesys asks for a full download); restart the program to load it"))
+            } else if old.bus != instance.bus {
+                errors.append(SourceError(file: declaredNow?.file ?? path, line: instance.line,
+                    "block \(instance.name) moved from bus \(old.bus ?? "(the only one)") to \(instance.bus ?? "(the only one)"): "
+                    + "its requests stay on the bus it started on; restart the program to move it"))
             } else if Self.signature(old.interface) != Self.signature(instance.interface) {
                 errors.append(SourceError(file: declaredNow?.file ?? path, line: instance.line,
                     "block \(instance.name): its type \(newType) changed its variables; restart the program to load it"))

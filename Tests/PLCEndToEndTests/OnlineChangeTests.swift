@@ -100,6 +100,12 @@ import Testing
         #expect(typeChange.stderr.contains("program.yaml:") && typeChange.stderr.contains("block pollTimer changed its type from TON to TOF"),
                 "\(typeChange.stderr)")
 
+        // A kept meter's model changed: refused (it reads with the register map it started with).
+        try withWorkshop.replacingOccurrences(of: "sModel: 'rx380', uiUnitId: 2", with: "sModel: 'sdm630', uiUnitId: 2")
+            .write(to: programFile, atomically: true, encoding: .utf8)
+        let modelChange = try reload()
+        #expect(modelChange.status == 1 && modelChange.stderr.contains("its meter model changed from rx380 to sdm630"), "\(modelChange.stderr)")
+
         // The location removed again: its logger hands over its rows and stops.
         try original.write(to: programFile, atomically: true, encoding: .utf8)
         let removed = try reload()
