@@ -35,20 +35,29 @@ public enum MetricsText {
         out.family("plc_forced_variables", .gauge, "Variables and pins forced in online mode (0 in normal operation).") {
             $0.sample([:], Double(snapshot.forced.count))
         }
-        let c = snapshot.cycle
+        // One sample per task, labelled with its name, for a program with a `tasks:` list.
+        let cycles = snapshot.tasks.isEmpty ? [(name: "", cycle: snapshot.cycle)] : snapshot.tasks
+        func each(_ f: inout Family, _ value: (CycleFigures) -> Double, suffix: String = "") {
+            for t in cycles { f.sample(t.name.isEmpty ? [:] : ["task": t.name], value(t.cycle), suffix: suffix) }
+        }
         out.family("plc_scan_duration_seconds", .summary, "Execution time of the scans.") { f in
-            f.sample([:], Double(c.total) / 1e9, suffix: "_sum")
-            f.sample([:], Double(c.cycles), suffix: "_count")
+            each(&f, { Double($0.total) / 1e9 }, suffix: "_sum")
+            each(&f, { Double($0.cycles) }, suffix: "_count")
         }
-        out.family("plc_scan_duration_last_seconds", .gauge, "Execution time of the last scan.") { $0.sample([:], Double(c.last) / 1e9) }
-        out.family("plc_scan_duration_max_seconds", .gauge, "Longest scan since start.") { $0.sample([:], Double(c.max) / 1e9) }
-        out.family("plc_scan_interval_seconds", .gauge, "The task's scan period.") { $0.sample([:], Double(c.intervalMs) / 1000) }
+        out.family("plc_scan_duration_last_seconds", .gauge, "Execution time of the last scan.") { each(&$0) { Double($0.last) / 1e9 } }
+        out.family("plc_scan_duration_max_seconds", .gauge, "Longest scan since start.") { each(&$0) { Double($0.max) / 1e9 } }
+        out.family("plc_scan_interval_seconds", .gauge, "The task's scan period.") { each(&$0) { Double($0.intervalMs) / 1000 } }
         out.family("plc_scan_start_jitter_seconds", .gauge, "Start jitter below which the given fraction of scans started.") { f in
-            for p in c.jitterPercentiles { f.sample(["quantile": number(p.fraction)], Double(p.ns) / 1e9) }
+            for t in cycles {
+                for p in t.cycle.jitterPercentiles {
+                    f.sample(t.name.isEmpty ? ["quantile": number(p.fraction)] : ["task": t.name, "quantile": number(p.fraction)],
+                             Double(p.ns) / 1e9)
+                }
+            }
         }
-        out.family("plc_scan_overruns_total", .counter, "Scans that ended after the next one was due.") { $0.sample([:], Double(c.overruns)) }
-        out.family("plc_scan_skipped_total", .counter, "Scheduled scans skipped after overruns.") { $0.sample([:], Double(c.skipped)) }
-        out.family("plc_watchdog_trips_total", .counter, "Watchdog trips.") { $0.sample([:], Double(c.watchdogTrips)) }
+        out.family("plc_scan_overruns_total", .counter, "Scans that ended after the next one was due.") { each(&$0) { Double($0.overruns) } }
+        out.family("plc_scan_skipped_total", .counter, "Scheduled scans skipped after overruns.") { each(&$0) { Double($0.skipped) } }
+        out.family("plc_watchdog_trips_total", .counter, "Watchdog trips.") { each(&$0) { Double($0.watchdogTrips) } }
         let devices = snapshot.buses.flatMap { bus in bus.devices.map { (bus.name, String($0.slave), $0.counters) } }
         out.family("plc_modbus_requests_total", .counter, "Modbus requests sent to a device.") { f in
             for (bus, slave, n) in devices { f.sample(["bus": bus, "slave": slave], Double(n.requests)) }

@@ -54,20 +54,23 @@ enum Pages {
 
     /// Runtime: cycle statistics, jitter percentiles, bus and device counters, the error log's last lines.
     static func runtime(_ s: RuntimeSnapshot, log: [(file: String, lines: [String])]) -> String {
-        let c = s.cycle
         func row(_ name: String, _ value: String) -> String { "<tr><td>\(name)</td><td class=\"v\">\(value)</td></tr>" }
-        var main = "<section><h2>Scan cycle</h2><table>"
-        main += row("scans", "\(c.cycles) at T#\(c.intervalMs)ms")
-        main += row("cycle last", formatDuration(c.last)) + row("cycle min", formatDuration(c.min))
-        main += row("cycle avg", formatDuration(c.average)) + row("cycle max", formatDuration(c.max))
-        for p in c.jitterPercentiles { main += row("start jitter \(percentileName(p.fraction))", formatDuration(p.ns)) }
-        main += row("start jitter max", formatDuration(c.maxJitter))
-        main += row("overruns", "\(c.overruns) (\(c.skipped) scans skipped)")
-        main += row("watchdog", c.watchdogMs > 0 ? "\(c.watchdogTrips) trips (limit T#\(c.watchdogMs)ms)" : "off")
-        main += "</table>"
-        main += SVGChart.bars(c.jitterPercentiles.map { (percentileName($0.fraction), Double($0.ns) / 1e6) }
-            + [("max", Double(c.maxJitter) / 1e6)], unit: "ms", title: "start jitter percentiles")
-        main += "</section>"
+        var main = ""
+        // One section per task of a `tasks:` list.
+        for (task, c) in s.tasks.isEmpty ? [(name: "", cycle: s.cycle)] : s.tasks {
+            main += "<section><h2>\(task.isEmpty ? "Scan cycle" : "Task \(HTML.escape(task))")</h2><table>"
+            main += row("scans", "\(c.cycles) at T#\(c.intervalMs)ms")
+            main += row("cycle last", formatDuration(c.last)) + row("cycle min", formatDuration(c.min))
+            main += row("cycle avg", formatDuration(c.average)) + row("cycle max", formatDuration(c.max))
+            for p in c.jitterPercentiles { main += row("start jitter \(percentileName(p.fraction))", formatDuration(p.ns)) }
+            main += row("start jitter max", formatDuration(c.maxJitter))
+            main += row("overruns", "\(c.overruns) (\(c.skipped) scans skipped)")
+            main += row("watchdog", c.watchdogMs > 0 ? "\(c.watchdogTrips) trips (limit T#\(c.watchdogMs)ms)" : "off")
+            main += "</table>"
+            main += SVGChart.bars(c.jitterPercentiles.map { (percentileName($0.fraction), Double($0.ns) / 1e6) }
+                + [("max", Double(c.maxJitter) / 1e6)], unit: "ms", title: "start jitter percentiles")
+            main += "</section>"
+        }
         for bus in s.buses {
             main += "<section><h2>Bus \(HTML.escape(bus.name)) <span class=\"muted\">\(HTML.escape(bus.summary))</span></h2>"
             if bus.devices.isEmpty { main += "<p class=\"muted\">no request yet</p>" }
@@ -99,6 +102,7 @@ enum Pages {
                 let path = instance.name.isEmpty ? pin.name : instance.name + "." + pin.name
                 main += "<tr data-pin=\"\(HTML.escape(path))\"\(pin.forced ? " class=\"forced\"" : "")>"
                     + "<td>\(HTML.escape(pin.name))\(pin.writable ? " <span class=\"muted small\">online: write</span>" : "")"
+                    + (pin.retain.map { " <span class=\"small retain\" title=\"kept over a restart\">\($0.rawValue)</span>" } ?? "")
                     + (pin.comment.isEmpty ? "" : "<div class=\"muted small\">\(HTML.escape(pin.comment))</div>") + "</td>"
                     + "<td class=\"muted\">\(HTML.escape(pin.type.name))<div class=\"small\">\(pin.scope.rawValue)</div></td>"
                     + "<td class=\"v\(pin.text.count <= 16 ? " nw" : "")\" data-value=\"\(HTML.escape(pin.text))\">\(HTML.escape(pin.text))"

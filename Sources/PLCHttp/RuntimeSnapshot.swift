@@ -27,6 +27,8 @@ public struct RuntimeSnapshot: Sendable {
     public var instances: [InstanceReading]
     /// The forced variables and pins (online mode) with their forced values, sorted by path.
     public var forced: [(path: String, value: String)] = []
+    /// With a `tasks:` list, each task's name and cycle statistics (`cycle` is the first task's).
+    public var tasks: [(name: String, cycle: CycleFigures)] = []
 
     /// An empty snapshot of `program` (before the first scan published one).
     public init(program: String, site: String) {
@@ -160,6 +162,8 @@ public struct PinReading: Sendable {
     public var forced = false
     /// TRUE when an operator may write it (`online: write`).
     public var writable = false
+    /// RETAIN or PERSISTENT when the value survives a restart (the Online page marks it).
+    public var retain: RetainClass?
 
     /// The value as an IEC literal (`T#2000ms`, `229.7`, `'text'`).
     public var text: String { IECLiteral.format(value, as: type) }

@@ -36,6 +36,11 @@ public final class SnapshotBox: Sendable {
         return now - lastPublished.load(ordering: .relaxed) >= interval
     }
 
+    /// Scan side: true while a client asked within `idle` (each task of several keeps its own interval).
+    public func isWatched(now: Int64) -> Bool {
+        watched.load(ordering: .relaxed) && now - lastDemand.load(ordering: .relaxed) < idle
+    }
+
     /// Scan side: makes `snapshot` the current one.
     public func publish(_ snapshot: RuntimeSnapshot) {
         current.withLock { $0 = snapshot }

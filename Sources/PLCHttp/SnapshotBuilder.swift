@@ -30,6 +30,8 @@ public final class SnapshotBuilder {
     private let watchdogMs: Int64
     /// (instance name, type name, pin declarations, their paths); the program's variables first, as instance "".
     private let tables: [(name: String, type: String, decls: [VarDecl], paths: [String])]
+    /// The RETAIN and PERSISTENT variables and pins, by path.
+    private let retained: [String: RetainClass]
     private let views: [View]
     private let loggers: [String]
     private let eventLogs: [String]
@@ -59,6 +61,7 @@ public final class SnapshotBuilder {
             if instance.block is any EventLogSource { eventLogs.append(instance.name) }
         }
         self.tables = tables
+        retained = Self.retained(program)
         // The best-ranked sources say what a program shows: Display blocks hide the meter readers.
         let best = sources.map(\.rank).min()
         self.views = sources.filter { $0.rank == best }.map(\.view)
@@ -66,6 +69,21 @@ public final class SnapshotBuilder {
         self.eventLogs = eventLogs
         staleAfterMs = settings.staleAfterMs
         site = settings.site
+    }
+
+    /// Program variables and instances marked `retain:`/`persistent:`, and what ST blocks declare `VAR RETAIN`.
+    private static func retained(_ program: CompiledProgram) -> [String: RetainClass] {
+        var marks: [String: RetainClass] = [:]
+        for variable in program.file.variables { marks[variable.decl.name] = variable.retain }
+        let whole = Dictionary(program.file.instances.compactMap { i in i.retain.map { (i.name, $0) } }) { a, _ in a }
+        for instance in program.instances {
+            if let retain = whole[instance.name] {
+                for decl in interface(of: instance.block) { marks["\(instance.name).\(decl.name)"] = retain }
+            } else if let declaring = instance.block as? any RetainDeclaring {
+                for d in declaring.declaredRetain(everything: nil) { marks["\(instance.name).\(d.name)"] = d.retain }
+            }
+        }
+        return marks
     }
 
     // The block type's declared interface: the one place this file depends on FunctionBlock.
@@ -94,7 +112,7 @@ public final class SnapshotBuilder {
                 PinReading(name: decl.name, scope: decl.scope, type: decl.type,
                            value: program.value(of: path) ?? decl.initial, comment: decl.comment,
                            forced: !forces.isEmpty && forces[path] != nil,
-                           writable: table.name.isEmpty && program.isOnlineWritable(path))
+                           writable: table.name.isEmpty && program.isOnlineWritable(path), retain: retained[path])
             })
         }
         return snapshot

@@ -58,6 +58,8 @@ enum ValuesJSON {
             let comment: String
             let forced: Bool
             let writable: Bool
+            /// "RETAIN" or "PERSISTENT"; absent for a value that does not survive a restart.
+            let retain: String?
         }
         let program: String
         let instances: [Instance]
@@ -86,7 +88,7 @@ enum ValuesJSON {
         encode(Online(program: s.program, instances: s.instances.map { i in
             Online.Instance(name: i.name, type: i.type, pins: i.pins.map {
                 Online.Pin(name: $0.name, scope: $0.scope.rawValue, type: $0.type.name, value: $0.text, comment: $0.comment,
-                           forced: $0.forced, writable: $0.writable)
+                           forced: $0.forced, writable: $0.writable, retain: $0.retain?.rawValue)
             })
         }))
     }

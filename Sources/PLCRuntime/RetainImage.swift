@@ -26,20 +26,29 @@ public struct RetainImage: Sendable, Equatable {
 
     /// The image of `set`'s values in `snapshot`.
     public static func encode(_ set: RetainSet, _ snapshot: Snapshot, sequence: UInt64, into out: inout [UInt8]) {
+        encode([(set, snapshot)], sequence: sequence, into: &out)
+    }
+
+    /// One image of several sets' values (one set per task), each from its own snapshot.
+    public static func encode(_ parts: [(RetainSet, Snapshot)], sequence: UInt64, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         out.append(contentsOf: magic)
         append(sequence, 8, &out)
         append(0, 8, &out)   // length, filled in below
         append(0, 8, &out)   // checksum
-        append(UInt64(set.items.count), 4, &out)
-        for item in set.items {
-            out.append(item.retain == .retain ? 0 : 1)
-            append(item.path, 2, &out)
-            append(item.type, 2, &out)
-            append(UInt64(item.words.count), 4, &out)
-            for w in item.words { append(UInt64(bitPattern: snapshot.words[w]), 8, &out) }
-            append(UInt64(item.strings.count), 4, &out)
-            for s in item.strings { append(snapshot.strings[s], 4, &out) }
+        var count = 0
+        for (set, _) in parts { count += set.items.count }
+        append(UInt64(count), 4, &out)
+        for (set, snapshot) in parts {
+            for item in set.items {
+                out.append(item.retain == .retain ? 0 : 1)
+                append(item.path, 2, &out)
+                append(item.type, 2, &out)
+                append(UInt64(item.words.count), 4, &out)
+                for w in item.words { append(UInt64(bitPattern: snapshot.words[w]), 8, &out) }
+                append(UInt64(item.strings.count), 4, &out)
+                for s in item.strings { append(snapshot.strings[s], 4, &out) }
+            }
         }
         let length = UInt64(out.count - headerSize)
         let sum = out.withUnsafeBufferPointer { checksum($0[headerSize...]) }

@@ -90,11 +90,14 @@ public final class RetainSet {
 
     /// The retained values of `program`: variables and instances marked `retain:` or `persistent:`,
     /// and what its ST blocks declare `VAR RETAIN` or `VAR PERSISTENT`.
-    public convenience init(_ program: CompiledProgram) {
+    /// `variables` keeps only the program variables it names (uppercased): with several tasks, each
+    /// task's set has the variables that task owns; nil keeps all.
+    public convenience init(_ program: CompiledProgram, variables: Set<String>? = nil) {
         var b = Builder()
         let slots = program.variableSlots
         for variable in program.file.variables {
-            guard let retain = variable.retain, let v = program.variables.index(of: variable.decl.name) else { continue }
+            guard let retain = variable.retain, variables?.contains(variable.decl.name.uppercased()) ?? true,
+                  let v = program.variables.index(of: variable.decl.name) else { continue }
             let slot = slots[v]
             b.add(slot.decl.name, slot.decl.type.name, retain, slot.decl.name, slot.decl.type, .pin(slot))
         }
@@ -309,6 +312,9 @@ public final class Snapshot: @unchecked Sendable {
     }
 
     deinit { words.deallocate() }
+
+    /// A snapshot of the same layout, all zero.
+    func emptyCopy() -> Snapshot { Snapshot(words: wordCount, strings: strings.count) }
 
     func equals(_ other: Snapshot) -> Bool {
         guard memcmp(words, other.words, wordCount * 8) == 0 else { return false }

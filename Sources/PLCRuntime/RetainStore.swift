@@ -23,8 +23,17 @@ public enum ResetLevel: String, Sendable, CaseIterable {
 /// once per `interval`, into the older of `<program>.retain-a` and `<program>.retain-b` (write,
 /// fdatasync), so the other file always holds a whole image. A start restores the newest image whose
 /// checksum matches (`restore`). A clean `stop` writes the last values at once.
+///
+/// A program with several tasks has one set per task (`sets`), all in one image: each task hands
+/// over its own set's values after its own scan (`afterScan(now:part:)`), so the image holds every
+/// task's values as of that task's last completed scan, never half a scan.
 public final class RetainStore: @unchecked Sendable {
-    public let set: RetainSet
+    /// One set per task, in task order.
+    public let sets: [RetainSet]
+    /// The first task's set (the whole program's with one task).
+    public var set: RetainSet { sets[0] }
+    /// Every item of every set, in image order: (set, index in the set).
+    private let items: [(part: Int, index: Int)]
     public let folder: String
     /// The two image files.
     public let paths: [String]
@@ -33,11 +42,11 @@ public final class RetainStore: @unchecked Sendable {
     private let condition = ThreadCondition()
     private let thread = WorkerThread()
     /// Guarded by `condition`: the latest values handed over, and whether they are not yet written.
-    private let shared: Snapshot
+    private let shared: [Snapshot]
     private var dirty = false
     private var stopping = false
     /// Storage thread only.
-    private let writing: Snapshot
+    private let writing: [Snapshot]
     private var buffer: [UInt8] = []
     private var sequence: UInt64 = 0
     private var nextFile = 0
@@ -48,15 +57,23 @@ public final class RetainStore: @unchecked Sendable {
     public private(set) var writes = 0
 
     /// A store for `set` in `folder` (created when missing), writing at most once per `interval` ms.
-    public init(set: RetainSet, folder: String, program: String, interval: Int64,
+    public convenience init(set: RetainSet, folder: String, program: String, interval: Int64,
+                            note: @escaping @Sendable (String) -> Void) {
+        self.init(sets: [set], folder: folder, program: program, interval: interval, note: note)
+    }
+
+    /// A store for the sets of several tasks, all in one image (see the type's comment).
+    public init(sets: [RetainSet], folder: String, program: String, interval: Int64,
                 note: @escaping @Sendable (String) -> Void) {
-        self.set = set
+        precondition(!sets.isEmpty)
+        self.sets = sets
+        items = sets.indices.flatMap { p in sets[p].items.indices.map { (p, $0) } }
         self.folder = folder
         self.interval = max(interval, 0) * 1_000_000
         self.note = note
         paths = ["a", "b"].map { folder.pathAppending("\(program).retain-\($0)") }
-        shared = Snapshot(words: set.current.wordCount, strings: set.current.strings.count)
-        writing = Snapshot(words: set.current.wordCount, strings: set.current.strings.count)
+        shared = sets.map { $0.current.emptyCopy() }
+        writing = sets.map { $0.current.emptyCopy() }
     }
 
     // MARK: - Start
@@ -104,7 +121,7 @@ public final class RetainStore: @unchecked Sendable {
     }
 
     private func apply(_ image: RetainImage, _ level: ResetLevel, _ say: (String) -> Void) {
-        let items = set.items
+        let items = self.items.map { sets[$0.part].items[$0.index] }
         // RETAIN: all or nothing, and only when the program retains exactly what the image holds.
         let wanted = Set(items.filter { $0.retain == .retain }.map { "\($0.path) : \($0.type)" })
         let saved = Set(image.entries.filter { $0.value.retain == .retain }.map { "\($0.key) : \($0.value.type)" })
@@ -142,22 +159,25 @@ public final class RetainStore: @unchecked Sendable {
             say("retain: PERSISTENT \(owner) changed type (\(Self.shortType(types.saved)) -> \(Self.shortType(types.now))): it starts from its initial value")
         }
         // An owner whose type changed starts whole from its initial values, not half restored.
-        for (i, item) in items.enumerated() where changed[item.owner] != nil { set.reinitialise(i) }
+        for (i, item) in items.enumerated() where changed[item.owner] != nil { sets[self.items[i].part].reinitialise(self.items[i].index) }
     }
 
     private static func shortType(_ type: String) -> String {
         String(type.prefix { $0 != ":" })
     }
 
+    /// Restores the items at `indices` (of `items`) from `image`.
     private func restore(_ indices: [Int], from image: RetainImage) {
         guard !indices.isEmpty else { return }
-        let snapshot = Snapshot(words: set.current.wordCount, strings: set.current.strings.count)
+        let snapshots = sets.map { $0.current.emptyCopy() }
         for i in indices {
-            let item = set.items[i]
+            let (part, index) = items[i]
+            let set = sets[part], snapshot = snapshots[part]
+            let item = set.items[index]
             guard let entry = image.entries[item.path] else { continue }
             for (k, w) in item.words.enumerated() where k < entry.words.count { snapshot.words[w] = entry.words[k] }
             for (k, s) in item.strings.enumerated() where k < entry.strings.count { snapshot.strings[s] = entry.strings[k] }
-            set.restore(i, from: snapshot, now: 0)
+            set.restore(index, from: snapshot, now: 0)
         }
     }
 
@@ -189,14 +209,19 @@ public final class RetainStore: @unchecked Sendable {
         thread.start(name: "plc-retain") { [self] in loop() }
     }
 
-    /// On the scan thread, at the end of a scan at time `now` (ms): hands the values over when one changed.
-    public func afterScan(now: Int64) {
-        if set.captureIfChanged(now: now) { handOver() }
+    /// On the scan thread of task `part`, at the end of its scan at time `now` (ms): hands that
+    /// task's values over when one changed.
+    public func afterScan(now: Int64, part: Int = 0) {
+        if sets[part].captureIfChanged(now: now) { handOver(part) }
     }
 
-    /// Writes the last values (captured at time `now`) and stops the storage thread.
-    public func stop(now: Int64) {
-        afterScan(now: now)
+    /// Writes the last values (captured at time `now`) and stops the storage thread. With several
+    /// tasks, call it once they have all stopped, with each task's time in `now`.
+    public func stop(now: Int64) { stop(now: [now]) }
+
+    /// `stop(now:)` for several tasks: `now[part]` is task `part`'s time (ms).
+    public func stop(now: [Int64]) {
+        for part in sets.indices { afterScan(now: part < now.count ? now[part] : now.last ?? 0, part: part) }
         condition.withLock {
             stopping = true
             condition.signal()
@@ -206,13 +231,15 @@ public final class RetainStore: @unchecked Sendable {
 
     /// After a start: the values as restored (or reset) are the first image, written at once.
     private func publish() {
-        _ = set.captureIfChanged(now: 0)
-        handOver()
+        for part in sets.indices {
+            _ = sets[part].captureIfChanged(now: 0)
+            handOver(part)
+        }
     }
 
-    private func handOver() {
+    private func handOver(_ part: Int) {
         condition.withLock {
-            shared.copy(from: set.current)
+            shared[part].copy(from: sets[part].current)
             dirty = true
             condition.signal()
         }
@@ -229,7 +256,7 @@ public final class RetainStore: @unchecked Sendable {
                 if wait <= 0 { break }
                 condition.wait(until: Date(timeIntervalSinceNow: Double(wait) / 1e9))
             }
-            writing.copy(from: shared)
+            for part in sets.indices { writing[part].copy(from: shared[part]) }
             dirty = false
             condition.unlock()
             lastWrite = MonotonicTime.nanoseconds()
@@ -241,7 +268,7 @@ public final class RetainStore: @unchecked Sendable {
 
     /// Writes the current values as the next image on the calling thread, before `start` (for `plc bench`).
     public func writeNow() {
-        writing.copy(from: set.current)
+        for part in sets.indices { writing[part].copy(from: sets[part].current) }
         write()
     }
 
@@ -249,7 +276,7 @@ public final class RetainStore: @unchecked Sendable {
     private func write() {
         guard !failed else { return }
         sequence += 1
-        RetainImage.encode(set, writing, sequence: sequence, into: &buffer)
+        RetainImage.encode(Array(zip(sets, writing)), sequence: sequence, into: &buffer)
         let path = paths[nextFile]
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         var ok = fd >= 0

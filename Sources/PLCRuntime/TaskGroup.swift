@@ -47,6 +47,9 @@ public final class TaskProgram: Scannable {
         self.program = program
         self.exports = exports
         published = Published(count: exports.count)
+        // The values as they are before the first scan (restored or initial): a task that scans
+        // before this one never reads a placeholder.
+        published.publish(exports)
     }
 
     public func readInputs() {
@@ -65,11 +68,17 @@ public final class TaskProgram: Scannable {
         published.publish(exports)
     }
 
-    /// Links the programs of a split: each exports the variables its blocks assign; each imports the
-    /// others' exports of the variables it has.
+    /// Links the programs of a split: each exports the variables its blocks assign, the first task
+    /// also those no block assigns (settings an operator may write online); each imports the others'
+    /// exports of the variables it has.
     public static func link(_ programs: [(name: String, program: CompiledProgram)]) -> [TaskProgram] {
-        let tasks = programs.map { entry in
-            let owned = Set(entry.program.file.instances.flatMap { $0.outputs.map { $0.variable.uppercased() } })
+        let assigned = programs.map { Set($0.program.file.instances.flatMap { $0.outputs.map { $0.variable.uppercased() } }) }
+        let anyAssigned = assigned.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let tasks = programs.enumerated().map { t, entry in
+            var owned = assigned[t]
+            if t == 0 {
+                owned.formUnion(entry.program.variables.decls.map { $0.name.uppercased() }.filter { !anyAssigned.contains($0) })
+            }
             let exports = entry.program.variables.decls.indices
                 .filter { owned.contains(entry.program.variables.decls[$0].name.uppercased()) }
                 .map { entry.program.variableSlots[$0] }
@@ -101,15 +110,18 @@ public final class TaskGroup: @unchecked Sendable {
     }
 
     /// Starts every task; the first stops the group after `cycles` scans, and every task stops when
-    /// `shouldStop` says so. `note` gets one line saying which scheduling was used.
-    public func start(cycles: UInt64?, shouldStop: @escaping @Sendable () -> Bool, note: @escaping @Sendable (String) -> Void) {
+    /// `shouldStop` says so. `note` gets one line saying which scheduling was used. `afterScan` is
+    /// called with the task's index on its own thread after each of its scans.
+    public func start(cycles: UInt64?, shouldStop: @escaping @Sendable () -> Bool, note: @escaping @Sendable (String) -> Void,
+                      afterScan: @escaping @Sendable (Int) -> Void = { _ in }) {
         for i in tasks.indices {
             let priority = priorities[i]
             let group = self
             threads[i].start(name: "plc-task-\(i)") {
                 let how = Scheduling.apply(codesysPriority: priority)
                 if i == 0 { note("tasks: \(how)") }
-                group.tasks[i].run(cycles: i == 0 ? cycles : nil, shouldStop: { shouldStop() || group.stopping.load(ordering: .relaxed) })
+                group.tasks[i].run(cycles: i == 0 ? cycles : nil, shouldStop: { shouldStop() || group.stopping.load(ordering: .relaxed) },
+                                   afterScan: { afterScan(i) })
                 if i == 0 { group.stopping.store(true, ordering: .relaxed) }
             }
         }

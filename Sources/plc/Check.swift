@@ -25,8 +25,9 @@ struct Check: ParsableCommand {
     /// The text `plc check` prints for a valid program.
     static func report(_ program: CompiledProgram) -> String {
         let file = program.file
-        var out = "\(file.path): ok: program \(file.name), \(program.instances.count) blocks, "
-            + "task every T#\(file.task.interval)ms\n"
+        let tasks = file.tasks.isEmpty ? "task every T#\(file.task.interval)ms"
+            : "tasks " + file.tasks.map { "\($0.name) every T#\($0.settings.interval)ms (priority \($0.priority))" }.joined(separator: ", ")
+        var out = "\(file.path): ok: program \(file.name), \(program.instances.count) blocks, \(tasks)\n"
         if !file.description.isEmpty { out += file.description + "\n" }
         out += "\nVariables\n"
         out += program.variables.decls.isEmpty ? "(none)\n" : program.variables.formatted() + "\n"

@@ -14,17 +14,25 @@ import PLCReport
 
 extension Run {
     /// Starts the web dashboard when the `HttpListen` setting is not empty; nil otherwise.
+    /// `reload` loads the edited program folder as an online change (`POST /api/reload`).
     func startDashboard(_ program: CompiledProgram, file: ProgramFile, io: ModbusIO, settings runtime: RuntimeSettings,
                         reload: (@Sendable (String) -> (applied: Bool, message: String))? = nil) throws -> Dashboard? {
+        try startDashboard([TaskPart(name: "", program: program, task: file.task, workers: Array(io.workers.values))],
+                           file: file, settings: runtime, reload: reload)
+    }
+
+    /// `startDashboard` for a program with a `tasks:` list: one part per task (`Dashboard.init(listen:tasks:...)`).
+    func startDashboard(_ tasks: [TaskPart], owners: [String: Int] = [:], file: ProgramFile, settings runtime: RuntimeSettings,
+                        reload: (@Sendable (String) -> (applied: Bool, message: String))? = nil) throws -> Dashboard? {
+        let program = tasks[0].program
         let settings = DashboardSettings(program: program, listen: runtime["HttpListen"], site: runtime["Site"])
         guard !settings.listen.isEmpty else { return nil }
         let insight = try insightHook()
         do {
             let listen = try ListenAddress(settings.listen)
             let users = try file.runtimeSetting("UsersFile").flatMap { $0.isEmpty ? nil : try UsersFile(path: $0) }
-            let dashboard = try Dashboard(listen: listen, program: program, task: file.task, workers: Array(io.workers.values),
-                                          settings: settings, heatmap: Self.heatmap, users: users, insight: insight,
-                                          reload: reload, sessionLimits: try Self.sessionLimits())
+            let dashboard = try Dashboard(listen: listen, tasks: tasks, owners: owners, settings: settings, heatmap: Self.heatmap,
+                                          users: users, insight: insight, reload: reload, sessionLimits: try Self.sessionLimits())
             let host = listen.isIPv6 ? "[\(listen.host)]" : listen.host
             let access = users.map { "write access for the \($0.users.count) users of \($0.path)" } ?? "read-only (no UsersFile)"
             note("\(file.name): dashboard on http://\(host):\(dashboard.port)/ (metrics on /metrics), \(access)")

@@ -41,12 +41,18 @@ enum RetainSetup {
     /// The store of `set`, restored as `reset` says and running; nil when the program retains nothing
     /// (an origin reset still deletes the images).
     static func start(_ set: RetainSet, file: ProgramFile, reset: ResetLevel?, program: String? = nil) throws -> RetainStore? {
-        let store = RetainStore(set: set, folder: folder(file), program: program ?? file.name, interval: try interval(file),
+        try start([set], file: file, reset: reset, program: program)
+    }
+
+    /// `start` for a program with several tasks: one set per task, one store, one image.
+    static func start(_ sets: [RetainSet], file: ProgramFile, reset: ResetLevel?, program: String? = nil) throws -> RetainStore? {
+        let store = RetainStore(sets: sets, folder: folder(file), program: program ?? file.name, interval: try interval(file),
                                 note: { note($0) })
-        guard !set.isEmpty || reset == .origin else { return nil }
+        let empty = sets.allSatisfy(\.isEmpty)
+        guard !empty || reset == .origin else { return nil }
         store.restore(reset ?? .warm)
-        guard !set.isEmpty else { return nil }
-        let retained = Set(set.items.map(\.owner)).count
+        guard !empty else { return nil }
+        let retained = Set(sets.flatMap { $0.items.map(\.owner) }).count
         note("\(file.name): \(retained) retained variables and blocks, saved in \(store.folder)")
         store.start()
         return store

@@ -52,7 +52,13 @@ struct Run: ParsableCommand {
         if twin {
             let stop = StopSignal()
             let loading = ProgramLoading(library: .all)
-            let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
+            var file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
+            if let first = file.tasks.first {
+                // The twin is one ST PROGRAM: it runs as one task, at the first task's period.
+                note("\(file.name): the ST twin runs as one task (the PROGRAM \(file.name)) at the period of task \(first.name), "
+                    + "T#\(first.settings.interval)ms; the other tasks' periods do not apply to it")
+                file.task = first.settings
+            }
             // The same set-up as the graph's run: a program that `plc check` rejects does not run as a twin either.
             _ = try loading.setup(file)
             return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles, reset: reset).run(stop: stop)
@@ -66,8 +72,7 @@ struct Run: ParsableCommand {
         let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
         if !file.tasks.isEmpty {
             reload.action = { note("\(file.name): SIGUSR2: online change is not available for a program with tasks; restart it") }
-            let paths = monitor.map { $0.split(separator: ",").map { $0.trimmingSpaces() } } ?? []
-            return try TasksRun(file: file, loading: loading, cycles: cycles, monitor: paths).run(stop: stop)
+            return try runTasks(file, loading: loading, stop: stop, reopen: reopen)
         }
         let runtime: RuntimeAssembly
         do {
@@ -145,7 +150,7 @@ struct Run: ParsableCommand {
 }
 
 /// What SIGHUP does, set once the storage writer exists.
-private final class Reopen: @unchecked Sendable {
+final class Reopen: @unchecked Sendable {
     private let lock = ThreadLock()
     private var _action: (@Sendable () -> Void)?
 

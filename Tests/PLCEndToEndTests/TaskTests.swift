@@ -82,8 +82,8 @@ import Testing
         // 200 fast scans last 2 s: the slow task ran about 40 times, on its own period.
         #expect((30...45).contains(slow?.scans ?? 0), "\(result.stderr)")
         #expect(result.stderr.contains("tasks: SCHED_FIFO") || result.stderr.contains("tasks: SCHED_OTHER"))
-        // The slow task counted pulses it saw from the fast task.
-        let pulses = result.stdout.split(separator: "\n").last.flatMap { Int($0.dropFirst(3), radix: 16) } ?? 0
+        // The slow task counted pulses it saw from the fast task (the last monitor line: cycle,t_ms,Pulses).
+        let pulses = result.stdout.split(separator: "\n").last.flatMap { Int($0.split(separator: ",").last?.dropFirst(3) ?? "", radix: 16) } ?? 0
         #expect(pulses > 0, "\(result.stdout)")
     }
 
