@@ -4,6 +4,7 @@ public import PLCModbus
 import PLCRuntime
 public import PLCStorage
 import PLCMeters
+import Synchronization
 
 /// A program with everything it needs to run, started in order and stopped in reverse.
 ///
@@ -27,11 +28,18 @@ public final class RuntimeAssembly {
     public let simulators: [ModbusSimulator]
     /// The first bus's simulator, if any: the one of a program with one bus.
     public var simulator: ModbusSimulator? { simulators.first }
-    private let group: ServiceGroup
-    private var locationMqtt: LocationMqtt?
+    let group: ServiceGroup
+    var locationMqtt: LocationMqtt?
     private var sinksStarted = false
-    private var locationSql: LocationSql?
-    private let note: @Sendable (String) -> Void
+    var locationSql: LocationSql?
+    /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
+    /// not add or remove a location); set on the scan thread, read by the thread of a change.
+    let locationSinks = Atomic<Bool>(false)
+    let note: @Sendable (String) -> Void
+    /// The services each block brought (`ServiceOwner`), so an online change can stop a dropped block's.
+    var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
+    /// Serialises online changes (any thread may ask for one).
+    let changing = ThreadLock()
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
     /// simulators on loopback, one per bus serving the slaves it reads, and points each bus at its own.
@@ -86,13 +94,16 @@ public final class RuntimeAssembly {
                 storage.note("INFO", "online: \(change.line)", at: context.localTime)
             }
         }
+        var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
         do {
             try group.start(modbus)
             try group.start(storage)
             for instance in program.instances {
                 guard let owner = instance.block as? any ServiceOwner else { continue }
                 ConstantInputs.apply(to: instance, of: program)
-                for service in try owner.makeServices() { try group.start(service) }
+                let services = try owner.makeServices()
+                for service in services { try group.start(service) }
+                owned[ObjectIdentifier(owner as AnyObject)] = services
             }
             try group.start(ProgramService(program))
         } catch {
@@ -107,6 +118,7 @@ public final class RuntimeAssembly {
         self.simulators = simulators
         self.group = group
         self.note = note
+        self.owned = owned
         locationSql = LocationSql(program: program, settings: setup.settings)
     }
 
@@ -121,11 +133,13 @@ public final class RuntimeAssembly {
                     do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
                 }
                 locationMqtt = mqtt
+                locationSinks.store(true, ordering: .releasing)
             }
         }
         locationMqtt?.afterScan()
         if let sql = locationSql {
             locationSql = nil
+            locationSinks.store(true, ordering: .releasing)
             for service in sql.services() {
                 do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
             }

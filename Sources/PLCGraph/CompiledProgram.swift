@@ -72,21 +72,22 @@ public final class CompiledProgram {
     }
 
     public let name: String
-    public let file: ProgramFile
+    /// The program as loaded (the edited one after an online change).
+    public internal(set) var file: ProgramFile
     /// The program's variable table (VAR and VAR_GLOBAL).
-    public let variables: VarTable
-    public let instances: [Instance]
+    public internal(set) var variables: VarTable
+    public internal(set) var instances: [Instance]
     /// The program variables' storage; `slots[i]` is `variables.decls[i]`.
-    let storage: SlotStorage
+    var storage: SlotStorage
     /// Instance indices in execution order.
-    public let order: [Int]
+    public internal(set) var order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
-    public let feedbackWires: [String]
+    public internal(set) var feedbackWires: [String]
     /// The schedule a scan walks: the compiled one, or (while values are forced) a copy with force steps.
     private var steps: UnsafeMutableBufferPointer<Step>
     /// The schedule as compiled.
-    let compiledSteps: [Step]
-    let boxed: [BoxedCopy]
+    var compiledSteps: [Step]
+    var boxed: [BoxedCopy]
     /// Online writes and forces waiting for the next scan (any thread submits).
     public let online = OnlineControl()
     /// Called on the scan thread, before the scan, with what online requests changed and the scan's
@@ -97,7 +98,21 @@ public final class CompiledProgram {
     /// The values the force steps store.
     var forcedValues: [ForcedValue] = []
     /// The I/O blocks, for the executor's input and output image phases.
-    public let ioBlocks: [any IOBlock]
+    public internal(set) var ioBlocks: [any IOBlock]
+    /// Online changes waiting for the scan thread (see `OnlineChange.swift`).
+    let swap = OnlineSwap()
+    /// What other threads may name in an online request; replaced at an online change.
+    let catalogEntries: CatalogEntries
+    /// Literals for the inputs of blocks a running program owns, stored when this program is swapped
+    /// in (an online change compiles beside the running program and must not write into its blocks).
+    var pendingLiterals: [(Endpoint, IECValue)] = []
+    /// Counts the online changes swapped in: whoever caches names or addresses of the program
+    /// (the dashboard, the retain store) rebuilds when it changes.
+    public internal(set) var generation = 0
+    /// How long the last online change's swap took on the scan thread, in ns (part of that scan).
+    public internal(set) var lastSwapNanoseconds: Int64 = 0
+    /// The variable storages of earlier versions, kept alive for a reader that has not rebuilt yet.
+    var retired: [SlotStorage] = []
 
     init(file: ProgramFile, variables: VarTable, storage: SlotStorage, instances: [Instance], order: [Int],
          steps: [Step], boxed: [BoxedCopy], feedbackWires: [String]) {
@@ -113,6 +128,7 @@ public final class CompiledProgram {
         self.boxed = boxed
         self.feedbackWires = feedbackWires
         self.ioBlocks = order.compactMap { instances[$0].block as? any IOBlock }
+        self.catalogEntries = CatalogEntries()
     }
 
     deinit {
@@ -136,6 +152,7 @@ public final class CompiledProgram {
             let changes = applyOnline(requests)
             if !changes.isEmpty { onOnlineChange?(changes, context) }
         }
+        if swap.isWaiting { takeOnlineChange(context) }
         // An index loop: a for-in over the buffer allocates an iterator in debug builds.
         var n = 0
         let count = steps.count
@@ -181,7 +198,7 @@ public final class CompiledProgram {
         }
     }
 
-    private func store(_ value: IECValue, _ endpoint: Endpoint) {
+    func store(_ value: IECValue, _ endpoint: Endpoint) {
         switch endpoint {
         case .ref(let ref, let element):
             if let element { ref.storeElement(element, value) } else { ref.store(value) }

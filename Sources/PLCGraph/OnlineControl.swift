@@ -195,19 +195,17 @@ public struct OnlineCatalog: Sendable {
         public let operatorMayWrite: Bool
     }
 
-    private let entries: [String: Entry]
+    private let entries: CatalogEntries
     /// The program's queue: requests submitted here are applied at the start of the next scan.
     public let control: OnlineControl
 
-    init(entries: [Entry], control: OnlineControl) {
-        var byName: [String: Entry] = [:]
-        for entry in entries { byName[entry.path.uppercased()] = entry }
-        self.entries = byName
+    init(entries: CatalogEntries, control: OnlineControl) {
+        self.entries = entries
         self.control = control
     }
 
-    /// The entry `path` names (any case), or nil.
-    public func entry(_ path: String) -> Entry? { entries[path.uppercased()] }
+    /// The entry `path` names (any case), or nil; after an online change, the new program's.
+    public func entry(_ path: String) -> Entry? { entries.entry(path) }
 
     /// A checked write or force of `path` to the literal `text`, and the entry it names.
     public func request(force: Bool, _ path: String, _ text: String) throws(IECError) -> (OnlineControl.Request, Entry) {
@@ -221,8 +219,16 @@ public struct OnlineCatalog: Sendable {
 }
 
 extension CompiledProgram {
-    /// The catalog of this program's variables and pins for online requests from other threads.
+    /// The catalog of this program's variables and pins for online requests from other threads
+    /// (it follows the program through online changes).
+    /// Made on first use (the dashboard's start), on the thread that owns the program.
     public var onlineCatalog: OnlineCatalog {
+        if !catalogEntries.isFilled { catalogEntries.replace(with: catalogList()) }
+        return OnlineCatalog(entries: catalogEntries, control: online)
+    }
+
+    /// Every variable and pin with its type, for the catalog.
+    func catalogList() -> [OnlineCatalog.Entry] {
         var entries = variables.decls.map { decl in
             OnlineCatalog.Entry(path: decl.name, type: decl.type, operatorMayWrite: isOnlineWritable(decl.name))
         }
@@ -231,6 +237,28 @@ extension CompiledProgram {
                 entries.append(.init(path: "\(instance.name).\(decl.name)", type: decl.type, operatorMayWrite: false))
             }
         }
-        return OnlineCatalog(entries: entries, control: online)
+        return entries
+    }
+}
+
+/// The catalog's entries by upper-cased path, shared by every `OnlineCatalog` of a program and
+/// replaced (under a lock) when an online change swaps a new version in.
+final class CatalogEntries: Sendable {
+    /// nil until first made: a program nobody asks online requests of never builds it.
+    private let byName = Mutex<[String: OnlineCatalog.Entry]?>(nil)
+
+    var isFilled: Bool { byName.withLock { $0 != nil } }
+
+    func entry(_ path: String) -> OnlineCatalog.Entry? { byName.withLock { $0?[path.uppercased()] } }
+
+    func replace(with entries: [OnlineCatalog.Entry]) {
+        var table: [String: OnlineCatalog.Entry] = [:]
+        for entry in entries { table[entry.path.uppercased()] = entry }
+        byName.withLock { $0 = table }
+    }
+
+    func replace(with other: CatalogEntries) {
+        let table = other.byName.withLock { $0 }
+        byName.withLock { $0 = table }
     }
 }

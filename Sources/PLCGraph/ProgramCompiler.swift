@@ -16,16 +16,35 @@ public struct ProgramCompiler {
         case literal(IECValue)
     }
 
-    private init(file: ProgramFile, library: BlockLibrary) {
+    /// Block objects to use instead of new ones, by upper-cased instance name (an online change).
+    private let reusing: [String: any FunctionBlock]
+    /// The reused blocks a running program owns: their literal inputs are stored at the swap, not here.
+    private let live: Set<ObjectIdentifier>
+    private var deferred: [(CompiledProgram.Endpoint, IECValue)] = []
+
+    private init(file: ProgramFile, library: BlockLibrary, reusing: [String: any FunctionBlock] = [:],
+                 live: Set<ObjectIdentifier> = []) {
         self.file = file
         self.library = library
+        self.reusing = reusing
+        self.live = live
     }
 
     /// Compiles `file`; throws `ProgramErrors` listing every problem (in line order).
     public static func compile(_ file: ProgramFile, library: BlockLibrary) throws(ProgramErrors) -> CompiledProgram {
-        var compiler = ProgramCompiler(file: file, library: library)
+        try compile(file, library: library, reusing: [:], live: [])
+    }
+
+    /// Compiles `file` with the block objects of `reusing` (by upper-cased instance name, of the
+    /// instance's type) instead of new ones; literal inputs of the `live` ones are left for the swap.
+    static func compile(_ file: ProgramFile, library: BlockLibrary, reusing: [String: any FunctionBlock],
+                        live: Set<ObjectIdentifier>) throws(ProgramErrors) -> CompiledProgram {
+        var compiler = ProgramCompiler(file: file, library: library, reusing: reusing, live: live)
         let program = compiler.build()
-        if let program, compiler.errors.isEmpty { return program }
+        if let program, compiler.errors.isEmpty {
+            program.pendingLiterals = compiler.deferred
+            return program
+        }
         throw ProgramErrors(compiler.errors)
     }
 
@@ -71,7 +90,7 @@ public struct ProgramCompiler {
                 error(inst.line, "block \(inst.name) uses bus '\(bus)', which is not declared under buses")
             }
             instanceIndex[key] = instances.count
-            let block = type.make()
+            let block = reusing[key] ?? type.make()
             instances.append(.init(name: inst.name, block: block, interface: type.interface, pins: block.pins,
                                    bus: inst.bus, line: inst.line))
             fileIndexOf.append(f)
@@ -136,7 +155,12 @@ public struct ProgramCompiler {
                 let destination = endpoint(instances[i], i, pin, element: wire.index)
                 switch source {
                 case .literal(let value):
-                    store(wire.negate ? IECValue.bool(!value.bool) : value, destination, instance.block)
+                    let literal = wire.negate ? IECValue.bool(!value.bool) : value
+                    if live.contains(ObjectIdentifier(instance.block as AnyObject)) {
+                        deferred.append((destination, literal))
+                    } else {
+                        store(literal, destination, instance.block)
+                    }
                     if wire.feedback { error(wire.line, "feedback applies to a wire from a block output, not a literal") }
                 case .variable(let v, _):
                     inputSteps[i].append(CompiledProgram.copy(.ref(storage.slots[v], element: nil), destination,

@@ -25,25 +25,33 @@ public final class Dashboard {
     public convenience init(listen: ListenAddress, program: CompiledProgram, task: ProgramFile.Task, workers: [BusWorker],
                 box: SnapshotBox = SnapshotBox(), settings: DashboardSettings? = nil,
                 heatmap: (@Sendable ([EnergySource]) -> String?)? = nil, users: UsersFile? = nil,
-                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
+                insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil,
+                reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil,
+                sessionLimits: Sessions.Limits = Sessions.Limits()) throws(SourceError) {
         try self.init(listen: listen, tasks: [TaskPart(name: "", program: program, task: task, workers: workers)], box: box,
-                      settings: settings, heatmap: heatmap, users: users, insight: insight)
+                      settings: settings, heatmap: heatmap, users: users, insight: insight, reload: reload,
+                      sessionLimits: sessionLimits)
     }
 
     /// A dashboard of a program with a `tasks:` list: one part per task, in task order. Each task
     /// publishes its part after its own scan (`afterScan(task:_:)`); a snapshot shows every value as
     /// of its own task's last completed scan, each program variable from the task that assigns it
     /// (`owners`), and `/metrics` gives each task's statistics. Online writes go to the first task.
+    /// `sessionLimits`: how long a login lasts and how failed logins are limited. `reload` loads the
+    /// edited program as an online change (`POST /api/reload`, engineers only), answering whether it
+    /// was applied and the summary line or the refusal.
     public init(listen: ListenAddress, tasks: [TaskPart], owners: [String: Int] = [:], box: SnapshotBox = SnapshotBox(),
                 settings: DashboardSettings? = nil, heatmap: (@Sendable ([EnergySource]) -> String?)? = nil,
-                users: UsersFile? = nil, insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil) throws(SourceError) {
+                users: UsersFile? = nil, insight: (@Sendable ([EnergySource]) -> EnergyInsightView)? = nil,
+                reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil,
+                sessionLimits: Sessions.Limits = Sessions.Limits()) throws(SourceError) {
         address = listen
         self.box = box
         parts = TaskSnapshots(tasks, owners: owners, settings: settings)
         trend = parts.trend
         let program = tasks[0].program
-        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0) },
-                               now: { MonotonicTime.nanoseconds() / 1_000_000 })
+        let online = OnlineAPI(catalog: program.onlineCatalog, sessions: users.map { Sessions(users: $0, limits: sessionLimits) },
+                               now: { MonotonicTime.nanoseconds() / 1_000_000 }, reload: reload)
         let handler = DashboardHandler(box: box, online: online, energy: EnergyReader(), heatmap: heatmap, trend: trend,
                                        insight: insight)
         do throws(HTTPServer.Failure) {

@@ -65,6 +65,9 @@ struct OnlineAPI: Sendable {
     let sessions: Sessions?
     /// Monotonic milliseconds (sessions expire on it).
     let now: @Sendable () -> Int64
+    /// Loads the edited program folder as an online change, for `by` (an audit name); answers
+    /// whether it was applied and the summary line or the reasons it was refused. nil: not offered.
+    var reload: (@Sendable (_ by: String) -> (applied: Bool, message: String))? = nil
 
     /// The answer to `request`, or nil when its path is not one of the API's.
     func handle(_ request: Request) -> HTTPResponse? {
@@ -136,7 +139,11 @@ struct OnlineAPI: Sendable {
             guard session.role.permits(.onlineChange) else {
                 return json(403, ["error": "\(session.user) is \(session.role == .viewer ? "a" : "an") \(session.role.rawValue): only an engineer may load an online change"])
             }
-            return json(501, ["error": "online change is not available in this runtime yet: restart the program to load the edited files"])
+            guard let reload else {
+                return json(501, ["error": "online change is not available for this program: restart it to load the edited files"])
+            }
+            let outcome = reload(who)
+            return outcome.applied ? json(200, ["reloaded": outcome.message]) : json(409, ["error": outcome.message])
         }
         let variable = form["variable"] ?? ""
         if request.path == "/api/unforce" {

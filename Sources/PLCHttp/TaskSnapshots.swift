@@ -24,7 +24,11 @@ public struct TaskPart {
 /// its own scan, and a published snapshot merges the latest part of every task.
 final class TaskSnapshots: @unchecked Sendable {
     private let tasks: [TaskPart]
-    private let builders: [SnapshotBuilder]
+    private var builders: [SnapshotBuilder]
+    /// The settings the builders were made with (an online change makes a new builder).
+    private let settings: DashboardSettings?
+    /// Each task's program version its builder was made for (only a one-task program changes online).
+    private var generations: [Int]
     /// Program variables by uppercased name: the task whose copy is shown.
     private let owners: [String: Int]
     /// The task whose locations the trend rings follow (the one with the most).
@@ -37,6 +41,8 @@ final class TaskSnapshots: @unchecked Sendable {
         self.tasks = tasks
         let builders = tasks.map { SnapshotBuilder(program: $0.program, task: $0.task, workers: $0.workers, settings: settings) }
         self.builders = builders
+        self.settings = settings
+        generations = tasks.map(\.program.generation)
         self.owners = owners
         let trendTask = builders.indices.max { builders[$0].trendLocations.count < builders[$1].trendLocations.count } ?? 0
         self.trendTask = trendTask
@@ -61,6 +67,12 @@ final class TaskSnapshots: @unchecked Sendable {
     /// Builds task `t`'s part and returns the merged snapshot.
     func publish(_ t: Int, _ statistics: CycleStatistics, now: Int64) -> RuntimeSnapshot {
         lastBuilt.withLock { $0[t] = now }
+        if tasks[t].program.generation != generations[t] {
+            // An online change: the pages show the new version's variables and blocks.
+            generations[t] = tasks[t].program.generation
+            let part = tasks[t]
+            builders[t] = SnapshotBuilder(program: part.program, task: part.task, workers: part.workers, settings: settings)
+        }
         let part = builders[t].build(statistics: statistics, now: now)
         guard tasks.count > 1 else { return part }
         let parts = latest.withLock { parts -> [RuntimeSnapshot?] in

@@ -29,6 +29,17 @@ public final class ServiceGroup {
         services.append(service)
     }
 
+    /// Keeps `service`, already started by the caller, for `stop()` and supervision (an online
+    /// change starts the services of added blocks off the scan thread).
+    public func adopt(_ service: any RuntimeService) {
+        services.append(service)
+    }
+
+    /// Forgets `service` without stopping it (an online change dropped its block; the caller stops it).
+    public func remove(_ service: any RuntimeService) {
+        services.removeAll { $0 === service }
+    }
+
     /// Checks the running services for a failure, at most once a second (`now`: monotonic ns); call
     /// it between scans. A failed service is reported once on `log`; one with `.restart` is stopped
     /// and started again with back-off (1 s, doubling, at most 60 s); the first with `.stopRuntime`

@@ -3,8 +3,8 @@ public import PLCCore
 /// The storage side of a running program: one writer thread for every CSVLogger, EventLog and Display.
 public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
-    private let loggers: [CSVLogger]
-    private let eventLogs: [EventLog]
+    private var loggers: [CSVLogger]
+    private var eventLogs: [EventLog]
 
     /// Attaches every storage block among `blocks` to a new writer.
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
@@ -14,6 +14,17 @@ public final class StorageIO: RuntimeService {
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
+    }
+
+    /// Attaches the storage blocks an online change adds (before the swap: they do not run yet).
+    public func attach(added blocks: [any FunctionBlock]) {
+        for case let block as any StorageBlock in blocks { block.attach(writer) }
+    }
+
+    /// Scan thread, at an online change's swap: the program's storage blocks from now on.
+    public func follow(blocks: [any FunctionBlock]) {
+        loggers = blocks.compactMap { $0 as? CSVLogger }
+        eventLogs = blocks.compactMap { $0 as? EventLog }
     }
 
     public var serviceName: String { "storage" }

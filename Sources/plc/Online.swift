@@ -70,6 +70,7 @@ struct Online: ParsableCommand {
         switch action {
         case "write": emit("\(reply.field("written") ?? variable ?? "") := \(value ?? "") (\(reply.field("applies") ?? "at the next scan"))\n")
         case "force": emit("\(reply.field("forced") ?? variable ?? "") forced to \(value ?? "") (\(reply.field("applies") ?? ""))\n")
+        case "reload": emit("\(reply.field("reloaded") ?? "reloaded")\n")
         default: emit("\(reply.field("unforced") ?? variable ?? "*") unforced (\(reply.field("applies") ?? ""))\n")
         }
         _ = try? exchange(server, "POST", "/api/logout", form: [:], headers: [("Cookie", String(cookie)), ("X-CSRF-Token", csrf)])

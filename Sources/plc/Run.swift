@@ -64,11 +64,16 @@ struct Run: ParsableCommand {
             return try TwinRun(file: file, folder: st, simulate: simulate, cycles: cycles, reset: reset).run(stop: stop)
         }
         let reopen = Reopen()
-        // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files.
-        let stop = StopSignal(onHangUp: { reopen.run() })
+        let reload = Reopen()
+        // First: a Ctrl-C during start-up still stops cleanly. SIGHUP (logrotate) reopens the files;
+        // SIGUSR2 loads the edited program folder as an online change.
+        let stop = StopSignal(onHangUp: { reopen.run() }, onReload: { reload.run() })
         let loading = ProgramLoading(library: .all)
         let file = try loading.load(target.program, sets: target.sets, settingsFile: target.settings)
-        if !file.tasks.isEmpty { return try runTasks(file, loading: loading, stop: stop, reopen: reopen) }
+        if !file.tasks.isEmpty {
+            reload.action = { note("\(file.name): SIGUSR2: online change is not available for a program with tasks; restart it") }
+            return try runTasks(file, loading: loading, stop: stop, reopen: reopen)
+        }
         let runtime: RuntimeAssembly
         do {
             runtime = try RuntimeAssembly(file: file, library: loading.library, simulate: simulate, settings: loading.settings, note: note)
@@ -86,8 +91,13 @@ struct Run: ParsableCommand {
             writer.reopen()
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
-        let retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
-        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus, settings: runtime.setup.settings)
+        var retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
+        let reloader = OnlineReloader(runtime: runtime, location: target.program, sets: target.sets,
+                                      settingsFile: target.settings, library: loading.library)
+        reload.action = { _ = reloader.reload(by: "SIGUSR2") }
+        var generation = compiled.generation
+        let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus, settings: runtime.setup.settings,
+                                           reload: { reloader.reload(by: $0) })
         defer { dashboard?.stop() }
         let events = anomalyEvents ? AnomalyEvents() : nil
         defer { events?.stop() }
@@ -102,6 +112,14 @@ struct Run: ParsableCommand {
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
             failed = runtime.supervise()
             runtime.afterScan()
+            if compiled.generation != generation {
+                // An online change was swapped in: the retain store follows the new version.
+                generation = compiled.generation
+                let stats = task.statistics
+                note("\(name): the scan that carried the online change took \(stats.last / 1000) µs"
+                     + " (average scan \(stats.average / 1000) µs, watchdog T#\(file.task.watchdog)ms)")
+                retain = try? RetainSetup.follow(compiled, file: file, replacing: retain, now: task.elapsedMilliseconds)
+            }
             retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
             if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
@@ -109,7 +127,9 @@ struct Run: ParsableCommand {
             events?.afterScan(compiled)
             guard !monitored.isEmpty else { return }
             let cells = monitored.map { path in
-                CSVText.escape(IECLiteral.format(compiled.value(of: path)!, as: compiled.type(of: path)!))
+                // A path an online change removed prints an empty cell.
+                guard let value = compiled.value(of: path), let type = compiled.type(of: path) else { return "" }
+                return CSVText.escape(IECLiteral.format(value, as: type))
             }
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })

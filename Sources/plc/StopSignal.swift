@@ -6,12 +6,16 @@ import Synchronization
 private let signalStop = Atomic<Bool>(false)
 private let signalHangUps = Atomic<Int>(0)
 private let signalPipe = Atomic<Int32>(-1)
+/// True when SIGUSR2 asks for an online change (`plc run`) instead of a stop.
+private let signalReloads = Atomic<Bool>(false)
 
 /// The handler of every watched signal: sets the flag (or counts the SIGHUP) and wakes the
 /// signal thread. It allocates nothing and creates nothing, so it works under a tight `ulimit -v`.
 private func onSignal(_ signo: Int32) {
     if signo == SIGHUP {
         signalHangUps.add(1, ordering: .relaxed)
+    } else if signo == SIGUSR2 && signalReloads.load(ordering: .relaxed) {
+        // An online change: the signal thread runs it.
     } else {
         signalStop.store(true, ordering: .releasing)
     }
@@ -34,8 +38,11 @@ final class StopSignal {
                                     SIGXCPU]
 
     /// Starts watching; `onStop` (if any) runs on the signal thread when the first stop signal
-    /// arrives, `onHangUp` at every SIGHUP.
-    init(onStop: (@Sendable () -> Void)? = nil, onHangUp: (@Sendable () -> Void)? = nil) {
+    /// arrives, `onHangUp` at every SIGHUP. With `onReload`, SIGUSR2 no longer stops: it runs
+    /// `onReload` (an online change) on a thread of its own, so a stop signal is still seen meanwhile.
+    init(onStop: (@Sendable () -> Void)? = nil, onHangUp: (@Sendable () -> Void)? = nil,
+         onReload: (@Sendable () -> Void)? = nil) {
+        if onReload != nil { signalReloads.store(true, ordering: .relaxed) }
         // A long-running command must outlive a closed stdout (a pipe to head, a dead journal):
         // writes then fail with EPIPE, which Console ignores, instead of the process being killed.
         signal(SIGPIPE, SIG_IGN)
@@ -57,6 +64,8 @@ final class StopSignal {
                     guard n == 1 else { return }
                     if Int32(byte) == SIGHUP {
                         onHangUp?()
+                    } else if Int32(byte) == SIGUSR2, let onReload {
+                        _ = DetachedThread.start(name: "plc-reload") { onReload() }
                     } else if !stopped {
                         stopped = true
                         onStop?()

@@ -9,10 +9,15 @@ final class BackgroundProcess: @unchecked Sendable {
     private var errors: [String] = []
 
     /// Starts `executable` with `arguments`; stdout and stderr lines are collected separately.
-    init(_ executable: String, _ arguments: [String], directory: URL = PLCCommand.root) throws {
+    /// `environment` adds to the test's own.
+    init(_ executable: String, _ arguments: [String], directory: URL = PLCCommand.root,
+         environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

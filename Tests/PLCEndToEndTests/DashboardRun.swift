@@ -14,7 +14,7 @@ final class DashboardRun {
     static let seededToday = 37.0
 
     /// Starts the run; `simulate` false leaves the bus to `extra` settings (e.g. a separate `plc simulate`).
-    init(simulate: Bool = true, extra: [String] = []) throws {
+    init(simulate: Bool = true, extra: [String] = [], environment: [String: String] = [:]) throws {
         port = freePort()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("plc-dash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -28,7 +28,7 @@ final class DashboardRun {
             "run", "programs/rx380_main", "--set", "HttpListen=127.0.0.1:\(port)",
             "--set", "CsvFolder=\(folder.path)", "--set", "ErrorLogFile=\(folder.path)/rx380.log",
             "--set", "LogInterval=T#24h", "--set", "PollInterval=T#500ms",
-        ] + (simulate ? ["--simulate"] : []) + extra)
+        ] + (simulate ? ["--simulate"] : []) + extra, environment: environment)
         guard process.waitForErrorLine(timeout: 30, { $0.contains("dashboard on http://127.0.0.1:\(port)/") }) != nil else {
             throw PeerError("no dashboard line: \(process.errorOutput.suffix(5).joined(separator: "\n"))")
         }

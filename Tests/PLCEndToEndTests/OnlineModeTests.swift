@@ -90,6 +90,20 @@ import Testing
         #expect(!log.contains("T#999"))
     }
 
+    @Test func anExpiredSessionIsRefused() throws {
+        let users = try Self.usersFile()
+        // A hidden setting for tests: sessions end after 1 s without a request (30 min by default).
+        let run = try DashboardRun(extra: ["--set", "UsersFile=\(users)"], environment: ["PLC_SESSION_IDLE": "T#1s"])
+        let olga = try Self.login(run.port, "olga")
+        #expect(Self.post(run.port, "/api/write", "variable=PollInterval&value=T%23400ms", cookie: olga.cookie, csrf: olga.csrf)?.status == 200)
+        // Idle for longer than that (what is tested is time passing, so the test waits it out).
+        Thread.sleep(forTimeInterval: 1.5)
+        let expired = Self.post(run.port, "/api/write", "variable=PollInterval&value=T%23300ms", cookie: olga.cookie, csrf: olga.csrf)
+        #expect(expired?.status == 401 && Self.json(expired)["error"]?.contains("expired") == true, "\(expired?.body ?? "")")
+        let log = try String(contentsOf: run.folder.appendingPathComponent("rx380.log"), encoding: .utf8)
+        #expect(log.contains("write PollInterval T#500ms -> T#400ms") && !log.contains("-> T#300ms"))
+    }
+
     /// The program variables of /api/online, by name.
     static func programValues(_ port: Int) throws -> [String: String] {
         let reply = try HTTP.request(port: port, path: "/api/online")
