@@ -295,7 +295,8 @@ public struct EnergySql: Sendable {
         func epoch(_ column: String) -> String {
             switch dialect {
             case .tsql: "DATEDIFF_BIG(SECOND, '1970-01-01', \(column))"
-            case .postgres: "CAST(FLOOR(EXTRACT(EPOCH FROM \(column))) AS BIGINT)"
+            // date_part gives a double; EXTRACT a numeric, slower per row.
+            case .postgres: "CAST(FLOOR(date_part('epoch', \(column))) AS BIGINT)"
             case .sqlite: "CAST(strftime('%s', \(column)) AS INTEGER)"
             }
         }
