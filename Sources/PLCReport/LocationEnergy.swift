@@ -60,6 +60,20 @@ public struct LocationEnergy: Sendable {
         counter = EnergyCounter(maxPower: maxPower, rollover: rollover)
     }
 
+    /// A location whose slots and quality were added up elsewhere (by the database: `plc report --sql`).
+    public init(name: String, range: Range<Int64>, counterSlots: [Int64: Double], powerSlots: [Int64: Double],
+                estimated: Set<Int64>, readings: Int, rejected: Int, steps: Int, counterDecimals: Int, gaps: [Int64: Int]) {
+        self.init(name: name, range: range)
+        self.counterSlots = counterSlots
+        self.powerSlots = powerSlots
+        self.estimated = estimated
+        self.readings = readings
+        self.rejected = rejected
+        self.steps = steps
+        self.counterDecimals = counterDecimals
+        self.gaps = gaps
+    }
+
     /// Takes the next row of the location's files.
     public mutating func add(_ row: EnergyCSV.Row) {
         if let previous = previousRow {

@@ -1,32 +1,62 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import Glibc
 import PLCBlocks
 
-extension EnergyReport {
-    /// The report from the aggregate rows of `EnergySql.statement` (`kind, site, location, src, key,
-    /// value, extra`, ordered by site and location), locations named `site/location`.
-    ///
-    /// `binSlots` is the statement's period bin (2 for hours, 48 otherwise). A location with
-    /// uncertain rows (see `EnergySql`) is replayed by `replay(site, location)`, which streams its
-    /// rows through a `LocationEnergy` on the client.
-    public init(aggregates: [[String?]], query: ReportQuery, binSlots: Int64,
-                replay: (String, String) throws(ReportError) -> LocationEnergy) throws(ReportError) {
-        var groups: [(site: String, location: String, figures: SqlFigures)] = []
-        for (line, row) in aggregates.enumerated() {
-            guard row.count >= 7, let kind = row[0], let site = row[1], let location = row[2],
-                  let src = row[3].flatMap({ Int($0) }), let key = row[4].flatMap({ Double($0) }).map({ Int64($0) }) else {
-                throw ReportError("the database's aggregate row \(line + 1) is malformed: \(row.map { $0 ?? "NULL" })")
-            }
-            let value = row[5].flatMap { Double($0) } ?? 0, extra = row[6].flatMap { Double($0) } ?? 0
-            if groups.last.map({ $0.site != site || $0.location != location }) ?? true {
-                groups.append((site, location, SqlFigures()))
-            }
-            groups[groups.count - 1].figures.take(kind, src: src, key: key, value: value, extra: extra)
+/// One location's result rows of `EnergySql.statement` (`kind, site, location, k, a, b, c, d`),
+/// added up as they arrive: energy per slot of each source, the estimated slots and the quality.
+public struct SqlLocationRows: Sendable {
+    public let site: String
+    public let location: String
+    var counter: [Int64: Double] = [:]
+    var power: [Int64: Double] = [:]
+    var estimated: Set<Int64> = []
+    var gaps: [Int64: Int] = [:]
+    var readings = 0, rejected = 0, steps = 0, decimals = 0
+    /// Readings the database could not classify: the location must be replayed on the client.
+    public private(set) var uncertain = 0
+    /// Whether any row came back (a location without rows in the range has none).
+    public private(set) var seen = false
+
+    public init(site: String, location: String) {
+        self.site = site
+        self.location = location
+    }
+
+    /// Takes one result row; `line` numbers it for the error message.
+    public mutating func take(_ row: [String?], line: Int) throws(ReportError) {
+        guard row.count >= 8, let kind = row[0], let k = row[3].flatMap({ Double($0) }).map({ Int64($0) }) else {
+            throw ReportError("the database's result row \(line) is malformed: \(row.map { $0 ?? "NULL" })")
         }
+        let number = { (i: Int) in row[i].flatMap { Double($0) } }
+        seen = true
+        switch kind {
+        case "S":
+            if let kwh = number(4) { counter[k, default: 0] += kwh }
+            if let kwh = number(5) { power[k, default: 0] += kwh }
+            if (number(6) ?? 0) > 0 { estimated.insert(k) }
+        case "Q":
+            readings = Int(k)
+            rejected = Int(number(4) ?? 0)
+            steps = Int(number(5) ?? 0)
+            uncertain = Int(number(6) ?? 0)
+            decimals = Int(number(7) ?? 0)
+        case "G":
+            gaps[k, default: 0] += Int(number(4) ?? 0)
+        default:
+            throw ReportError("the database's result row \(line) has the unknown kind '\(kind)'")
+        }
+    }
+
+    /// The location's energy for `query`, named `site/location`.
+    public func energy(query: ReportQuery) -> LocationEnergy {
+        LocationEnergy(name: site + "/" + location, range: query.range, counterSlots: counter, powerSlots: power,
+                       estimated: estimated, readings: readings, rejected: rejected, steps: steps,
+                       counterDecimals: decimals, gaps: gaps)
+    }
+}
+
+extension EnergyReport {
+    /// The report of single-location reports (each `EnergyReport([energy], query:)`), in their order:
+    /// lets a caller fold one location at a time and keep only its figures.
+    public init(merging parts: [EnergyReport], query: ReportQuery) {
         by = query.by
         from = query.from.map(LocalTime.dateText)
         to = query.to.map(LocalTime.dateText)
@@ -34,69 +64,14 @@ extension EnergyReport {
         rows = []
         topByHour = []
         var periods: [String: [Int: Double]] = [:]
-        for (index, group) in groups.enumerated() {
-            let name = group.site + "/" + group.location
-            if group.figures.uncertain > 0 {
-                // The rules need more history than the database was given: replay on the client.
-                let alone = EnergyReport([try replay(group.site, group.location)], query: query)
-                locations.append(alone.locations[0])
-                for row in alone.rows { periods[row.period, default: [:]][index, default: 0] += row.kwh }
-                continue
+        for part in parts {
+            for location in part.locations {
+                let index = locations.count
+                locations.append(location)
+                for row in part.rows where row.location == location.name { periods[row.period, default: [:]][index, default: 0] += row.kwh }
             }
-            let f = group.figures
-            let source = f.source(bins: f.sourceBins)
-            for (bin, kwh) in f.period[source == .counter ? 0 : 1] {
-                periods[query.label(slot: bin * binSlots), default: [:]][index, default: 0] += kwh
-            }
-            let hourly = f.source(bins: f.counterHours)
-            let peak = f.peak[f.source(bins: f.counterSlots) == .counter ? 0 : 1]
-            locations.append(Location(
-                name: name, source: source, kwh: f.period[source == .counter ? 0 : 1].values.reduce(0, +),
-                peakKW: peak.map { $0.kwh * 2 }, peakAt: peak.map { LocalTime.slotText($0.slot) },
-                readings: f.readings, intervalSeconds: LocationEnergy.interval(f.gaps),
-                missing: LocationEnergy.missing(f.gaps), rejected: f.rejected, resets: f.steps, wraps: 0,
-                resolution: f.resolution, byHourOfDay: f.byHour[hourly == .counter ? 0 : 1]))
         }
         finish(periods)
-    }
-}
-
-/// One location's aggregates as the database returned them.
-struct SqlFigures {
-    var period: [[Int64: Double]] = [[:], [:]]
-    var byHour = [[Double](repeating: 0, count: 24), [Double](repeating: 0, count: 24)]
-    var slots = [0, 0]
-    var counterTotal = 0.0
-    var sourceBins = 0
-    var counterHours = 0
-    var peak: [(slot: Int64, kwh: Double)?] = [nil, nil]
-    var gaps: [Int64: Int] = [:]
-    var readings = 0, rejected = 0, steps = 0, uncertain = 0, decimals = 0
-
-    var counterSlots: Int { slots[0] }
-    var resolution: Double { Glibc.pow(10, -Double(min(decimals, 9))) }
-
-    /// The source for bins of which the counter has `bins`, as `LocationEnergy.source(binSlots:)`.
-    func source(bins: Int) -> EnergySource {
-        EnergySource.choose(counter: slots[0] > 0, power: slots[1] > 0, resolution: resolution, total: counterTotal, bins: bins)
-    }
-
-    mutating func take(_ kind: String, src: Int, key: Int64, value: Double, extra: Double) {
-        let s = min(max(src, 0), 1)
-        switch (kind, src) {
-        case ("P", _): period[s][key, default: 0] += value
-        case ("H", _): byHour[s][Int((key % 24 + 24) % 24)] += value
-        case ("S", 2): counterHours = Int(key)
-        case ("S", _):
-            slots[s] = Int(key)
-            if s == 0 { counterTotal = value; sourceBins = Int(extra) }
-        case ("K", _): peak[s] = (key, value)
-        case ("G", _): gaps[key, default: 0] += Int(value)
-        case ("Q", 0): readings = Int(key)
-        case ("Q", 1): rejected = Int(key); steps = Int(value); uncertain = Int(extra)
-        case ("Q", 2): decimals = Int(key)
-        default: break
-        }
     }
 }
 

@@ -9,7 +9,7 @@ import Foundation
 /// time range with Grafana's `$__timeFilter(ts_utc)`, and a final SELECT per panel.
 ///
 /// Times on the board are the readings' local times shown as UTC (set the dashboard's time zone to
-/// UTC, as the file does). Panels use the counter (`src = 0`).
+/// UTC, as the file does). Panels use the counter (`ck`, the counter kWh per slot).
 public enum GrafanaBoard {
     /// The data source's uid in `deploy/grafana/provisioning/datasources/energy.yaml`.
     public static func datasourceUID(_ dialect: SqlDialect) -> String {
@@ -39,22 +39,22 @@ public enum GrafanaBoard {
         }
         return [
             PanelSpec(title: "kWh by location and hour", type: "heatmap", format: "time_series", select: """
-                SELECT \(time(3600, "s / 2")) AS time, \(name) AS metric, SUM(kwh) AS kwh
-                FROM ss WHERE src = 0 GROUP BY s / 2, site, location ORDER BY 1
+                SELECT \(time(3600, "s / 2")) AS time, \(name) AS metric, SUM(ck) AS kwh
+                FROM ss WHERE ck IS NOT NULL GROUP BY s / 2, site, location ORDER BY 1
                 """, timeFrom: nil, grid: (0, 0, 24, 10)),
             PanelSpec(title: "Top locations this week (kWh)", type: "bargauge", format: "table", select: """
-                SELECT \(name) AS location, SUM(kwh) AS kwh
-                FROM ss WHERE src = 0 GROUP BY site, location ORDER BY 2 DESC
+                SELECT \(name) AS location, SUM(ck) AS kwh
+                FROM ss WHERE ck IS NOT NULL GROUP BY site, location ORDER BY 2 DESC
                 """, timeFrom: "7d", grid: (0, 10, 12, 10)),
             PanelSpec(title: "Daily kWh per location", type: "barchart", format: "time_series", select: """
-                SELECT \(time(86_400, "s / 48")) AS time, \(name) AS metric, SUM(kwh) AS kwh
-                FROM ss WHERE src = 0 GROUP BY s / 48, site, location ORDER BY 1
+                SELECT \(time(86_400, "s / 48")) AS time, \(name) AS metric, SUM(ck) AS kwh
+                FROM ss WHERE ck IS NOT NULL GROUP BY s / 48, site, location ORDER BY 1
                 """, timeFrom: nil, grid: (12, 10, 12, 10)),
             PanelSpec(title: "Data quality per location", type: "table", format: "table", select: """
                 SELECT \(name) AS location, COUNT(*) AS readings,
                        SUM(CASE WHEN ev = 2 THEN 1 ELSE 0 END) AS rejected, SUM(CASE WHEN ev = 3 THEN 1 ELSE 0 END) AS resets,
                        SUM(CASE WHEN ev = 9 THEN 1 ELSE 0 END) AS uncertain, MAX(t - t1) AS longest_gap_s
-                FROM ce GROUP BY site, location ORDER BY 1
+                FROM ce WHERE v IS NOT NULL GROUP BY site, location ORDER BY 1
                 """, timeFrom: nil, grid: (0, 20, 24, 8)),
         ]
     }

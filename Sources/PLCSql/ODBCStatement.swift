@@ -120,4 +120,34 @@ public final class ODBCStatement {
         }
         return rows
     }
+
+    /// Executes, then hands each row to `body` as it is fetched, cells as text (nil for NULL), in
+    /// one reused buffer: memory does not grow with the rows. `body` returns false to stop.
+    public func forEachRow(_ body: ([String?]) -> Bool) throws(ODBCError) {
+        guard codbc_succeeded(SQLExecute(stmt)) != 0 else {
+            throw ODBCError(operation, handleType: SQLSMALLINT(SQL_HANDLE_STMT), handle: stmt)
+        }
+        defer { _ = SQLFreeStmt(stmt, SQLUSMALLINT(SQL_CLOSE)) }
+        var columns: SQLSMALLINT = 0
+        _ = SQLNumResultCols(stmt, &columns)
+        var cell = [SQLCHAR](repeating: 0, count: 256)
+        var row = [String?](repeating: nil, count: Int(columns))
+        while true {
+            let rc = SQLFetch(stmt)
+            if rc == SQLRETURN(SQL_NO_DATA) { return }
+            guard codbc_succeeded(rc) != 0 else {
+                throw ODBCError(operation, handleType: SQLSMALLINT(SQL_HANDLE_STMT), handle: stmt)
+            }
+            for c in 0..<Int(columns) {
+                var length: SQLLEN = 0
+                let got = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &cell, SQLLEN(cell.count), &length)
+                if codbc_succeeded(got) == 0 || length == SQLLEN(SQL_NULL_DATA) {
+                    row[c] = nil
+                } else {
+                    row[c] = String(decoding: cell.prefix(min(Int(length), cell.count - 1)), as: UTF8.self)
+                }
+            }
+            if !body(row) { return }
+        }
+    }
 }

@@ -4,6 +4,8 @@ import PLCCore
 import PLCReport
 import PLCSql
 import PLCStorage
+import Dispatch
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -12,31 +14,152 @@ import Foundation
 
 /// `plc report --sql`: the report computed inside the database from the sink's table.
 enum SqlReport {
+    /// Connections that run the per-location statements side by side.
+    static let connections = 2
+
     /// The statement for `query` over `table`, rows of `sites` and `locations` (empty: all).
     static func statement(table: String, sites: [String], locations: [String], query: ReportQuery) -> EnergySql {
         EnergySql(table: table, sites: sites, locations: locations,
                   from: query.from.map { Int64($0) * 86_400 }, to: query.to.map { Int64($0 + 1) * 86_400 },
-                  binSlots: query.by == .hour ? 2 : 48, sourceSlots: query.by.slotCount, maxPower: query.maxPower)
+                  binSlots: query.by == .hour ? 2 : 48, sourceSlots: query.by.slotCount, maxPower: query.maxPower,
+                  slotSeconds: LocationEnergy.slotSeconds)
     }
 
-    /// Runs the report over ODBC `connection` and returns it, with the database's time for the statement.
+    /// What a run gives: the report, or each location's energy when `energies` was asked for.
+    struct Result {
+        var report: EnergyReport
+        var energies: [LocationEnergy]
+        /// Wall time of the statements, and the sum of their own times (s).
+        var databaseSeconds: Double
+        var statementSeconds: Double
+        var statements: Int
+        var replayed: [String]
+        var dialect: SqlDialect
+    }
+
+    /// One location's outcome.
+    private enum Outcome: Sendable {
+        case none
+        case part(EnergyReport)
+        case energy(LocationEnergy)
+    }
+
+    /// What the workers share.
+    private struct Shared: Sendable {
+        var next = 0
+        var outcomes: [Outcome]
+        var replayed: [Int] = []
+        var seconds = 0.0
+        var error: String?
+    }
+
+    /// Runs the report over ODBC `connection`: the location list, then one statement per location
+    /// on `connections` connections side by side, each location folded as its rows arrive. With
+    /// `energies`, keeps each location's slots (for cost and insight) instead of only its figures.
     static func run(connection: String, table: String, sites: [String], locations: [String],
-                    query: ReportQuery) throws -> (report: EnergyReport, databaseSeconds: Double, replayed: [String], dialect: SqlDialect) {
+                    query: ReportQuery, energies keep: Bool = false) throws -> Result {
         let sql = statement(table: table, sites: sites, locations: locations, query: query)
+        let (odbc, dialect) = try connect(connection)
+        let pairs: [(site: String, location: String)]
         do {
-            let (odbc, dialect) = try connect(connection)
-            let start = MonotonicTime.nanoseconds()
-            let rows = try odbc.prepare(sql.statement(dialect), parameters: [], operation: "report").query()
-            let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
-            var replayed: [String] = []
-            let report = try EnergyReport(aggregates: rows, query: query, binSlots: sql.binSlots) { site, location throws(ReportError) in
-                replayed.append(site + "/" + location)
-                return try replay(odbc, dialect, sql, site: site, location: location, query: query)
+            pairs = try odbc.prepare(sql.locationsStatement(dialect), parameters: [], operation: "report").query().compactMap { row in
+                guard row.count >= 2, let site = row[0], let location = row[1] else { return nil }
+                return (site, location)
             }
-            return (report, seconds, replayed, dialect)
-        } catch let error as ODBCError {
+        } catch {
             throw ReportError("plc report: --sql: \(error.description)")
         }
+        let shared = Mutex(Shared(outcomes: Array(repeating: .none, count: pairs.count)))
+        let start = MonotonicTime.nanoseconds()
+        let workers = max(1, min(connections, pairs.count))
+        // The first worker uses the connection already open; the others open their own.
+        nonisolated(unsafe) let first = odbc
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let own: ODBCConnection
+            if worker == 0 {
+                own = first
+            } else {
+                do {
+                    own = try ODBCConnection(connection, queryTimeout: 3600)
+                } catch {
+                    shared.withLock { $0.error = $0.error ?? "plc report: --sql: \(error)" }
+                    return
+                }
+            }
+            while true {
+                let index: Int? = shared.withLock { state in
+                    guard state.error == nil, state.next < pairs.count else { return nil }
+                    state.next += 1
+                    return state.next - 1
+                }
+                guard let index else { return }
+                do throws(ReportError) {
+                    let (outcome, seconds, replayed) = try location(own, dialect, sql, pairs[index], query: query, keep: keep)
+                    shared.withLock { state in
+                        state.outcomes[index] = outcome
+                        state.seconds += seconds
+                        if replayed { state.replayed.append(index) }
+                    }
+                } catch {
+                    shared.withLock { $0.error = $0.error ?? error.description }
+                    return
+                }
+            }
+        }
+        let wall = Double(MonotonicTime.nanoseconds() - start) / 1e9
+        let state = shared.withLock { $0 }
+        if let error = state.error { throw ReportError(error) }
+        var parts: [EnergyReport] = [], kept: [LocationEnergy] = []
+        for outcome in state.outcomes {
+            switch outcome {
+            case .none: break
+            case .part(let part): parts.append(part)
+            case .energy(let energy): kept.append(energy)
+            }
+        }
+        let report = keep ? EnergyReport(kept, query: query) : EnergyReport(merging: parts, query: query)
+        return Result(report: report, energies: kept, databaseSeconds: wall, statementSeconds: state.seconds,
+                      statements: pairs.count, replayed: state.replayed.sorted().map { pairs[$0].site + "/" + pairs[$0].location },
+                      dialect: dialect)
+    }
+
+    /// One location's statement, its rows folded as they come; replayed on the client when the
+    /// database could not classify every reading. Returns the outcome, the statement's time and
+    /// whether it was replayed.
+    private static func location(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ all: EnergySql,
+                                 _ pair: (site: String, location: String), query: ReportQuery,
+                                 keep: Bool) throws(ReportError) -> (Outcome, Double, Bool) {
+        var sql = all
+        sql.sites = [pair.site]
+        sql.locations = [pair.location]
+        var rows = SqlLocationRows(site: pair.site, location: pair.location)
+        var failure: ReportError?
+        var line = 0
+        let start = MonotonicTime.nanoseconds()
+        do throws(ODBCError) {
+            try odbc.prepare(sql.statement(dialect), parameters: [], operation: "report").forEachRow { row in
+                line += 1
+                do throws(ReportError) {
+                    try rows.take(row, line: line)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+        } catch {
+            throw ReportError("plc report: --sql: \(error.description)")
+        }
+        let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
+        if let failure { throw ReportError("plc report: --sql: \(failure.description)") }
+        guard rows.seen else { return (.none, seconds, false) }
+        var energy = rows.energy(query: query)
+        let replayed = rows.uncertain > 0
+        if replayed {
+            // The rules need more history than the window holds: replay on the client.
+            energy = try replay(odbc, dialect, sql, site: pair.site, location: pair.location, query: query)
+        }
+        return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds, replayed)
     }
 
     /// A connection and its server's dialect.
@@ -115,8 +238,24 @@ struct ReportSqlOptions: ParsableArguments {
     @Flag(name: .customLong("show-sql"), help: "With --sql: print the statement for this server's dialect instead of running it.")
     var showSQL = false
 
-    /// The report over `connection`; `folder` must be absent.
-    func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool) throws -> EnergyReport {
+    /// The report over `connection` and, when `options` ask for it, its cost and insight from the
+    /// same slots (the anomaly check's history is a second run over the longer range).
+    func reportAndInsight(_ connection: String, query: ReportQuery, folder: String?, timing: Bool,
+                          insight options: EnergyInsight.Options?) throws -> (EnergyReport, EnergyInsight?) {
+        guard let options else { return (try report(connection, query: query, folder: folder, timing: timing).report, nil) }
+        let result = try report(connection, query: query, folder: folder, timing: timing, energies: true)
+        var energies = result.energies
+        if options.historyDays > 0, let from = query.from {
+            var history = query
+            history.from = from - options.historyDays
+            energies = try report(connection, query: history, folder: folder, timing: timing, energies: true).energies
+        }
+        return (result.report, EnergyInsight(energies, query: query, options: options))
+    }
+
+    /// The report over `connection`, and with `energies` each location's energy; `folder` must be absent.
+    func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool,
+                energies: Bool = false) throws -> (report: EnergyReport, energies: [LocationEnergy]) {
         if let folder { throw fail("plc report: give either a site folder ('\(folder)') or --sql, not both") }
         guard SqlDialect.isPlainName(table, allowDot: true) else {
             throw fail("plc report: --table '\(table)' is not a plain table name (letters, digits, _, one dot)")
@@ -131,7 +270,8 @@ struct ReportSqlOptions: ParsableArguments {
             try SqlReport.show(connection: expanded, table: table, sites: site, locations: location, query: query)
             throw ExitCode.success
         }
-        let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query)
+        let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query,
+                                       energies: energies)
         if let grafana {
             do {
                 try GrafanaBoard.dashboard(result.dialect, table: table).write(toFile: grafana, atomically: true, encoding: .utf8)
@@ -140,9 +280,11 @@ struct ReportSqlOptions: ParsableArguments {
             }
         }
         if timing {
-            note(String(printf: "plc report: the database took %.2f s for the statement", result.databaseSeconds)
+            note(String(printf: "plc report: the database took %.2f s for %ld statements on %ld connections (%.2f s summed)",
+                        result.databaseSeconds, result.statements, min(SqlReport.connections, max(result.statements, 1)),
+                        result.statementSeconds)
                  + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
         }
-        return result.report
+        return (result.report, result.energies)
     }
 }

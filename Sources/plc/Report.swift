@@ -64,13 +64,11 @@ struct Report: ParsableCommand {
         let start = Date()
         let report: EnergyReport
         var site: SiteFolder?
+        var insight: EnergyInsight?
         let query = ReportQuery(by: period, from: fromDay, to: toDay, maxPower: maxPower)
         do {
             if let connection = sql.sql {
-                if insightWanted != nil {
-                    throw fail("plc report: --tariff, --opening, --anomalies and --by location read CSV folders; with --sql they are not available yet")
-                }
-                report = try sql.report(connection, query: query, folder: folder, timing: timing)
+                (report, insight) = try sql.reportAndInsight(connection, query: query, folder: folder, timing: timing, insight: insightWanted)
             } else {
                 guard let folder else { throw fail("plc report: give a site folder or --sql CONNECTION") }
                 let folderSite = try SiteFolder(folder)
@@ -80,7 +78,9 @@ struct Report: ParsableCommand {
         } catch let error as ReportError {
             throw fail(error)
         }
-        let insight = try insightWanted.flatMap { options in try site.map { try InsightOptions.insight(options, site: $0, query: query) } }
+        if insight == nil {
+            insight = try insightWanted.flatMap { options in try site.map { try InsightOptions.insight(options, site: $0, query: query) } }
+        }
         if let insight {
             emit(insightOptions.text(format, report, insight, byLocation: byLocation))
         } else {

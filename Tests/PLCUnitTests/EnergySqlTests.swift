@@ -100,6 +100,49 @@ struct EnergySqlTests {
         if !vector.name.contains("two") && !vector.name.contains("random") { #expect(uncertain == 0) }
     }
 
+    @Test("the slot width is a parameter: 15-minute slots add up to the 30-minute ones, per source")
+    func slotWidth() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("energysql-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let odbc = try ODBCConnection("Driver=SQLite3;Database=\(folder)/w.db")
+        try odbc.execute(SqlDialect.sqlite.createTable("energy_readings", valueColumns: ["total_real_power", "total_real_energy"]),
+                         operation: "create")
+        let insert = try odbc.prepare("INSERT INTO energy_readings (site, location, ts_utc, ts_local, total_real_power, total_real_energy) "
+                                      + "VALUES ('s', 'l', ?, ?, ?, ?)", parameters: [.timestamp, .timestamp, .double, .double], operation: "insert")
+        var counter = 100.0
+        // Every 7 minutes (off the slot grid, so segments cross slot starts), with a 50-minute gap.
+        for i in 0..<60 where !(20..<27).contains(i) {
+            let minute = i * 7
+            let stamp = String(format: "2026-01-01 %02d:%02d:00.000", minute / 60, minute % 60)
+            counter += 0.25 + Double(i % 5) * 0.05
+            insert.set(0, text: stamp)
+            insert.set(1, text: stamp)
+            insert.set(2, double: 2000 + Double(i % 3) * 500)
+            insert.set(3, double: counter)
+            try insert.execute()
+        }
+        try odbc.commit()
+        func slots(_ seconds: Int64) throws -> [Int64: (counter: Double, power: Double)] {
+            var out: [Int64: (counter: Double, power: Double)] = [:]
+            let sql = EnergySql(slotSeconds: seconds)
+            for row in try odbc.prepare(sql.statement(.sqlite), parameters: [], operation: "slots").query() where row[0] == "S" {
+                let key = Int64(row[3] ?? "") ?? -1
+                out[key, default: (0, 0)].counter += row[4].flatMap { Double($0) } ?? 0
+                out[key, default: (0, 0)].power += row[5].flatMap { Double($0) } ?? 0
+            }
+            return out
+        }
+        let half = try slots(1800), quarter = try slots(900)
+        #expect(quarter.count > half.count + half.count / 2, "\(quarter.count) quarter-hour slots, \(half.count) half-hour slots")
+        for (slot, kwh) in half {
+            let parts = [quarter[slot * 2], quarter[slot * 2 + 1]].compactMap { $0 }
+            #expect(abs(parts.reduce(0) { $0 + $1.counter } - kwh.counter) < 1e-9, "counter, slot \(slot)")
+            #expect(abs(parts.reduce(0) { $0 + $1.power } - kwh.power) < 1e-9, "power, slot \(slot)")
+        }
+        #expect(abs(half.values.reduce(0) { $0 + $1.counter } - (counter - 100.25)) < 1e-9)
+    }
+
     /// 2026-01-01 00:00 as seconds since 1970: the vectors' first reading.
     static let epochOffset: Int64 = 1_767_225_600
 
