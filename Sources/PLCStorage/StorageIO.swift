@@ -5,6 +5,8 @@ public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
     private let loggers: [CSVLogger]
     private let eventLogs: [EventLog]
+    /// Lines other threads posted through `ErrorLogRoute`, until the scan thread writes them.
+    private let posted = PostedLines()
 
     /// Attaches every storage block among `blocks` to a new writer.
     public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
@@ -14,11 +16,21 @@ public final class StorageIO: RuntimeService {
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
+        eventLogs.first?.beforeWriting = { [unowned self] in writePosted() }
     }
 
     public var serviceName: String { "storage" }
 
-    public func start() { writer.start() }
+    public func start() {
+        writer.start()
+        guard !eventLogs.isEmpty else { return }
+        ErrorLogRoute.join(self) { [posted] level, text in posted.add(level, text) }
+    }
+
+    /// Scan thread: the lines posted since the last scan, into the error logs.
+    private func writePosted() {
+        for line in posted.take() { note(line.level, line.text, at: line.at) }
+    }
 
     /// Rows would be lost without the writer: its end while running stops the runtime.
     public var failure: String? { writer.hasEnded ? "the storage writer's thread ended by itself" : nil }
@@ -40,5 +52,8 @@ public final class StorageIO: RuntimeService {
     }
 
     /// Writes what is still queued and ends the writer thread.
-    public func stop() { writer.stop() }
+    public func stop() {
+        ErrorLogRoute.leave(self)
+        writer.stop()
+    }
 }
