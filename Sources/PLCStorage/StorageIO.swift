@@ -8,9 +8,9 @@ public final class StorageIO: RuntimeService {
     /// Lines other threads posted through `ErrorLogRoute`, until the scan thread writes them.
     private let posted = PostedLines()
 
-    /// Attaches every storage block among `blocks` to a new writer.
-    public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
-        writer = StorageWriter(rowCapacity: rowCapacity)
+    /// Attaches every storage block among `blocks` to a new writer (`earliest`: its plausible-time floor).
+    public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000, earliest: Int64 = ClockFloor.earliest) {
+        writer = StorageWriter(rowCapacity: rowCapacity, earliest: earliest)
         loggers = blocks.compactMap { $0 as? CSVLogger }
         eventLogs = blocks.compactMap { $0 as? EventLog }
         for case let block as any StorageBlock in blocks {
