@@ -16,7 +16,7 @@ public final class StorageIO: RuntimeService {
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
-        eventLogs.first?.beforeWriting = { [unowned self] in writePosted() }
+        eventLogs.first?.beforeWriting = { [weak self] in self?.writePosted() }
     }
 
     public var serviceName: String { "storage" }
