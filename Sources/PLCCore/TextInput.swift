@@ -8,7 +8,7 @@ public enum TextInput {
     public static func read(_ path: String, what: String) throws(SourceError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
-            throw SourceError(file: path, line: nil, "cannot read \(what): \(String(cString: strerror(errno)))")
+            throw SourceError(file: path, line: nil, "cannot read \(what): \(openFailure(errno))")
         }
         defer { close(fd) }
         var info = stat()
@@ -29,6 +29,15 @@ public enum TextInput {
         let (bytes, failed) = FileBytes.rest(of: fd)
         if failed { throw SourceError(file: path, line: nil, "cannot read \(what): \(String(cString: strerror(errno)))") }
         return try decode(bytes, path: path)
+    }
+
+    /// Why `open` failed, in words; for EMFILE also the limit that was reached and where it is set.
+    public static func openFailure(_ code: Int32) -> String {
+        let words = String(cString: strerror(code))
+        guard code == EMFILE else { return code == ENFILE ? words + " (ENFILE: the whole system's limit, fs.file-max)" : words }
+        var limit = rlimit()
+        let soft = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? " of \(limit.rlim_cur)" : ""
+        return words + " (EMFILE: this process has reached its limit\(soft) open files, ulimit -n; raise it, e.g. LimitNOFILE= in the service unit)"
     }
 
     /// `bytes` as normalised text, or the line of the first byte that is not UTF-8 text or a NUL.

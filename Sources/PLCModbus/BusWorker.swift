@@ -36,6 +36,9 @@ public final class BusWorker: @unchecked Sendable {
     /// timeout skips the quiet-line wait, so a silent meter costs one response timeout per poll.
     private var silentSlaves: Set<Int> = []
     private var buffer = [UInt16](repeating: 0, count: 125)
+    /// When the last transaction ended (monotonic ns): the next request waits out the frame gap
+    /// from there, so an idle bus does not wake its thread just to be silent.
+    private var lastFrameEnd: Int64 = .min
     /// A simulated device that answers in place of a port (virtual-time tests and soaks).
     private let device: (@Sendable (ModbusRequest) -> ModbusReply)?
 
@@ -138,15 +141,24 @@ public final class BusWorker: @unchecked Sendable {
             let request = queue.removeFirst()
             condition.unlock()
 
+            keepFrameGap()
             let reply = perform(request)
             condition.lock()
             counters[request.slave, default: DeviceCounters()].count(reply)
             condition.unlock()
             request.mailbox.post(reply)
-            if settings.frameGap > 0 { usleep(UInt32(settings.frameGap)) }
+            if settings.frameGap > 0 { lastFrameEnd = MonotonicTime.nanoseconds() }
         }
         connection?.close()
         connection = nil
+    }
+
+    /// Sleeps for what is left of the silence the line needs between two frames (`frameGap`, µs)
+    /// since the last transaction ended; nothing when the bus was idle for longer.
+    private func keepFrameGap() {
+        guard settings.frameGap > 0, lastFrameEnd != .min else { return }
+        let left = lastFrameEnd + Int64(settings.frameGap) * 1000 - MonotonicTime.nanoseconds()
+        if left > 0 { usleep(UInt32((left + 999) / 1000)) }
     }
 
     private func perform(_ request: ModbusRequest) -> ModbusReply {

@@ -116,7 +116,8 @@ public final class MqttClient: @unchecked Sendable {
     }
 
     /// Hands one message to libmosquitto. A message it refuses (one over the broker's maximum packet
-    /// size, say) is counted in `dropped` and reported on standard error (the journal): one ERROR line per topic and reason.
+    /// size, say) is counted in `dropped` and reported on standard error (the journal) and in the
+    /// program's error log (`ErrorLogRoute`): one ERROR line per topic and reason.
     private func publish(_ client: OpaquePointer, _ topic: String, _ payload: String, retain: Bool, mid: inout Int32) -> Int32 {
         let bytes = Array(payload.utf8)
         let rc = bytes.withUnsafeBytes { mosquitto_publish(client, &mid, topic, Int32(bytes.count), $0.baseAddress, 1, retain) }
@@ -130,7 +131,9 @@ public final class MqttClient: @unchecked Sendable {
             return reportedDrops.insert("\(topic) \(rc)").inserted
         }
         if first {
-            Console.write("ERROR - MQTT publish to \(topic) dropped: \(reason) (further drops on this topic are counted, not logged)\n", to: 2)
+            let text = "MQTT publish to \(topic) dropped: \(reason) (further drops on this topic are counted, not logged)"
+            Console.write("ERROR - \(text)\n", to: 2)
+            ErrorLogRoute.post("ERROR", text)
         }
         return rc
     }

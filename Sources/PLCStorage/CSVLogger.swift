@@ -37,6 +37,8 @@ public final class CSVLogger: StorageBlock {
     @exclusivity(unchecked) private var handshake = ExecuteHandshake()
     @exclusivity(unchecked) private var pending: (cells: String, local: Int64, monotonic: Int64, header: String)?
     @exclusivity(unchecked) private var ticket: UInt64?
+    /// The status's `version` at the last input image (max: never read).
+    @exclusivity(unchecked) private var seenVersion = UInt64.max
     @exclusivity(unchecked) private var arrived: StorageError??
     private let status = CSVStatus()
     private var writer: StorageWriter?
@@ -49,6 +51,9 @@ public final class CSVLogger: StorageBlock {
     }
 
     public func readInputs() {
+        let version = status.version
+        guard version != seenVersion else { return }
+        seenVersion = version
         if let t = ticket, let outcome = status.take(t) {
             arrived = .some(outcome)
             ticket = nil

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Glibc
 import PLCCore
+import Synchronization
 
 /// What a CSV logger's rows became: written, queued, lost, and the fault that holds them back.
 ///
@@ -14,6 +15,9 @@ public final class CSVStatus: @unchecked Sendable {
     public typealias Outcome = StorageError?
 
     private let lock = ThreadLock()
+    /// Bumped, under the lock, by every change: the block's input image reads nothing else while
+    /// it stays the same (most scans).
+    private let changes = Atomic<UInt64>(0)
     private var nextTicket: UInt64 = 1
     /// The one row the block waits for (its latest) and what became of it.
     private var awaited: UInt64 = 0
@@ -24,6 +28,11 @@ public final class CSVStatus: @unchecked Sendable {
     private var _fault: StorageError?
 
     public init() {}
+
+    /// Changes so far; a reader that saw this number before has nothing new to read.
+    public var version: UInt64 { changes.load(ordering: .acquiring) }
+
+    private func changed() { changes.wrappingAdd(1, ordering: .releasing) }
 
     /// Rows written to disk, waiting in the queue, and dropped because the queue was full.
     public var counts: (written: UInt64, queued: Int, lost: UInt64) {
@@ -46,6 +55,7 @@ public final class CSVStatus: @unchecked Sendable {
 
     func issueTicket() -> UInt64 {
         lock.withLock {
+            changed()
             defer { nextTicket += 1 }
             _queued += 1
             awaited = nextTicket
@@ -56,6 +66,7 @@ public final class CSVStatus: @unchecked Sendable {
 
     func wrote(_ ticket: UInt64) {
         lock.withLock {
+            changed()
             _written += 1
             _queued -= 1
             _fault = nil
@@ -65,6 +76,7 @@ public final class CSVStatus: @unchecked Sendable {
 
     func failed(_ ticket: UInt64, _ error: StorageError) {
         lock.withLock {
+            changed()
             _fault = error
             if ticket == awaited && outcome == nil { outcome = .some(error) }
         }
@@ -72,6 +84,7 @@ public final class CSVStatus: @unchecked Sendable {
 
     func dropped(_ ticket: UInt64) {
         lock.withLock {
+            changed()
             _queued -= 1
             _lost += 1
             if ticket == awaited && outcome == nil {

@@ -11,17 +11,17 @@ import PLCCore
 /// (a Pi without a battery boots in 1970, or at its last shutdown with fake-hwclock).
 ///
 /// A row is implausible when it is older than the day before the commit the binary was built from
-/// (scripts/release stamps it; a plain `swift build` falls back to 2025-01-01, before this program
-/// existed) or older than the newest row the folder held when the logger first looked at it.
+/// (scripts/release stamps it; a plain `swift build` takes the day it was compiled) or older than
+/// the newest row the folder held when the logger first looked at it.
 /// The newest row's word counts only until the clock is trusted: the kernel says it is synchronised,
 /// or it has run steadily for `steadyTrustAfter` (a file named in the future, left by a clock that
 /// ran ahead or copied in, must not stop logging).
 public enum ClockFloor {
-    /// 2025-01-01 00:00:00 local, in ms: the floor when the build carries no date.
+    /// 2025-01-01 00:00:00 local, in ms: no floor is ever earlier (this program did not exist).
     public static let projectStart: Int64 = 1_735_689_600_000
 
-    /// The floor from the build date, as local ms.
-    static let earliest = earliest(buildEpoch: plc_build_epoch())
+    /// The floor from the build date, as local ms: the stamped commit's date, else the compile date.
+    public static let earliest = earliest(buildEpoch: plc_build_epoch() > 0 ? plc_build_epoch() : plc_compile_epoch())
 
     /// A day before `buildEpoch` (seconds, UTC), so that no time zone puts the build's own day
     /// below the floor; never before `projectStart`.

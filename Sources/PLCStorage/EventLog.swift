@@ -33,6 +33,9 @@ public final class EventLog: StorageBlock {
     @exclusivity(unchecked) private var previousDone = false
     @exclusivity(unchecked) private var active = false
     private var writer: StorageWriter?
+    /// Scan thread, before the block writes its lines: the runtime's hook that adds lines other
+    /// threads posted (`ErrorLogRoute`); set on one EventLog of the program by its `StorageIO`.
+    var beforeWriting: (() -> Void)?
 
     public init() {}
 
@@ -75,6 +78,7 @@ public final class EventLog: StorageBlock {
     }
 
     public func writeOutputs() {
+        beforeWriting?()
         guard !pending.isEmpty else { return }
         for line in pending { writer?.append(line: line, to: sFile) }
         pending.removeAll(keepingCapacity: true)

@@ -5,15 +5,18 @@ public final class StorageIO: RuntimeService {
     public let writer: StorageWriter
     private var loggers: [CSVLogger]
     private var eventLogs: [EventLog]
+    /// Lines other threads posted through `ErrorLogRoute`, until the scan thread writes them.
+    private let posted = PostedLines()
 
-    /// Attaches every storage block among `blocks` to a new writer.
-    public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000) {
-        writer = StorageWriter(rowCapacity: rowCapacity)
+    /// Attaches every storage block among `blocks` to a new writer (`earliest`: its plausible-time floor).
+    public init(blocks: [any FunctionBlock], rowCapacity: Int = 10_000, earliest: Int64 = ClockFloor.earliest) {
+        writer = StorageWriter(rowCapacity: rowCapacity, earliest: earliest)
         loggers = blocks.compactMap { $0 as? CSVLogger }
         eventLogs = blocks.compactMap { $0 as? EventLog }
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
+        eventLogs.first?.beforeWriting = { [weak self] in self?.writePosted() }
     }
 
     /// Attaches the storage blocks an online change adds (before the swap: they do not run yet).
@@ -25,11 +28,21 @@ public final class StorageIO: RuntimeService {
     public func follow(blocks: [any FunctionBlock]) {
         loggers = blocks.compactMap { $0 as? CSVLogger }
         eventLogs = blocks.compactMap { $0 as? EventLog }
+        eventLogs.first?.beforeWriting = { [weak self] in self?.writePosted() }   // the first may be new
     }
 
     public var serviceName: String { "storage" }
 
-    public func start() { writer.start() }
+    public func start() {
+        writer.start()
+        guard !eventLogs.isEmpty else { return }
+        ErrorLogRoute.join(self) { [posted] level, text in posted.add(level, text) }
+    }
+
+    /// Scan thread: the lines posted since the last scan, into the error logs.
+    private func writePosted() {
+        for line in posted.take() { note(line.level, line.text, at: line.at) }
+    }
 
     /// Rows would be lost without the writer: its end while running stops the runtime.
     public var failure: String? { writer.hasEnded ? "the storage writer's thread ended by itself" : nil }
@@ -51,5 +64,8 @@ public final class StorageIO: RuntimeService {
     }
 
     /// Writes what is still queued and ends the writer thread.
-    public func stop() { writer.stop() }
+    public func stop() {
+        ErrorLogRoute.leave(self)
+        writer.stop()
+    }
 }

@@ -69,7 +69,12 @@ public final class StorageWriter: @unchecked Sendable {
     private var folderLocks: [String: Int32] = [:]
     private var firstConflict: String?
 
-    public init(rowCapacity: Int = 10_000, retryMin: Int64 = 1_000, retryMax: Int64 = 30_000) {
+    /// The plausible-time floor of this writer's rows (local ms): `ClockFloor.earliest`, the build
+    /// date; a virtual-time run of an earlier date passes `ClockFloor.projectStart`.
+    public let earliest: Int64
+
+    public init(rowCapacity: Int = 10_000, retryMin: Int64 = 1_000, retryMax: Int64 = 30_000, earliest: Int64 = ClockFloor.earliest) {
+        self.earliest = earliest
         self.rowCapacity = rowCapacity
         self.retryMin = retryMin
         self.retryMax = retryMax
@@ -119,7 +124,7 @@ public final class StorageWriter: @unchecked Sendable {
         }
         rows.append(row)
         // A plausible row after rows held under a wrong clock: try at once rather than after the back-off.
-        if let local = row.dated?.local, local >= ClockFloor.earliest { retryAt = 0 }
+        if let local = row.dated?.local, local >= earliest { retryAt = 0 }
         // A disk in fault answers at once: the row is queued behind the failing one.
         if let fault = status.fault { status.failed(ticket, fault) }
         condition.signal()
@@ -320,7 +325,7 @@ public final class StorageWriter: @unchecked Sendable {
         let key = row.folder + "/" + d.prefix
         var known = floors[key] ?? (ClockFloor.newestRow(folder: row.folder, prefix: d.prefix), false)
         defer { floors[key] = known }
-        if d.local >= ClockFloor.earliest, let newest = known.newest, !known.trusted, d.local < newest.local {
+        if d.local >= earliest, let newest = known.newest, !known.trusted, d.local < newest.local {
             // Only the newest row speaks against the clock: trust a synchronised or steady clock over one file.
             let why = ClockFloor.kernelSynchronised() ? "the kernel says the clock is synchronised"
                 : clockRanSteadily() ? "the clock has run steadily for \(CivilTime.duration(ClockFloor.steadyTrustAfter))" : nil
@@ -330,7 +335,7 @@ public final class StorageWriter: @unchecked Sendable {
                               + "after the clock's \(CivilTime.timestamp(d.local)); \(why): rows are written by the clock\n", to: 2)
             }
         }
-        let floor = known.trusted ? ClockFloor.earliest : max(ClockFloor.earliest, known.newest?.local ?? .min)
+        let floor = known.trusted ? earliest : max(earliest, known.newest?.local ?? .min)
         guard d.local < floor else { return nil }
         // A later row with a plausible time gives the clock's offset: date the held ones from it.
         let found = condition.withLock { () -> (local: Int64, monotonic: Int64)? in
@@ -348,9 +353,9 @@ public final class StorageWriter: @unchecked Sendable {
             Console.write("rows held while the clock was wrong are dated from the monotonic clock\n", to: 2)
             return nil
         }
-        let wait = d.local < ClockFloor.earliest ? "rows wait until the clock is set (NTP)"
+        let wait = d.local < earliest ? "rows wait until the clock is set (NTP)"
             : "rows wait until the clock is set (NTP) or has run steadily for \(CivilTime.duration(ClockFloor.steadyTrustAfter))"
-        let source = floor == ClockFloor.earliest ? "the program's earliest date"
+        let source = floor == earliest ? "the program's earliest date"
             : "the newest row, in \(known.newest?.file ?? "?")"
         return StorageError(path: row.folder, code: UInt32(EAGAIN),
                             reason: "the clock says \(CivilTime.timestamp(d.local)), before \(CivilTime.timestamp(floor)) "

@@ -109,8 +109,10 @@ struct Run: ParsableCommand {
         let writer = runtime.storage.writer
         if lockMemory { try LockMemory.lock() }
         var failed: String?
+        var claimed = false
         task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
-            failed = runtime.supervise()
+            // The scan's own time, not one more clock read per scan.
+            failed = runtime.supervise(now: task.elapsedMilliseconds * 1_000_000)
             runtime.afterScan()
             if compiled.generation != generation {
                 // An online change was swapped in: the retain store follows the new version.
@@ -122,7 +124,10 @@ struct Run: ParsableCommand {
             }
             retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
-            if task.statistics.cycles == 1 { _ = runtime.storage.claimFolders() }
+            if !claimed {
+                claimed = true
+                _ = runtime.storage.claimFolders()
+            }
             dashboard?.afterScan(task.statistics)
             events?.afterScan(compiled)
             guard !monitored.isEmpty else { return }

@@ -179,6 +179,19 @@ struct StorageHardeningTests {
         #expect(drops.count == 1, "\(plc.errorOutput)")
         #expect(drops.first?.contains("over the broker's maximum packet size") == true, "\(drops)")
         #expect(plc.errorOutput.contains { $0.contains("ERROR - MQTT publish to homeassistant/") }, "\(plc.errorOutput)")
+        // The error log says it too, as a stamped ERROR line, once per topic.
+        let logged = ws.logLines().filter { $0.contains(" - ERROR - MQTT publish to ") }
+        let state = logged.filter { $0.contains("plc/pi-7/rx380_main/state dropped") }
+        #expect(state.count == 1, "\(ws.logLines())")
+        #expect(state.first?.contains("over the broker's maximum packet size") == true, "\(logged)")
+        let stamped = #"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - ERROR - "#
+        #expect(state.first?.range(of: stamped, options: .regularExpression) != nil, "not stamped: \(logged)")
+        #expect(logged.contains { $0.contains("MQTT publish to homeassistant/") }, "\(logged)")
+        let topics = logged.compactMap { line -> Substring? in
+            let words = line.split(separator: " ")
+            return words.firstIndex(of: "to").map { words[$0 + 1] }
+        }
+        #expect(Set(topics).count == topics.count, "a topic logged twice: \(logged)")
     }
 
     /// A program with two MeterReads of model `broken`, whose file is `model` (in the program's meters/).

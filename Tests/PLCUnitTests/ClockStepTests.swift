@@ -108,4 +108,16 @@ struct ClockStepTests {
         // A commit of 2026-11-27 12:00 UTC: rows before 2026-11-26 12:00 local are a wrong clock.
         #expect(ClockFloor.earliest(buildEpoch: 1_795_780_800) == 1_795_694_400_000)
     }
+
+    @Test("a build without a stamped commit date takes its floor from its compile date, not 2025-01-01")
+    func compileDateFloor() {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nowMs = Int64(now.tv_sec) * 1000
+        // This test binary was built moments ago: its floor is the day before that, never 2025-01-01
+        // (a plain `swift build` used to fall back to it, letting a 2025 clock's rows through).
+        #expect(ClockFloor.earliest > ClockFloor.projectStart)
+        #expect(ClockFloor.earliest <= nowMs, "the floor is in the future")
+        #expect(nowMs - ClockFloor.earliest < 400 * 86_400_000, "the floor is more than 400 days old")
+    }
 }

@@ -181,7 +181,7 @@ struct FunctionBlockTests {
             }
         }
         for case let block as any BusBlock in program.instances.map(\.block) { block.attach(bus) }
-        let storage = StorageIO(blocks: program.instances.map(\.block))
+        let storage = StorageIO(blocks: program.instances.map(\.block), earliest: ClockFloor.projectStart)
         storage.start()
         let task = CyclicTask(program: program, settings: file.task, clock: clock)
         for scan in 0..<150 {

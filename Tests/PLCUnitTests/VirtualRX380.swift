@@ -23,7 +23,7 @@ struct VirtualRX380 {
         let meter = self.meter
         let bus = BusWorker(name: "meter", settings: BusSettings(transport: .tcp(host: "simulated", port: 502))) { meter.answer($0) }
         for case let read as ModbusRead in program.instances.map(\.block) { read.attach(bus) }
-        storage = StorageIO(blocks: program.instances.map(\.block))
+        storage = StorageIO(blocks: program.instances.map(\.block), earliest: ClockFloor.projectStart)
         storage.start()
         clock = ManualClock(wallOrigin: wallOrigin, utcOffset: utcOffset)
         clock.recordsSleeps = false
