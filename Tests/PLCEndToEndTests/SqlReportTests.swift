@@ -134,6 +134,10 @@ struct SqlReportTests {
         // Only the location with two bad readings in a row needed the client.
         let timed = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--timing"], timeout: 300)
         #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
+        // A 15-minute demand window: a second run in 900 s slots, the same location replayed at that width.
+        let quarter = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--tariff", quarterHour, "--timing"],
+                                         timeout: 300)
+        #expect(quarter.stderr.contains(" in slots of 900 s; replayed on the client: north/Kitchen\n"), "\(quarter.stderr)")
     }
 
     /// The months of each location's demand charges in `--format json` output at a 15-minute window
