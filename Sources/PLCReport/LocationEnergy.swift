@@ -60,10 +60,12 @@ public struct LocationEnergy: Sendable {
         counter = EnergyCounter(maxPower: maxPower, rollover: rollover)
     }
 
-    /// A location whose slots and quality were added up elsewhere (by the database: `plc report --sql`).
+    /// A location whose slots (of `width` seconds) and quality were added up elsewhere (by the
+    /// database: `plc report --sql`).
     public init(name: String, range: Range<Int64>, counterSlots: [Int64: Double], powerSlots: [Int64: Double],
-                estimated: Set<Int64>, readings: Int, rejected: Int, steps: Int, counterDecimals: Int, gaps: [Int64: Int]) {
-        self.init(name: name, range: range)
+                estimated: Set<Int64>, readings: Int, rejected: Int, steps: Int, counterDecimals: Int, gaps: [Int64: Int],
+                width: Int64 = slotSeconds) {
+        self.init(name: name, range: range, width: width)
         self.counterSlots = counterSlots
         self.powerSlots = powerSlots
         self.estimated = estimated

@@ -45,11 +45,12 @@ public struct SqlLocationRows: Sendable {
         }
     }
 
-    /// The location's energy for `query`, named `site/location`.
-    public func energy(query: ReportQuery) -> LocationEnergy {
+    /// The location's energy for `query`, named `site/location`, in slots of `width` seconds (the
+    /// statement's `EnergySql.slotSeconds`).
+    public func energy(query: ReportQuery, width: Int64 = LocationEnergy.slotSeconds) -> LocationEnergy {
         LocationEnergy(name: site + "/" + location, range: query.range, counterSlots: counter, powerSlots: power,
                        estimated: estimated, readings: readings, rejected: rejected, steps: steps,
-                       counterDecimals: decimals, gaps: gaps)
+                       counterDecimals: decimals, gaps: gaps, width: width)
     }
 }
 
@@ -76,9 +77,9 @@ extension EnergyReport {
 }
 
 extension LocationEnergy {
-    /// An empty accumulator for `query`'s range and spike check.
-    public init(name: String, query: ReportQuery) {
-        self.init(name: name, range: query.range, maxPower: query.maxPower)
+    /// An empty accumulator for `query`'s range and spike check, in slots of `width` seconds.
+    public init(name: String, query: ReportQuery, width: Int64 = slotSeconds) {
+        self.init(name: name, range: query.range, maxPower: query.maxPower, width: width)
     }
 }
 

@@ -17,12 +17,14 @@ enum SqlReport {
     /// Connections that run the per-location statements side by side.
     static let connections = 2
 
-    /// The statement for `query` over `table`, rows of `sites` and `locations` (empty: all).
-    static func statement(table: String, sites: [String], locations: [String], query: ReportQuery) -> EnergySql {
+    /// The statement for `query` over `table`, rows of `sites` and `locations` (empty: all), in slots
+    /// of `slotSeconds` (the report's half hours, or a tariff's demand window).
+    static func statement(table: String, sites: [String], locations: [String], query: ReportQuery,
+                          slotSeconds: Int64 = LocationEnergy.slotSeconds) -> EnergySql {
         EnergySql(table: table, sites: sites, locations: locations,
                   from: query.from.map { Int64($0) * 86_400 }, to: query.to.map { Int64($0 + 1) * 86_400 },
                   binSlots: query.by == .hour ? 2 : 48, sourceSlots: query.by.slotCount, maxPower: query.maxPower,
-                  slotSeconds: LocationEnergy.slotSeconds)
+                  slotSeconds: slotSeconds)
     }
 
     /// What a run gives: the report, or each location's energy when `energies` was asked for.
@@ -56,9 +58,12 @@ enum SqlReport {
     /// Runs the report over ODBC `connection`: the location list, then one statement per location
     /// on `connections` connections side by side, each location folded as its rows arrive. With
     /// `energies`, keeps each location's slots (for cost and insight) instead of only its figures.
+    /// With `slotSeconds` other than the half hour (a demand window), only the energies count: the
+    /// report is left empty.
     static func run(connection: String, table: String, sites: [String], locations: [String],
-                    query: ReportQuery, energies keep: Bool = false) throws -> Result {
-        let sql = statement(table: table, sites: sites, locations: locations, query: query)
+                    query: ReportQuery, energies keep: Bool = false,
+                    slotSeconds: Int64 = LocationEnergy.slotSeconds) throws -> Result {
+        let sql = statement(table: table, sites: sites, locations: locations, query: query, slotSeconds: slotSeconds)
         let (odbc, dialect) = try connect(connection)
         let pairs: [(site: String, location: String)]
         do {
@@ -117,7 +122,8 @@ enum SqlReport {
             case .energy(let energy): kept.append(energy)
             }
         }
-        let report = keep ? EnergyReport(kept, query: query) : EnergyReport(merging: parts, query: query)
+        let report = slotSeconds != LocationEnergy.slotSeconds ? EnergyReport(merging: [], query: query)
+            : keep ? EnergyReport(kept, query: query) : EnergyReport(merging: parts, query: query)
         return Result(report: report, energies: kept, databaseSeconds: wall, statementSeconds: state.seconds,
                       statements: pairs.count, replayed: state.replayed.sorted().map { pairs[$0].site + "/" + pairs[$0].location },
                       dialect: dialect)
@@ -153,7 +159,7 @@ enum SqlReport {
         let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
         if let failure { throw ReportError("plc report: --sql: \(failure.description)") }
         guard rows.seen else { return (.none, seconds, false) }
-        var energy = rows.energy(query: query)
+        var energy = rows.energy(query: query, width: sql.slotSeconds)
         let replayed = rows.uncertain > 0
         if replayed {
             // The rules need more history than the window holds: replay on the client.
@@ -182,10 +188,10 @@ enum SqlReport {
         emit(sql.statement(try connect(connection).dialect) + "\n")
     }
 
-    /// Streams one location's rows, a week at a time, through `LocationEnergy`.
+    /// Streams one location's rows, a week at a time, through `LocationEnergy` (slots of `sql.slotSeconds`).
     static func replay(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ sql: EnergySql, site: String, location: String,
                        query: ReportQuery) throws(ReportError) -> LocationEnergy {
-        var energy = LocationEnergy(name: site + "/" + location, query: query)
+        var energy = LocationEnergy(name: site + "/" + location, query: query, width: sql.slotSeconds)
         do {
             let bounds = try odbc.prepare(sql.boundsStatement(dialect, site: site, location: location), parameters: [],
                                           operation: "report").query()
@@ -239,7 +245,8 @@ struct ReportSqlOptions: ParsableArguments {
     var showSQL = false
 
     /// The report over `connection` and, when `options` ask for it, its cost and insight from the
-    /// same slots (the anomaly check's history is a second run over the longer range).
+    /// same slots (the anomaly check's history is a second run over the longer range; a tariff's
+    /// demand window other than the half hour, a run in slots of that width).
     func reportAndInsight(_ connection: String, query: ReportQuery, folder: String?, timing: Bool,
                           insight options: EnergyInsight.Options?) throws -> (EnergyReport, EnergyInsight?) {
         guard let options else { return (try report(connection, query: query, folder: folder, timing: timing).report, nil) }
@@ -250,12 +257,17 @@ struct ReportSqlOptions: ParsableArguments {
             history.from = from - options.historyDays
             energies = try report(connection, query: history, folder: folder, timing: timing, energies: true).energies
         }
-        return (result.report, EnergyInsight(energies, query: query, options: options))
+        var windows: [LocationEnergy] = []
+        if let width = options.tariff?.demandWindowSeconds, width != LocationEnergy.slotSeconds {
+            windows = try report(connection, query: query, folder: folder, timing: timing, energies: true, slotSeconds: width).energies
+        }
+        return (result.report, EnergyInsight(energies, windows: windows, query: query, options: options))
     }
 
-    /// The report over `connection`, and with `energies` each location's energy; `folder` must be absent.
-    func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool,
-                energies: Bool = false) throws -> (report: EnergyReport, energies: [LocationEnergy]) {
+    /// The report over `connection`, and with `energies` each location's energy (in slots of
+    /// `slotSeconds`: then only the energies count); `folder` must be absent.
+    func report(_ connection: String, query: ReportQuery, folder: String?, timing: Bool, energies: Bool = false,
+                slotSeconds: Int64 = LocationEnergy.slotSeconds) throws -> (report: EnergyReport, energies: [LocationEnergy]) {
         if let folder { throw fail("plc report: give either a site folder ('\(folder)') or --sql, not both") }
         guard SqlDialect.isPlainName(table, allowDot: true) else {
             throw fail("plc report: --table '\(table)' is not a plain table name (letters, digits, _, one dot)")
@@ -271,7 +283,7 @@ struct ReportSqlOptions: ParsableArguments {
             throw ExitCode.success
         }
         let result = try SqlReport.run(connection: expanded, table: table, sites: site, locations: location, query: query,
-                                       energies: energies)
+                                       energies: energies, slotSeconds: slotSeconds)
         if let grafana {
             do {
                 try GrafanaBoard.dashboard(result.dialect, table: table).write(toFile: grafana, atomically: true, encoding: .utf8)
@@ -283,6 +295,7 @@ struct ReportSqlOptions: ParsableArguments {
             note(String(printf: "plc report: the database took %.2f s for %ld statements on %ld connections (%.2f s summed)",
                         result.databaseSeconds, result.statements, min(SqlReport.connections, max(result.statements, 1)),
                         result.statementSeconds)
+                 + (slotSeconds == LocationEnergy.slotSeconds ? "" : " in slots of \(slotSeconds) s")
                  + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
         }
         return (result.report, result.energies)

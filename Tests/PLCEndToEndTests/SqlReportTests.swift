@@ -84,7 +84,14 @@ struct SqlReportTests {
 
     /// Runs every case for each site over `connection` and over the site's folder; the JSON must be equal.
     static func compare(_ data: Data, _ connection: String) throws {
-        for arguments in cases {
+        // A demand charge on 15-minute windows: the database's slots a second time, 900 s wide.
+        let quarterHour = data.folder + "/quarter-hour.yaml"
+        let twoRate = try String(contentsOf: PLCCommand.root.appendingPathComponent("tariffs/two-rate.yaml"), encoding: .utf8)
+        try #require(twoRate.contains("window: T#30m"))
+        try twoRate.replacingOccurrences(of: "window: T#30m", with: "window: T#15m")
+            .write(toFile: quarterHour, atomically: true, encoding: .utf8)
+        let quarterCase = ["--by", "day", "--tariff", quarterHour, "--from", "2026-01-05", "--to", "2026-02-25"]
+        for arguments in cases + [quarterCase] {
             for site in Data.sites {
                 let csv = try PLCCommand.run(["report", "\(data.folder)/\(site)", "--format", "json"] + arguments)
                 #expect(csv.status == 0, "\(csv.stderr)")
@@ -97,6 +104,11 @@ struct SqlReportTests {
                 // runs too), so the insight cases compare numbers to 0.002 and everything else exactly.
                 let insight = arguments.contains("--tariff") || arguments.contains("--anomalies")
                 let same = insight ? Self.sameJSON(named, csv.stdout, tolerance: 0.002) : named == csv.stdout
+                if arguments == quarterCase {
+                    // Both paths bill each location's highest quarter hour of January and of February.
+                    let months = Self.demandMonths(named)
+                    #expect(months.count == 3 && months.allSatisfy { $0 == ["2026-01", "2026-02"] }, "\(site): \(months)")
+                }
                 #expect(same, "\(arguments) \(site): the SQL report differs from the CSV report")
                 if !same {
                     try named.write(toFile: "\(data.folder)/sql-\(site).json", atomically: true, encoding: .utf8)
@@ -122,6 +134,21 @@ struct SqlReportTests {
         // Only the location with two bad readings in a row needed the client.
         let timed = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--timing"], timeout: 300)
         #expect(timed.stderr.contains("replayed on the client: north/Kitchen\n"), "\(timed.stderr)")
+        // A 15-minute demand window: a second run in 900 s slots, the same location replayed at that width.
+        let quarter = try PLCCommand.run(["report", "--sql", connection, "--by", "month", "--tariff", quarterHour, "--timing"],
+                                         timeout: 300)
+        #expect(quarter.stderr.contains(" in slots of 900 s; replayed on the client: north/Kitchen\n"), "\(quarter.stderr)")
+    }
+
+    /// The months of each location's demand charges in `--format json` output at a 15-minute window
+    /// (empty when the window is missing).
+    static func demandMonths(_ json: String) -> [[String]] {
+        guard let root = try? JSONSerialization.jsonObject(with: Foundation.Data(json.utf8)) as? [String: Any],
+              let insight = root["insight"] as? [String: Any], insight["demand_window_minutes"] as? Int == 15,
+              let locations = insight["locations"] as? [[String: Any]] else { return [] }
+        return locations.map { location in
+            (((location["cost"] as? [String: Any])?["demand"] as? [[String: Any]]) ?? []).compactMap { $0["month"] as? String }
+        }
     }
 
     /// Whether two JSON texts hold the same structure, strings and numbers (to `tolerance`).
