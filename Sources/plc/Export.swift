@@ -162,7 +162,10 @@ struct Export: ParsableCommand {
             files.append((suite.name + ".st", suite.text))
         }
         let log = exporter.testLog()
+        let suites = files.map { String($0.name.dropLast(3)) }
         files.append((log.name + ".st", log.text))
+        // One runner PROGRAM for every suite, its totals in GVL_TestResult.
+        for part in exporter.runner(suites) { files.append((part.name + ".st", part.text)) }
         return files
     }
 
