@@ -7,28 +7,17 @@ import Testing
 /// WRITE_INCOMPLETE) and a busy handle (FILE.Write does not end), as a controller's SD card does.
 @Suite struct CSVLoggerFaultTests {
     /// A CSVLogger on one column `a` in a scratch folder, stepped 100 ms of scan time per call.
-    final class Logger {
-        let files = FileStandInTests()
-        let root: String
-        let machine: STMachine
-        let block: STInstance
-        var t: Int64 = 0
-        static let noon: Int64 = 1_764_244_800_000          // 2025-11-27 12:00:00 local
-
+    final class Logger: FileTwinHarness {
         init() throws {
-            root = try files.scratch()
-            (machine, block) = try files.csvLogger(root: root, columns: [("a", 2.5, 1)])
+            let files = FileStandInTests()
+            let root = try files.scratch()
+            let (machine, block) = try files.csvLogger(root: root, columns: [("a", 2.5, 1)])
+            super.init(root: root, machine: machine, block: block)
         }
 
-        func set(_ name: String, _ value: IECValue) { block[pin: block.interface.index(of: name)!] = value }
-        func value(_ name: String) -> IECValue? { block.value(of: name) }
-
-        /// One call with xExecute `execute`; then every file job it started has run.
         func step(_ execute: Bool) {
             set("xExecute", .bool(execute))
-            block.execute(ScanContext(time: t, wallClock: Self.noon + t))
-            machine.env.fileJobs.waitUntilIdle()
-            t += 100
+            step()
         }
 
         /// A row requested: a rising edge, held for 3 calls, then released for 7 (one row a second).

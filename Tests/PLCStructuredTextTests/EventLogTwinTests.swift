@@ -6,32 +6,22 @@ import Testing
 /// The EventLog twin of st-reference/ on the CAA File stand-ins: its lines, and the fault script
 /// (the file cannot be opened) keeping a line for the retry 5 s later instead of every cycle or never.
 @Suite struct EventLogTwinTests {
-    final class Log {
-        let root: String
-        let machine: STMachine
-        let block: STInstance
-        var t: Int64 = 0
-        static let noon: Int64 = 1_764_244_800_000          // 2025-11-27 12:00:00 local
-
+    final class Log: FileTwinHarness {
         init() throws {
-            root = try FileStandInTests().scratch()
+            let root = try FileStandInTests().scratch()
             let library = try STLibrary.load(folder: repositoryRoot + "/st-reference", root: "EventLog")
-            machine = library.makeMachine()
+            let machine = library.makeMachine()
             machine.fileRoot = root
-            block = try #require(machine.instantiate("EventLog"))
+            super.init(root: root, machine: machine, block: try #require(machine.instantiate("EventLog")))
             set("sFile", .string("site.log"))
             set("sStartText", .string("site_main started"))
         }
 
-        func set(_ name: String, _ value: IECValue) { block[pin: block.interface.index(of: name)!] = value }
-
-        /// One call 100 ms after the last; then every file job it started has run.
-        func step(_ pins: [String: IECValue] = [:]) {
+        /// One call with `pins` set; a pin set TRUE is a pulse (FALSE again after the call).
+        func step(_ pins: [String: IECValue]) {
             for (name, value) in pins { set(name, value) }
-            block.execute(ScanContext(time: t, wallClock: Self.noon + t))
-            machine.env.fileJobs.waitUntilIdle()
+            step()
             for (name, value) in pins where value == .bool(true) { set(name, .bool(false)) }
-            t += 100
         }
 
         var lines: [String] {
