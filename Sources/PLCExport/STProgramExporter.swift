@@ -9,8 +9,12 @@ public import PLCGraph
 public struct STProgramExporter {
     let program: CompiledProgram
     let file: ProgramFile
-    /// Instances whose ST type is generated at export (a meter model's `MeterRead_<model>`), by index.
-    public var generatedTypes: [Int: String] = [:]
+    /// FBD function block types (upper-cased names) that talk over the bus: in ST they take the
+    /// bus's client as `rClient` (VAR_IN_OUT) and its response timeout as `tReplyTimeout`.
+    public var busUsers: Set<String> = []
+    /// TRUE when this network is an FBD function block's: its bus is its own `rClient` and
+    /// `tReplyTimeout`, which it passes on to the bus clients inside.
+    public var insideFunctionBlock = false
 
     public init(_ program: CompiledProgram) {
         self.program = program
@@ -18,14 +22,13 @@ public struct STProgramExporter {
     }
 
     /// The first instance (in program order) whose type has no ST form: a twin that is not among
-    /// `twins` (the FUNCTION_BLOCK names of st-reference/) and not generated. Library, operator and
+    /// `twins` (the FUNCTION_BLOCK names of st-reference/ and of the export). Library, operator and
     /// function mappings need nothing.
     public func missingTwin(twins: Set<String>) -> (instance: String, type: String)? {
-        for (i, instance) in program.instances.enumerated() {
-            let type = Swift.type(of: instance.block)
-            guard case .twin = type.stMapping, generatedTypes[i] == nil,
-                  !twins.contains(type.interface.name.uppercased()) else { continue }
-            return (instance.name, type.interface.name)
+        for instance in program.instances {
+            let name = instance.interface.name
+            guard case .twin = Swift.type(of: instance.block).stMapping, !twins.contains(name.uppercased()) else { continue }
+            return (instance.name, name)
         }
         return nil
     }
@@ -43,6 +46,9 @@ public struct STProgramExporter {
         }
         return result
     }
+
+    /// The program or FBD block file this network comes from.
+    public var path: String { file.path }
 
     var sourcePath: String {
         let parts = file.path.split(separator: "/")
@@ -75,7 +81,7 @@ public struct STProgramExporter {
                 let output = type.decls.first { $0.scope == .output }
                 out += "    " + declaration(instance.name, output?.type ?? .bool, output?.initial ?? .bool(false), "\(type.name) box") + "\n"
             } else if retainClass(of: instance.name) == nil {
-                out += "    \(instance.name) : \(generatedTypes[i] ?? type.name)\(arrayInitializers(i)); \n"
+                out += "    \(instance.name) : \(type.name)\(arrayInitializers(i)); \n"
             }
         }
         out += "END_VAR\n"
@@ -183,13 +189,16 @@ public struct STProgramExporter {
         }
         var arguments: [String] = []
         let client = Swift.type(of: instance.block) as? any BusClientBlock.Type
-        if let bus = instance.bus ?? (file.buses.count == 1 && client != nil ? file.buses[0].name : nil) {
-            arguments.append("\(client?.stBusParameter ?? "rClient") := \(bus)")
+        let busUser = client != nil || busUsers.contains(interface.name.uppercased())
+        let parameter = client?.stBusParameter ?? "rClient"
+        let bus = busUser ? file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) : nil
+        if busUser && insideFunctionBlock {
+            arguments.append("\(parameter) := rClient")
+        } else if let bus = instance.bus ?? (file.buses.count == 1 && busUser ? file.buses[0].name : nil) {
+            arguments.append("\(parameter) := \(bus)")
         }
-        let generated = generatedTypes[i] != nil
         for wire in decl.inputs {
             guard let pin = interface.decl(wire.pin) else { continue }
-            if generated && STMeterTwin.fixedInputs.contains(pin.name.uppercased()) { continue }     // the type says it
             if let index = wire.index, case .array(let element, _) = pin.type {
                 out += "\(instance.name).\(pin.name)[\(index)] := \(source(wire, element));\n"
             } else if case .array = pin.type, literal(wire, pin.type) != nil {
@@ -198,13 +207,14 @@ public struct STProgramExporter {
                 arguments.append("\(pin.name) := \(source(wire, pin.type))")
             }
         }
-        // Bus-level defaults the runtime applies to unwired Modbus pins, made explicit here.
-        if generated, let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
-            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).filter { $0.pin == "tReplyTimeout" }
+        // Bus-level settings the runtime applies to unwired pins, made explicit here: all of them
+        // for a ClientRequest wrapper (ModbusRead), the response timeout for the other bus users.
+        let timeoutOnly = !(client?.stTakesBusSettings ?? false)
+        if busUser && insideFunctionBlock {
+            arguments.append("tReplyTimeout := tReplyTimeout")
+        } else if let bus {
+            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).filter { !timeoutOnly || $0.pin == "tReplyTimeout" }
                 .map { "\($0.pin) := \($0.expression)" }
-        }
-        if client?.stTakesBusSettings == true, let bus = file.buses.first(where: { $0.name == (instance.bus ?? file.buses.first?.name) }) {
-            arguments += PLCopenExporter.busSettings(bus, wired: decl.inputs).map { "\($0.pin) := \($0.expression)" }
         }
         out += "\(instance.name)(" + arguments.joined(separator: ", ") + ");\n"
         for assignment in decl.outputs {

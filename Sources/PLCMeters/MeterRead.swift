@@ -171,4 +171,6 @@ extension MeterRead: LocationSource, BusClientBlock {
     public static var locationNamePin: String? { "sLocation" }
     public static var locationStatusPin: String { "sError" }
     public static var locationRank: LocationRank { .reader }
+    /// The bus's `responseTimeout`, an input of the ST twin only (st-reference/MeterRead.st).
+    public static var stBusInputs: Set<String> { ["tReplyTimeout"] }
 }

@@ -32,6 +32,10 @@ final class Env {
     var fileRoot: String?
     /// What the SysTimeRtc stand-ins return (0 ERR_OK); a test sets a failure, e.g. ERR_NOTIMPLEMENTED.
     @exclusivity(unchecked) var rtcResult: Int64 = 0
+    /// The CAA File fault script, by block name (`WRITE`, `OPEN`, ...).
+    @exclusivity(unchecked) var fileFaults: [String: STFileFault] = [:]
+    /// The entries CmpLog's LogAdd2 stand-in added to the device log, oldest first.
+    @exclusivity(unchecked) var deviceLog: [DeviceLogEntry] = []
     /// The background queue of the CAA File stand-ins' jobs.
     lazy var fileJobs = FileJobs()
     /// A slot that faulty accesses read and write instead of crashing.

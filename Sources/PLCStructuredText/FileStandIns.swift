@@ -45,6 +45,7 @@ enum FileStandIns {
         let xExecute = at("xExecute"), xDone = at("xDone"), xBusy = at("xBusy"), xError = at("xError")
         let eError = at("eError"), previous = at("xPrevExecute__"), shown = at("xShown__"), pending = at("xPending__")
         let ticket = at("liTicket__")
+        let operation = (p.name.split(separator: ".").last.map(String.init) ?? p.name).uppercased()
         return NativeStep { env in
             let f = env.f
             let execute = f[xExecute] != 0
@@ -54,6 +55,11 @@ enum FileStandIns {
                 f[shown] = 0
             }
             if f[pending] != 0 {
+                // A scripted busy handle: the job stays busy while the script says so.
+                if case .busy = env.fileFaults[operation] {
+                    f[previous] = execute ? 1 : 0
+                    return
+                }
                 // Ticket 0: the machine has no file system; the job fails in the call after it started.
                 var result = f[ticket] == 0 ? FileResult(error: notImplemented) : env.fileJobs.take(f[ticket])
                 if result != nil, let unchanged, !unchanged(env, f) { result = FileResult(error: wrongParameter) }
@@ -73,7 +79,12 @@ enum FileStandIns {
                 f[shown] = 0
                 f[xBusy] = 1
                 f[pending] = 1
-                f[ticket] = env.fileRoot == nil ? 0 : env.fileJobs.submit(prepare(env, f))
+                let job = prepare(env, f)
+                if case .fail(let code) = env.fileFaults[operation] {
+                    f[ticket] = env.fileJobs.submit { FileResult(error: code) }     // scripted: no I/O
+                } else {
+                    f[ticket] = env.fileRoot == nil ? 0 : env.fileJobs.submit(job)
+                }
             }
             f[previous] = execute ? 1 : 0
         }
@@ -209,6 +220,15 @@ enum FileStandIns {
             }
         }
     }
+}
+
+/// A fault the CAA File stand-ins play instead of doing the I/O (a test's fault script), by block
+/// (`WRITE`, `OPEN`, `FLUSH`, ...): jobs started while it is set fail with a `FILE.ERROR` value
+/// (`fail(5111)`: WRITE_INCOMPLETE, a full disk), or a running job stays busy while it is set
+/// (`busy`: a handle the file system holds, a slow card).
+public enum STFileFault: Sendable, Equatable {
+    case fail(Int64)
+    case busy
 }
 
 /// The outcome of one file job: its error, a number (handle, size or buffer address) and bytes read.

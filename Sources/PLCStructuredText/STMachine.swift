@@ -35,6 +35,17 @@ public final class STMachine {
         set { env.rtcResult = newValue }
     }
 
+    /// The CAA File fault script: per block (`WRITE`, `OPEN`, `FLUSH`, `CLOSE`, `GETSIZE`,
+    /// `DIRCREATE`, `READ`), a failure its jobs end with, or a busy handle; empty (the default): real I/O.
+    public var fileFaults: [String: STFileFault] {
+        get { env.fileFaults }
+        set { env.fileFaults = newValue }
+    }
+
+    /// The entries the program added to the device log through CmpLog's LogAdd2, oldest first:
+    /// what Codesys shows on the device's Log page.
+    public var deviceLog: [DeviceLogEntry] { env.deviceLog }
+
     /// A new instance of the function block `name` at its initial values, or nil when there is none.
     public func instantiate(_ name: String) -> STInstance? {
         library.functionBlock(name).map { STInstance($0, machine: self) }

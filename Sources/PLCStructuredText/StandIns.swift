@@ -20,6 +20,31 @@ enum StandIns {
         "SYSTIMERTCCONVERTUTCTOLOCAL": TimeStandIns.utcToLocal,
         "SYSTIMERTCCONVERTHIGHRESTOLOCAL": { TimeStandIns.highResToDate($0, local: true) },
         "SYSTIMERTCCONVERTHIGHRESTODATE": { TimeStandIns.highResToDate($0, local: false) },
+        "LOGADD2": logAdd2,
     ]
+
+    /// CmpLog's LogAdd2: appends the entry to the machine's device log and returns ERR_OK (0).
+    static func logAdd2(_ p: POUInfo) -> NativeStep {
+        func at(_ name: String) -> Int { p.variable(name)!.offset }
+        let logger = at("hLogger"), component = at("udiCmpID"), classID = at("udiClassID"), error = at("udiErrorID")
+        let info = at("udiInfoID"), text = at("pszInfo")
+        return NativeStep { env in
+            let f = env.f
+            env.deviceLog.append(DeviceLogEntry(logger: f[logger], component: f[component], classID: f[classID],
+                                                errorID: f[error], infoID: f[info], text: env.strings.items[Int(f[text])]))
+            f[0] = 0
+        }
+    }
+}
+
+/// One entry of the device log, as CmpLog's LogAdd2 received it.
+public struct DeviceLogEntry: Sendable, Equatable {
+    public let logger: Int64
+    public let component: Int64
+    /// LogClass: 1 info, 2 warning, 4 error, 8 exception, 16 debug.
+    public let classID: Int64
+    public let errorID: Int64
+    public let infoID: Int64
+    public let text: String
 
 }

@@ -61,34 +61,35 @@ struct Export: ParsableCommand {
         }
     }
 
-    /// The PROGRAM, its GVL and a `MeterRead_<model>` twin per meter model it reads; exit 2 when a
-    /// block has no ST form (no twin in st-reference/, none generated, no library mapping).
+    /// The PROGRAM, its GVL, the FBD function blocks it uses (as FUNCTION_BLOCKs) and, when it reads
+    /// meters, `GVL_MeterModels` with their models for the generic MeterRead; exit 2 when a block
+    /// has no ST form (no twin in st-reference/, not an FBD block of the export, no library mapping).
     func stProgram(_ compiled: CompiledProgram, library: BlockLibrary) throws -> [(name: String, text: String)] {
-        // A program using FBD function blocks: each FB as a FUNCTION_BLOCK, then the program as written.
-        do {
-            if let files = try STFunctionBlockExporter.files(compiled, library: library) { return files }
-        } catch {
-            throw fail(error)
-        }
-        var exporter = STProgramExporter(compiled)
-        var twins: [String: String] = [:]
         do {
             try MeterSetup.configure(compiled, file: compiled.file, catalog: .standard(near: compiled.file.path))
         } catch {
             throw fail(error)
         }
-        for (i, instance) in compiled.instances.enumerated() {
-            guard let meter = instance.block as? MeterRead, let model = meter.model else { continue }
-            let twin = try Self.meterTwin(model, instance: instance.name)
-            exporter.generatedTypes[i] = STMeterTwin.typeName(model.name)
-            twins[STMeterTwin.typeName(model.name) + ".st"] = STMeterTwin.source(twin)
+        // The flattened program knows each MeterRead's model, also inside an FBD block.
+        var models: [String: STMeterModel] = [:]
+        for instance in compiled.instances {
+            guard let meter = instance.block as? MeterRead, let model = meter.model, models[model.name] == nil else { continue }
+            models[model.name] = try Self.meterTwin(model, instance: instance.name)
         }
+        // A program using FBD function blocks: each FB as a FUNCTION_BLOCK, then the program as written.
+        let unflattened: STFunctionBlockExporter.Unflattened?
+        do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: library) } catch { throw fail(error) }
+        var files = unflattened?.files() ?? STProgramExporter(compiled).files()
+        let exporters = unflattened.map { $0.networkExporters() + [$0.programExporter()] } ?? [STProgramExporter(compiled)]
         let declared = Set(((try? stSources()) ?? []).map { $0.name.uppercased() })
-        if let missing = exporter.missingTwin(twins: declared) {
-            throw fail("plc export st: \(compiled.file.path): block '\(missing.instance)' of type '\(missing.type)' has no "
+            .union(unflattened?.functionBlocks.map { $0.definition.name.uppercased() } ?? [])
+        for exporter in exporters {
+            guard let missing = exporter.missingTwin(twins: declared) else { continue }
+            throw fail("plc export st: \(exporter.path): block '\(missing.instance)' of type '\(missing.type)' has no "
                        + "Structured Text twin in \(stReference) and no library mapping")
         }
-        return exporter.files() + twins.sorted { $0.key < $1.key }.map { (name: $0.key, text: $0.value) }
+        if !models.isEmpty { files.append((STMeterTwin.gvlName + ".st", STMeterTwin.source(Array(models.values)))) }
+        return files
     }
 
     /// A meter model as the ST generator takes it; a value format Scale has no ST form for is an error.
@@ -105,9 +106,13 @@ struct Export: ParsableCommand {
             return STMeterModel.Column(group: g, offset: v.address - groups[g].address, format: v.format.rawValue,
                                        order: v.order.rawValue, factor: v.factor, decimals: v.decimals, unit: v.unit)
         }
-        return STMeterModel(name: model.name, source: "meters/\(model.name).yaml",
-                            groups: groups.map { STMeterModel.Group(function: $0.function, address: $0.address, count: $0.count) },
-                            columnNames: MeterModel.columns, columns: columns)
+        let twin = STMeterModel(name: model.name, source: "meters/\(model.name).yaml",
+                                groups: groups.map { STMeterModel.Group(function: $0.function, address: $0.address, count: $0.count) },
+                                columnNames: MeterModel.columns, columns: columns)
+        if let problem = STMeterTwin.problem(twin) {
+            throw fail("plc export st: \(model.path): \(problem) (meter '\(instance)')")
+        }
+        return twin
     }
 
     @Option(help: "The st-reference/ folder whose POUs go into the PLCopen project.")
@@ -167,7 +172,10 @@ struct Export: ParsableCommand {
             files.append((suite.name + ".st", suite.text))
         }
         let log = exporter.testLog()
+        let suites = files.map { String($0.name.dropLast(3)) }
         files.append((log.name + ".st", log.text))
+        // One runner PROGRAM for every suite, its totals in GVL_TestResult.
+        for part in exporter.runner(suites) { files.append((part.name + ".st", part.text)) }
         return files
     }
 

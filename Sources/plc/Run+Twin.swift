@@ -50,7 +50,10 @@ struct TwinRun {
         machine.modbus = BusWorkerBus(worker: worker)
         machine.fileRoot = FileManager.default.currentDirectoryPath
         // The program file's variables, with their --set values, are the twin's initial values.
-        for variable in file.functionBlocks?.written.variables ?? file.variables {   // FB state lives in the FB instances
+        // FB state lives in the FB instances: only the program's own variables, with their --set
+        // values (applied to the flattened file, not to the file as written).
+        let own = Set((file.functionBlocks?.written.variables ?? file.variables).map { $0.decl.name.uppercased() })
+        for variable in file.variables where own.contains(variable.decl.name.uppercased()) {
             guard let pin = main.interface.index(of: variable.decl.name) else {
                 throw fail("plc run --twin: PROGRAM \(file.name) has no variable \(variable.decl.name) (\(file.path):\(variable.line))")
             }

@@ -185,7 +185,7 @@ struct CodesysExportTests {
         #expect(scale.components(separatedBy: "fbLog(xOk := ").count - 1 == 22)
     }
 
-    @Test("the generated tests are plain PROGRAMs on the Standard library: no TcUnit, no METHOD, one POU per file")
+    @Test("the generated tests are FB suites and one runner PROGRAM on Standard and CmpLog: no TcUnit, no METHOD, no GVL_Scan writes")
     func stTestsNeedOnlyStandard() throws {
         let result = try PLCCommand.run(["export", "st-tests"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -193,21 +193,36 @@ struct CodesysExportTests {
         for banned in ["TcUnit", "METHOD", "FB_TestSuite", "Assert", "TEST(", "EXTENDS"] {
             #expect(!text.contains(banned), "\(banned) in the generated tests")
         }
-        let programs = text.components(separatedBy: "\nPROGRAM Test_").count - 1
-        #expect(programs >= 20 && programs == text.components(separatedBy: "END_PROGRAM").count - 1)
-        // One helper block, TestLog, keeps the first failure in words with its vector line.
-        #expect(text.components(separatedBy: "FUNCTION_BLOCK ").count - 1 == 1 && text.contains("FUNCTION_BLOCK TestLog"))
+        // ScanClock owns GVL_Scan: the suites step it instead of writing the GVL.
+        #expect(!text.contains("GVL_Scan.tNow :=") && !text.contains("GVL_Scan.liLocalMs :="))
+        let suites = text.components(separatedBy: "\nFUNCTION_BLOCK Test_").count - 1
+        #expect(suites >= 20 && suites + 1 == text.components(separatedBy: "END_FUNCTION_BLOCK").count - 1)
+        // One helper block, TestLog, keeps the first failure in words with its vector line and logs each.
+        #expect(text.contains("FUNCTION_BLOCK TestLog") && text.contains("LogAdd2(hLogger := LogConstants.LOG_STD_LOGGER"))
         #expect(text.contains("sWhat := 'line 6: lrValue', sActual := LREAL_TO_STRING(fbUnderTest.lrValue)"))
+        // One runner PROGRAM calls every suite.
+        #expect(text.components(separatedBy: "\nPROGRAM ").count - 1 == 1 && text.contains("PROGRAM TestRunner"))
+        #expect(text.components(separatedBy: "    fbTest_").count - 1 == suites)
     }
 
     @Test("scan times and TIME values past 2^32 ms are written as Codesys's 32-bit TIME sees them")
     func stTestsWrapTime() throws {
         let result = try PLCCommand.run(["export", "st-tests"])
-        let wrap = try #require(result.stdout.components(separatedBy: "PROGRAM Test_ErrorLatch_error_latch_time_wrap\n").dropFirst().first)
-        #expect(wrap.contains("GVL_Scan.tNow := T#2704ms;"))      // 4294970000 - 2^32
-        #expect(wrap.contains("GVL_Scan.liLocalMs := 4294970000;"))  // LINT: no wrap
+        let wrap = try #require(result.stdout.components(separatedBy: "FUNCTION_BLOCK Test_ErrorLatch_error_latch_time_wrap\n").dropFirst().first)
+        #expect(wrap.contains("tStepNow := T#2704ms"))                 // 4294970000 - 2^32
+        #expect(wrap.contains("liStepLocalMs := 4294970000"))         // LINT: no wrap
         #expect(wrap.contains("fbLog(xOk := NOT (fbUnderTest.tOutage <> T#20000ms)"))
         #expect(!wrap.contains("T#4294970000ms"))
+    }
+
+    @Test("a real-time timer suite checks no row within 5 ms of the instant ET reaches PT")
+    func timerRowsStayOffThePTEdge() throws {
+        let text = try String(contentsOf: PLCCommand.root.appendingPathComponent("st-reference/tests/Test_TON_ton_basic.st"), encoding: .utf8)
+        // blocks/TON/vectors/ton_basic.csv: IN rises at 110 with PT 100; rows at 209 (ET 99) and 210 (Q TRUE).
+        #expect(text.contains("(* line 11: t_ms = 209; checked at 205, 5 ms from the PT edge *)"), "\(text)")
+        #expect(text.contains("IF TIME() - tStart >= T#205ms THEN") && text.contains("sExpected := 'T#95ms'"))
+        #expect(text.contains("IF TIME() - tStart >= T#215ms THEN"))
+        #expect(!text.contains(">= T#209ms") && !text.contains(">= T#210ms"))
     }
 
     /// Validates `xml` (Codesys's 2.0 namespace) against the TC6 2.01 schema in shared/plcopen.

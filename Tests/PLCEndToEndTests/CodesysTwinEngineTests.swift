@@ -43,7 +43,7 @@ struct CodesysTwinEngineTests {
             .filter { $0.hasPrefix("Test_") && $0.hasSuffix(".st") }.map { String($0.dropLast(3)) }.sorted()
     }
 
-    @Test("every generated test PROGRAM runs in the engine and counts no failure", arguments: testPrograms)
+    @Test("every generated test suite runs in the engine and counts no failure", arguments: testPrograms)
     func generatedTestPasses(_ name: String) throws {
         let library = try STLibrary.load(sources: try Self.sources())
         let result = try Self.runTest(name, library)
@@ -62,6 +62,50 @@ struct CodesysTwinEngineTests {
             $0.replacingOccurrences(of: "ELSIF NOT xError AND xPreviousError THEN", with: "ELSIF NOT xError THEN")
         })
         #expect(try Self.runTest("Test_ErrorLatch_error_latch_outages", latch).failures > 0)
+    }
+
+    /// Runs the PROGRAM TestRunner one call per ms until GVL_TestResult.xDone: the runner and its machine.
+    static func runRunner(_ library: STLibrary) throws -> (runner: STInstance, machine: STMachine) {
+        let machine = library.makeMachine()
+        let runner = try #require(machine.instantiate("TestRunner"), "no PROGRAM TestRunner")
+        var t: Int64 = 0
+        while machine.global("GVL_TestResult.xDone") != .bool(true) && t < 200_000 {
+            runner.execute(ScanContext(time: t, wallClock: t))
+            t += 1
+        }
+        #expect(machine.takeFault() == nil)
+        return (runner, machine)
+    }
+
+    @Test("TestRunner runs every suite under the engine: xAllPassed, every suite counted, a summary in the device log")
+    func runnerPasses() throws {
+        let (runner, machine) = try Self.runRunner(try STLibrary.load(sources: try Self.sources()))
+        let suites = Int64(Self.testPrograms.count)
+        #expect(machine.global("GVL_TestResult.udiSuites") == .int(suites))
+        #expect(machine.global("GVL_TestResult.udiSuitesDone") == .int(suites))
+        #expect((machine.global("GVL_TestResult.udiChecks")?.int ?? 0) > 500)
+        // CI fails here when any suite fails under the engine.
+        #expect(runner.value(of: "xAllPassed") == .bool(true), "\(machine.global("GVL_TestResult.sFirstFailure") as Any)")
+        #expect(machine.deviceLog.map(\.text) == ["TestRunner: all \(suites) suites passed"])
+        #expect(machine.deviceLog.first?.classID == 1)        // LogClass.LOG_INFO
+    }
+
+    @Test("a mutated twin makes TestRunner fail: xAllPassed FALSE, each failure in the device log with its suite's name")
+    func runnerFailsOnAMutatedTwin() throws {
+        let scale = try STLibrary.load(sources: try Self.sources(editing: "Scale.st") {
+            $0.replacingOccurrences(of: "lrValue := lrRaw * lrFactor + lrOffset;", with: "lrValue := lrRaw * lrFactor - lrOffset;")
+        })
+        let (runner, machine) = try Self.runRunner(scale)
+        #expect(machine.global("GVL_TestResult.xDone") == .bool(true))
+        #expect(runner.value(of: "xAllPassed") == .bool(false))
+        #expect((machine.global("GVL_TestResult.udiFailedSuites")?.int ?? 0) >= 1)
+        let errors = machine.deviceLog.filter { $0.classID == 4 }       // LogClass.LOG_ERROR
+        #expect(errors.contains { $0.text.hasPrefix("Test_Scale_scale_integers: line ") }, "\(machine.deviceLog.map(\.text))")
+        #expect(errors.last?.text.hasPrefix("TestRunner: ") == true && errors.last?.text.contains(" suites failed; first: Test_Scale_") == true,
+                "\(errors.last?.text ?? "")")
+        // A suite logs at most 10 failures; the rest are counted.
+        let fromOneSuite = Dictionary(grouping: errors.dropLast(), by: { $0.text.prefix { $0 != ":" } })
+        #expect(fromOneSuite.values.allSatisfy { $0.count <= 10 })
     }
 
     /// The file of st-reference at the commit before issue 11's fixes.

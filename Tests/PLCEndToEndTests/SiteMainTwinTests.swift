@@ -3,16 +3,15 @@ import PLCMeters
 import PLCModbus
 import Testing
 
-/// `plc export st programs/site_main`: the PROGRAM and a `MeterRead_<model>` twin per meter model
-/// pass `plc check-st`, and `plc run --twin` writes the cells the Swift program writes, both over one
-/// frozen simulator (three meters, two models), side by side.
-@Suite("site_main: exported with its meter twins, the ST run writes the Swift run's cells", .serialized)
+/// `plc export st programs/site_main` (the FBD program: one `Location` function block per meter):
+/// the PROGRAM, `Location` as a FUNCTION_BLOCK and the meter models as the constant table of the
+/// generic `MeterRead` pass `plc check-st`, and `plc run --twin` writes the cells the Swift program
+/// writes, both over one frozen simulator (three meters, two models), side by side.
+@Suite("site_main: exported with its Location FB and meter table, the ST run writes the Swift run's cells", .serialized)
 struct SiteMainTwinTests {
-    /// site_main with its blocks written out (`FunctionBlockTests` shows it writes the same files as
-    /// programs/site_main, which draws each location as a `Location` FBD block). The per-model
-    /// `MeterRead_<model>` twins need the model as a constant, which a `Location` block takes as an
-    /// input: exporting the FBD form with meter twins is not done yet (issue 27/23).
-    static let program = "Tests/fixtures/site_main_written_out"
+    static let program = "programs/site_main"
+    /// The files `plc export st programs/site_main` writes, committed in st-reference/.
+    static let exportedFiles = ["Location.st", "site_main.st", "GVL_MeterModels.st"]
 
     static func scratch(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
@@ -32,32 +31,42 @@ struct SiteMainTwinTests {
         return folder
     }
 
-    @Test("the export has a twin per meter model and passes plc check-st")
+    @Test("the export writes Location as a FUNCTION_BLOCK, the models as MeterRead's table, and passes plc check-st")
     func exportChecks() throws {
         let folder = try Self.exported()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["site_main.st", "MeterRead_rx380.st", "MeterRead_sdm630.st"] {
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
-        }
         let main = try String(contentsOf: folder.appendingPathComponent("site_main.st"), encoding: .utf8)
-        #expect(main.contains("office : MeterRead_rx380;") && main.contains("aircon : MeterRead_sdm630;"))
-        #expect(!main.contains("sModel"))
+        // One Location per meter, the bus and its response timeout passed in, the model a constant input.
+        #expect(main.contains("office : Location;") && main.contains("aircon : Location;"), "\(main)")
+        #expect(main.contains("office(rClient := rs485, ") && main.contains("sModel := 'sdm630'"), "\(main)")
+        let location = try String(contentsOf: folder.appendingPathComponent("Location.st"), encoding: .utf8)
+        #expect(location.contains("FUNCTION_BLOCK Location") && location.contains("VAR_IN_OUT\n    rClient : ModbusFB.Client;"))
+        #expect(location.contains("meter(rClient := rClient, xExecute := xPoll, sModel := sModel, "), "\(location)")
+        let table = try String(contentsOf: folder.appendingPathComponent("GVL_MeterModels.st"), encoding: .utf8)
+        #expect(table.contains("gc_iMeterModels : INT := 2;") && table.contains("(sName := 'rx380', iGroups := 1,")
+                && table.contains("(sName := 'sdm630', iGroups := 2,"), "\(table)")
         let check = try PLCCommand.run(["check-st", folder.path])
         #expect(check.status == 0, "\(check.stderr)")
+        // st-reference/ holds this export: `plc run programs/site_main --twin` runs it.
+        for name in Self.exportedFiles {
+            let committed = try String(contentsOf: PLCCommand.root.appendingPathComponent("st-reference/\(name)"), encoding: .utf8)
+            let fresh = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(committed == fresh, "st-reference/\(name) is stale: plc export st programs/site_main --output st-reference")
+        }
     }
 
     @Test("a block without an ST twin or library mapping stops the export: exit 2 naming instance and type")
     func exportRefusesABlockWithoutTwin() throws {
         let reference = try Self.scratch("site-ref")
         defer { try? FileManager.default.removeItem(at: reference) }
-        // A reference folder without CSVLogger.st: the twin of officeCsv's type is missing.
+        // A reference folder without CSVLogger.st: the twin of the type of Location's csv is missing.
         let source = PLCCommand.root.appendingPathComponent("st-reference")
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".st") && name != "CSVLogger.st" {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: reference.appendingPathComponent(name))
         }
         let export = try PLCCommand.run(["export", "st", Self.program, "--st-reference", reference.path])
         #expect(export.status == 2)
-        #expect(export.stderr.contains("block 'officeCsv' of type 'CSVLogger' has no Structured Text twin"), "\(export.stderr)")
+        #expect(export.stderr.contains("Location.yaml: block 'csv' of type 'CSVLogger' has no Structured Text twin"), "\(export.stderr)")
     }
 
     /// The rows of `<dir>/csv/<location>/energy_*.csv` by timestamp (header and empty rows left out).
@@ -76,8 +85,8 @@ struct SiteMainTwinTests {
 
     @Test("plc run --twin writes the same cells as the Swift run, for each location")
     func sameCells() throws {
-        let folder = try Self.exported()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        // The committed export (st-reference/), as `plc run programs/site_main --twin` runs it.
+        let folder = PLCCommand.root.appendingPathComponent("st-reference")
         let catalog = MeterCatalog.standard(near: PLCCommand.root.appendingPathComponent(Self.program).path)
         let rx380 = try catalog.load("rx380"), sdm630 = try catalog.load("sdm630")
         let simulator = ModbusSimulator(devices: [1: SimulatedMeter(model: rx380, slave: 1), 2: SimulatedMeter(model: rx380, slave: 2),
