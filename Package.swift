@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
-            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCAuth"],
+            dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCAuth", "PLCReport"],
             swiftSettings: strict
         ),
         .target(
