@@ -42,29 +42,31 @@ let package = Package(
         .target(name: "PLCAuth", dependencies: ["CSodium", "PLCCore"], swiftSettings: strict),
         .target(name: "CAllocCounter"),
         .target(name: "CBuildInfo"),
-        .target(name: "PLCCore", swiftSettings: scan),
+        .target(name: "PLCSupport", swiftSettings: scan),
+        .target(name: "PLCCore", dependencies: ["PLCSupport"], swiftSettings: scan),
+        .target(name: "PLCYAML", dependencies: ["CLibYAML", "PLCCore"], swiftSettings: strict),
         .target(name: "PLCBlocks", dependencies: ["PLCCore"], swiftSettings: scan),
         .target(
             name: "PLCGraph",
-            dependencies: ["PLCCore", "CLibYAML"],
+            dependencies: ["PLCCore", "PLCYAML"],
             swiftSettings: scan
         ),
         .target(name: "PLCRuntime", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCModbus",
-            dependencies: ["CModbus", "PLCCore", "PLCGraph"],
+            dependencies: ["CModbus", "PLCCore"],
             swiftSettings: scan
         ),
         .target(name: "PLCStorage", dependencies: ["PLCCore", "CBuildInfo"], swiftSettings: scan),
         .target(name: "PLCExport", dependencies: ["PLCCore", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCApp",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCMeters",
+            dependencies: ["PLCCore", "PLCBlocks", "PLCYAML", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCMeters",
                            "PLCSql", "PLCMqtt"],
             swiftSettings: strict
         ),
         .target(name: "PLCStructuredText", dependencies: ["PLCCore"], swiftSettings: strict),
-        .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCGraph"], swiftSettings: strict),
+        .target(name: "PLCReport", dependencies: ["PLCBlocks", "PLCYAML", "PLCGraph"], swiftSettings: strict),
         .target(
             name: "PLCHttp",
             dependencies: ["PLCCore", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCAuth", "PLCReport"],
@@ -72,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "PLCMeters",
-            dependencies: ["PLCCore", "PLCGraph", "PLCModbus"],
+            dependencies: ["PLCCore", "PLCYAML", "PLCModbus"],
             swiftSettings: strict
         ),
         .target(name: "PLCSql", dependencies: ["CUnixODBC", "PLCCore", "PLCStorage"], swiftSettings: strict),
@@ -81,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "plc",
             dependencies: [
-                "PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
+                "PLCCore", "PLCBlocks", "PLCYAML", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport", "PLCApp",
                 "CAllocCounter", "PLCStructuredText", "PLCReport", "PLCHttp", "CBuildInfo", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredTextModbus", "PLCAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -89,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCUnitTests",
-            dependencies: ["PLCCore", "PLCBlocks", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
+            dependencies: ["PLCCore", "PLCBlocks", "PLCYAML", "PLCGraph", "PLCRuntime", "PLCModbus", "PLCStorage", "PLCExport",
                            "PLCApp", "PLCReport", "PLCHttp", "PLCMeters", "PLCSql", "PLCMqtt", "PLCStructuredText"],
             swiftSettings: strict
         ),
@@ -111,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PLCEndToEndTests",
-            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
+            dependencies: ["plc", "PLCCore", "PLCBlocks", "PLCYAML", "PLCGraph", "PLCModbus", "PLCStorage", "PLCApp", "PLCHttp", "PLCMeters",
                            "PLCSql", "PLCStructuredText", "PLCStructuredTextModbus", "PLCAuth"],
             swiftSettings: strict
         ),

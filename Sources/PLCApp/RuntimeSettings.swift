@@ -1,5 +1,6 @@
 public import PLCCore
 public import PLCGraph
+import PLCYAML
 
 /// Settings every program accepts without declaring them (`--set HttpListen=...`, a `--settings`
 /// YAML file), each with the place its value came from, for `plc check`.

@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import PLCGraph
 import PLCMeters
 import Testing

@@ -1,5 +1,6 @@
 public import PLCCore
 public import PLCGraph
+public import PLCModbus
 
 /// The Modbus side of a running program: one worker per declared bus, each `BusBlock` attached to its bus.
 public final class ModbusIO: RuntimeService {
