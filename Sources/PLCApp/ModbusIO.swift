@@ -68,4 +68,11 @@ public final class ModbusIO: RuntimeService {
     public func stop() {
         for worker in workers.values { worker.stop() }
     }
+
+    /// The first bus whose worker thread ended by itself: the runtime stops (a program without its
+    /// bus reads nothing; docs/services.md).
+    public var failure: String? {
+        workers.values.sorted { $0.name < $1.name }.first { $0.hasEnded }
+            .map { "bus \($0.name): its worker thread ended by itself" }
+    }
 }

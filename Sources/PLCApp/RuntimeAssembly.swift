@@ -169,6 +169,8 @@ private final class SimulatorService: RuntimeService {
     var serviceName: String { "simulator" }
     func start() {}
     func stop() { simulator.stop() }
+    /// The runtime stops when the simulator stops serving: the buses would read nothing (docs/services.md).
+    var failure: String? { simulator.hasEnded ? "its serving thread ended by itself" : nil }
 }
 
 /// The program's I/O blocks as a service: on stop, after the last scan, each hands over what must not
