@@ -29,6 +29,7 @@ public final class RuntimeAssembly {
     private var locationMqtt: LocationMqtt?
     private var sinksStarted = false
     private var locationSql: LocationSql?
+    private var locationInflux: LocationInflux?
     private let note: @Sendable (String) -> Void
 
     /// Sets up `file` (`ProgramSetup`) and starts its services; `simulate` first starts the
@@ -121,8 +122,10 @@ public final class RuntimeAssembly {
                 }
                 locationMqtt = mqtt
             }
+            locationInflux = LocationInflux(program: program, settings: setup.settings, writer: storage.writer)
         }
         locationMqtt?.afterScan()
+        locationInflux?.afterScan()
         if let sql = locationSql {
             locationSql = nil
             for service in sql.services() {

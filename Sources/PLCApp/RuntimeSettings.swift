@@ -29,6 +29,7 @@ public struct RuntimeSettings: Sendable {
         .init(name: "StateFolder", initial: "", help: "where RETAIN/PERSISTENT images go; empty: a state folder beside the CSV folder"),
         .init(name: "RetainInterval", initial: "T#1s", help: "at most one retain image per this interval"),
         .init(name: "UsersFile", initial: "", help: "logins for online writes (plc user add); empty: the dashboard is read-only"),
+        .init(name: "InfluxFile", initial: "", help: "a file each location's readings are appended to as InfluxDB line protocol; empty: off"),
     ]
 
     /// Where a value came from.
