@@ -117,8 +117,12 @@ extension RuntimeSettings {
         let declared = file.variables.contains { $0.decl.name.uppercased() == name.uppercased() }
         if let d = Self.definition(name) {
             set(d.name, value, from: source)
-            // The retain store and the users file read theirs from the program file, as `--set` leaves them there.
-            if !declared && !ProgramFile.runtimeSettingNames.contains(d.name) { return }
+            // Not a program variable: the file carries the value too, for what reads it from the file
+            // (the retain store's StateFolder and RetainInterval, the dashboard's UsersFile).
+            if !declared {
+                file.runtimeSettings[d.name] = value
+                return
+            }
         }
         do {
             try file.apply(set: "\(name)=\(value)")
