@@ -1,6 +1,6 @@
 public import PLCCore
 public import PLCGraph
-public import PLCModbus
+import PLCModbus
 import PLCMeters
 
 /// A program made ready to run, the same way for every command (`check`, `run`, `bench`,

@@ -32,6 +32,7 @@ public final class RuntimeAssembly {
     var locationMqtt: LocationMqtt?
     private var sinksStarted = false
     var locationSql: LocationSql?
+    var locationInflux: LocationInflux?
     /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
     /// not add or remove a location); set on the scan thread, read by the thread of a change.
     let locationSinks = Atomic<Bool>(false)
@@ -135,8 +136,11 @@ public final class RuntimeAssembly {
                 locationMqtt = mqtt
                 locationSinks.store(true, ordering: .releasing)
             }
+            locationInflux = LocationInflux(program: program, settings: setup.settings, writer: storage.writer)
+            if locationInflux != nil { locationSinks.store(true, ordering: .releasing) }
         }
         locationMqtt?.afterScan()
+        locationInflux?.afterScan()
         if let sql = locationSql {
             locationSql = nil
             locationSinks.store(true, ordering: .releasing)
@@ -184,6 +188,8 @@ private final class SimulatorService: RuntimeService {
     var serviceName: String { "simulator" }
     func start() {}
     func stop() { simulator.stop() }
+    /// The runtime stops when the simulator stops serving: the buses would read nothing (docs/services.md).
+    var failure: String? { simulator.hasEnded ? "its serving thread ended by itself" : nil }
 }
 
 /// The program's I/O blocks as a service: on stop, after the last scan, each hands over what must not

@@ -1,5 +1,6 @@
 public import PLCCore
 public import PLCGraph
+import PLCYAML
 
 /// Settings every program accepts without declaring them (`--set HttpListen=...`, a `--settings`
 /// YAML file), each with the place its value came from, for `plc check`.
@@ -28,6 +29,7 @@ public struct RuntimeSettings: Sendable {
         .init(name: "StateFolder", initial: "", help: "where RETAIN/PERSISTENT images go; empty: a state folder beside the CSV folder"),
         .init(name: "RetainInterval", initial: "T#1s", help: "at most one retain image per this interval"),
         .init(name: "UsersFile", initial: "", help: "logins for online writes (plc user add); empty: the dashboard is read-only"),
+        .init(name: "InfluxFile", initial: "", help: "a file each location's readings are appended to as InfluxDB line protocol; empty: off"),
     ]
 
     /// Where a value came from.
@@ -115,8 +117,12 @@ extension RuntimeSettings {
         let declared = file.variables.contains { $0.decl.name.uppercased() == name.uppercased() }
         if let d = Self.definition(name) {
             set(d.name, value, from: source)
-            // The retain store and the users file read theirs from the program file, as `--set` leaves them there.
-            if !declared && !ProgramFile.runtimeSettingNames.contains(d.name) { return }
+            // Not a program variable: the file carries the value too, for what reads it from the file
+            // (the retain store's StateFolder and RetainInterval, the dashboard's UsersFile).
+            if !declared {
+                file.runtimeSettings[d.name] = value
+                return
+            }
         }
         do {
             try file.apply(set: "\(name)=\(value)")

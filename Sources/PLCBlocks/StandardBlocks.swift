@@ -5,7 +5,7 @@ public import PLCCore
 public enum StandardBlocks {
     public static let types: [any FunctionBlock.Type] = [
         TON.self, TOF.self, TP.self, R_TRIG.self, F_TRIG.self, CTU.self, CTD.self, SR.self, RS.self,
-        AND.self, OR.self, WallClockPulse.self, Scale.self, ErrorLatch.self, Hysteresis.self, EnergyInterval.self,
+        AND.self, OR.self, WallClockPulse.self, Scale.self, ErrorLatch.self, Hysteresis.self, Clamp.self, EnergyInterval.self,
     ]
 }
 

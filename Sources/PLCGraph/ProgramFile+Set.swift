@@ -14,11 +14,6 @@ extension ProgramFile {
             try setBus(String(name.dropFirst(4)), to: value, argument: argument, fail: fail)
             return
         }
-        let runtime = Self.runtimeSettingNames.first { $0.uppercased() == name.uppercased() }
-        if let runtime, !variables.contains(where: { $0.decl.name.uppercased() == name.uppercased() }) {
-            runtimeSettings[runtime] = value
-            return
-        }
         guard let i = variables.firstIndex(where: { $0.decl.name.uppercased() == name.uppercased() }) else {
             let names = variables.map(\.decl.name).joined(separator: ", ")
             throw fail("no program variable '\(name)' (variables: \(names.isEmpty ? "none" : names))")
@@ -32,10 +27,9 @@ extension ProgramFile {
         }
     }
 
-    /// Settings every program accepts with `--set` whether or not it declares a variable of the name.
-    public static let runtimeSettingNames = ["StateFolder", "RetainInterval", "UsersFile"]
-
-    /// Runtime setting `name`: a `--set` value, else the initial value of a program variable of that name.
+    /// Runtime setting `name`: the value `RuntimeSettings` (PLCApp, the one list of runtime settings)
+    /// carried here for a program that does not declare it, else the initial value of a program
+    /// variable of that name.
     public func runtimeSetting(_ name: String) -> String? {
         if let value = runtimeSettings[name] { return value }
         guard let decl = variables.first(where: { $0.decl.name.uppercased() == name.uppercased() })?.decl else { return nil }

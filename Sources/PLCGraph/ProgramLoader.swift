@@ -1,4 +1,5 @@
 public import PLCCore
+import PLCYAML
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -41,7 +41,7 @@ enum Pages {
                 + "<td class=\"v\">\(t.month.map { formatFixed($0, decimals: 1) } ?? "-")</td></tr>"
         }
         if totals.isEmpty { main += "<tr><td colspan=\"3\" class=\"muted\">no CSV logger with an energy column</td></tr>" }
-        main += "</table><p class=\"muted\">From the CSV files: the sum of the energy counter's increases between good readings.</p></section>"
+        main += "</table><p class=\"muted\">From the CSV files, counted as <code>plc report --by day</code> counts: a counter delta is spread over the time between two good readings, a reset or meter swap restarts counting.</p></section>"
         for t in totals where !t.days.isEmpty {
             main += "<section><h2>\(HTML.escape(t.location)): kWh per day</h2>"
                 + SVGChart.bars(t.days.map { (String($0.date.suffix(2)), $0.kwh) }, unit: "kWh", title: "\(t.location) kWh per day")

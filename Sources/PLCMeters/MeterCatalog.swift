@@ -4,8 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
-import PLCCore
-public import PLCGraph
+public import PLCCore
 
 /// Finds meter model files by name: `<folder>/<name>.yaml` in the first folder that has it.
 public struct MeterCatalog: Sendable {

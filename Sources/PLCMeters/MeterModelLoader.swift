@@ -4,8 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
-import PLCCore
-public import PLCGraph
+public import PLCCore
+import PLCYAML
 
 /// Reads `meters/<model>.yaml` into a `MeterModel`, collecting every problem as `file:line: message`.
 public struct MeterModelLoader {

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Glibc
 import PLCCore
+import Synchronization
 public import PLCModbus
 
 /// A meter of any model, simulated from its model file: live-looking three-phase values encoded
@@ -13,19 +14,22 @@ public import PLCModbus
 /// Values are a function of the elapsed time and the slave address (each meter on a bus draws
 /// a different load); the counters are state: they rise by the integral of the real power
 /// (import when positive, export when negative), and restart from zero on `resetCounters`.
-public final class SimulatedMeter: SimulatedDevice, @unchecked Sendable {
+public final class SimulatedMeter: SimulatedDevice, Sendable {
     public let model: MeterModel
     public let slave: Int
-    private let lock = ThreadLock()
-    private var integratedUntil = 0.0
-    private var importWh: Double
-    private var exportWh: Double
+    /// The energy counters (Wh) and the time (s) they are integrated up to.
+    private struct Counters {
+        var integratedUntil = 0.0
+        var importWh: Double
+        var exportWh: Double
+    }
+    private let counters: Mutex<Counters>
 
     public init(model: MeterModel, slave: Int) {
         self.model = model
         self.slave = slave
-        importWh = Double(12_345 + 1_000 * slave) * 1000
-        exportWh = Double(321 + 10 * slave) * 1000
+        counters = Mutex(Counters(importWh: Double(12_345 + 1_000 * slave) * 1000,
+                                  exportWh: Double(321 + 10 * slave) * 1000))
     }
 
     /// The simulated quantities at `t` seconds, by value name, in engineering units.
@@ -65,24 +69,24 @@ public final class SimulatedMeter: SimulatedDevice, @unchecked Sendable {
 
     /// The counters at `t`: the real power integrated from the last reading (never backwards).
     private func advance(to t: Double) -> (importWh: Double, exportWh: Double) {
-        lock.withLock {
-            if t > integratedUntil {
-                let steps = max(1, Int(((t - integratedUntil) / 1).rounded(.up)).clamped(to: 1...10_000))
-                let dt = (t - integratedUntil) / Double(steps)
+        counters.withLock { c in
+            if t > c.integratedUntil {
+                let steps = max(1, Int(((t - c.integratedUntil) / 1).rounded(.up)).clamped(to: 1...10_000))
+                let dt = (t - c.integratedUntil) / Double(steps)
                 for k in 1...steps {
-                    let p = quantities(at: integratedUntil + Double(k) * dt)["total_real_power"] ?? 0
-                    if p >= 0 { importWh += p * dt / 3600 } else { exportWh -= p * dt / 3600 }
+                    let p = quantities(at: c.integratedUntil + Double(k) * dt)["total_real_power"] ?? 0
+                    if p >= 0 { c.importWh += p * dt / 3600 } else { c.exportWh -= p * dt / 3600 }
                 }
-                integratedUntil = t
+                c.integratedUntil = t
             }
-            return (importWh, exportWh)
+            return (c.importWh, c.exportWh)
         }
     }
 
     public func resetCounters() {
-        lock.withLock {
-            importWh = 0
-            exportWh = 0
+        counters.withLock {
+            $0.importWh = 0
+            $0.exportWh = 0
         }
     }
 

@@ -64,6 +64,9 @@ public final class BusWorker: @unchecked Sendable {
         thread.start(name: "plc.bus.\(name)") { [self] in loop() }
     }
 
+    /// True once the worker thread has ended (after `stop()`, or because it died).
+    public var hasEnded: Bool { thread.hasEnded }
+
     /// Opens the bus now, on the caller's thread, before `start()`. Returns who holds the serial
     /// port when another program has it locked; any other failure is left to the worker's reconnects.
     public func claim() -> String? {

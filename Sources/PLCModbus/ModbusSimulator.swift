@@ -45,6 +45,8 @@ public final class ModbusSimulator: @unchecked Sendable {
     private var faults: [Int: Fault] = [:]
     private var requests: [Int: Int] = [:]
     private var stopping = false
+    /// Set when the thread `startTCP` started has returned from serving.
+    private var tcpEnded = false
     private let clock: @Sendable () -> Int64
     private let started: Int64
     private var lastElapsed = 0.0
@@ -100,6 +102,9 @@ public final class ModbusSimulator: @unchecked Sendable {
     public func stop() {
         lock.withLock { stopping = true }
     }
+
+    /// True once the thread `startTCP` started has stopped serving (after `stop()`, or because it died).
+    public var hasEnded: Bool { lock.withLock { tcpEnded } }
 
     private var isStopping: Bool { lock.withLock { stopping } }
 
@@ -195,6 +200,7 @@ public final class ModbusSimulator: @unchecked Sendable {
                     bound.signal()
                 }
             }
+            lock.withLock { tcpEnded = true }
         }
         guard started else { throw ModbusError.notConnected("the system refused a thread for the simulator") }
         bound.wait()

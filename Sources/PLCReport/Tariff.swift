@@ -6,6 +6,7 @@ import Foundation
 import PLCBlocks
 import PLCCore
 import PLCGraph
+import PLCYAML
 
 /// A time-of-use tariff: prices per kWh by weekday, hour and month, an optional demand charge
 /// on the month's highest 15- or 30-minute window, and the site's opening hours (`tariffs/<name>.yaml`).

@@ -12,6 +12,7 @@ import PLCGraph
 import PLCHttp
 import PLCModbus
 import PLCRuntime
+import Synchronization
 
 /// `plc bench-dashboard`: what the web dashboard costs the scan, with the server off, on with no
 /// client, and on with a client polling; plus the cost of one snapshot and the process's memory.
@@ -124,19 +125,18 @@ struct DashboardBench: ParsableCommand {
 }
 
 /// A client thread that reads /api/values, / and /metrics in turn every `periodMs`, like a busy browser plus Prometheus.
-final class PollingClient: @unchecked Sendable {
-    private let lock = ThreadLock()
-    private var stopping = false
-    private var served = 0
+final class PollingClient: Sendable {
+    /// Whether to stop, and the requests answered with 200 so far.
+    private let state = Mutex((stopping: false, served: 0))
     private let done = DispatchSemaphore(value: 0)
 
     init(port: Int, periodMs: Int) {
         DetachedThread.start(name: "plc.poller") { [self] in
             let paths = ["/api/values", "/", "/metrics"]
             var n = 0
-            while !lock.withLock({ stopping }) {
+            while !state.withLock({ $0.stopping }) {
                 if LoopbackClient.request(port: port, path: paths[n % paths.count])?.status == 200 {
-                    lock.withLock { served += 1 }
+                    state.withLock { $0.served += 1 }
                 }
                 n += 1
                 usleep(UInt32(periodMs) * 1000)
@@ -147,9 +147,9 @@ final class PollingClient: @unchecked Sendable {
 
     /// Stops the thread and returns the requests answered with 200.
     func stop() -> Int {
-        lock.withLock { stopping = true }
+        state.withLock { $0.stopping = true }
         done.wait()
-        return lock.withLock { served }
+        return state.withLock { $0.served }
     }
 }
 

@@ -75,7 +75,7 @@ final class PostgresServer {
 
     func start() throws {
         let options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off"
-        let result = try shell(Self.asOwner(["\(Self.bin)/pg_ctl", "-D", folder + "/data", "-o", options, "-l", folder + "/log", "-w", "start"]))
+        let result = try shell(Self.asOwner(["\(Self.bin)/pg_ctl", "-D", folder + "/data", "-o", options, "-l", folder + "/log", "-w", "-t", "300", "start"]))
         guard result.status == 0 else { throw PeerError("pg_ctl start failed: \(result.output)") }
     }
 

@@ -139,7 +139,7 @@ import Testing
         }
         // 50 scans later it still holds, every scan, and the page and list mark it.
         let first = run.process.output.count
-        _ = run.process.waitForLine(from: first + 55, timeout: 30) { _ in true }
+        _ = run.process.waitForLine(from: first + 55, timeout: 180) { _ in true }   // a hang guard: a loaded machine scans late
         let rows = run.process.output[first...].filter { $0.first?.isNumber == true }.prefix(50)
         #expect(rows.count == 50)
         #expect(rows.allSatisfy { $0.hasSuffix(",T#500ms,T#100ms") }, "\(rows.filter { !$0.hasSuffix(",T#500ms,T#100ms") }.prefix(3))")

@@ -164,7 +164,7 @@ struct DashboardTests {
         #expect(box.publishedCount == 1)
     }
 
-    @Test("energy today and this month: counter increases between good readings, a reset counts nothing")
+    @Test("energy today and this month by the report's rule: a delta spread over its interval, a reset counts nothing")
     func energy() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-energy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -176,7 +176,7 @@ struct DashboardTests {
         try file("2026-10-31", [("23:55:00", "90")])                                   // the month's baseline
         try file("2026-11-01", [("00:00:00", "100"), ("12:00:00", ""), ("23:55:00", "130")])
         try file("2026-11-02", [("00:00:00", "131"), ("08:00:00", "5"), ("09:00:00", "12")])   // meter swapped at 08:00
-        try file("2026-11-03", [("00:00:00", "20")])                                   // after "today": ignored
+        try file("2026-11-03", [("00:00:00", "20")])                                   // closes the gap from 09:00
         try file("2026-11-02", [("00:00:00", "999")], prefix: "other")                 // another prefix: ignored
         let reader = EnergyReader()
         let totals = reader.totals([EnergySource(location: "Office", folder: dir.path, prefix: "rx380_data", column: "total_real_energy")],
@@ -184,8 +184,15 @@ struct DashboardTests {
                                    timeZone: TimeZone(identifier: "UTC")!)
         let t = try #require(totals.first)
         #expect(t.location == "Office")
-        #expect(t.days == [.init(date: "2026-11-01", kwh: 40), .init(date: "2026-11-02", kwh: 8)])
-        #expect(t.today == 8 && t.month == 48)
+        // docs/report.md: a delta is spread linearly over the time between two good readings, and the
+        // nearest file after the range carries a gap's energy into it. 90 -> 100 (10-31 23:55 -> 11-01
+        // 00:00) lies in October; 130 -> 131 (11-01 23:55 -> 11-02 00:00) in November 1st; the drop to
+        // 5 at 08:00 is a meter swap confirmed at 09:00 (5 -> 12 counts 7); 12 -> 20 (09:00 -> 11-03
+        // 00:00) lies in November 2nd.
+        func rounded(_ kwh: Double?) -> Double? { kwh.map { ($0 * 1000).rounded() / 1000 } }
+        #expect(t.days.map { EnergyTotals.Day(date: $0.date, kwh: rounded($0.kwh)!) }
+                == [.init(date: "2026-11-01", kwh: 31), .init(date: "2026-11-02", kwh: 15)])
+        #expect(rounded(t.today) == 15 && rounded(t.month) == 46)
     }
 
     @Test("a folder of location sub-folders gives one total per location; an appended row is seen")

@@ -1,4 +1,5 @@
 import Foundation
+import PLCApp
 import PLCCore
 import PLCGraph
 import PLCMeters

@@ -1,4 +1,5 @@
 import Foundation
+import PLCCore
 import PLCGraph
 import PLCMeters
 import Testing
@@ -44,6 +45,24 @@ struct MeterModelTests {
                     && $0.registers.contains(v.registers.upperBound) }, "\(model.name).\(v.name)")
             }
             for g in model.groups { #expect(model.answers(address: g.address, count: g.count), "\(model.name) \(g)") }
+        }
+    }
+
+    @Test("every model in meters/ loads, reads its energy counter, and polls only what the meter answers")
+    func everyModelFile() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.meters.path)
+            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+        #expect(names.contains("sdm120"), "\(names)")
+        for name in names {
+            let model = try Self.load(name)
+            #expect(model.name == name)
+            #expect(model.value(named: "total_real_energy") != nil, "\(name) lacks total_real_energy")
+            #expect(!model.groups.isEmpty, "\(name) polls nothing")
+            for v in model.values where v.poll {
+                #expect(model.groups.contains { $0.function == v.function && $0.registers.contains(v.registers.lowerBound)
+                    && $0.registers.contains(v.registers.upperBound) }, "\(name).\(v.name)")
+            }
+            for g in model.groups { #expect(model.answers(address: g.address, count: g.count), "\(name) \(g)") }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import PLCApp
 import PLCCore
 import PLCGraph
+import PLCModbus
 import PLCMqtt
 import PLCSql
 import Synchronization
@@ -83,5 +84,37 @@ struct ServiceFailureTests {
         #expect(reason == "rx380_main: storage: the storage writer's thread ended by itself")
         #expect(runtime.supervise(now: 3_000_000_000) == reason)
         #expect(notes.all.filter { $0.contains("storage: failed:") }.count == 1, "\(notes.all)")
+    }
+
+    @Test("a dead bus worker stops the runtime: reported once, and the reason returned")
+    func busStopsRuntime() throws {
+        let notes = Notes()
+        let (runtime, dir) = try Self.runtime([], notes: notes)
+        defer { runtime.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        #expect(runtime.supervise(now: 1_000_000_000) == nil)
+        let worker = try #require(runtime.modbus.workers.values.first)
+        worker.stop()                                  // the thread ends behind the runtime's back
+        #expect(worker.hasEnded)
+        let reason = runtime.supervise(now: 2_000_000_000)
+        #expect(reason == "rx380_main: modbus: bus \(worker.name): its worker thread ended by itself")
+        #expect(runtime.supervise(now: 4_000_000_000) == reason)
+        #expect(notes.all.filter { $0.contains("modbus: failed:") }.count == 1, "\(notes.all)")
+    }
+
+    @Test("a simulator that stops serving stops the runtime: reported once, and the reason returned")
+    func simulatorStopsRuntime() throws {
+        let notes = Notes()
+        let (runtime, dir) = try Self.runtime([], notes: notes)
+        defer { runtime.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        let simulator = try #require(runtime.simulator)
+        #expect(runtime.supervise(now: 1_000_000_000) == nil)
+        simulator.stop()                               // its loop returns within about 200 ms
+        let deadline = Date().addingTimeInterval(10)   // hang guard
+        while !simulator.hasEnded && Date() < deadline { usleep(20_000) }
+        #expect(simulator.hasEnded)
+        let reason = runtime.supervise(now: 2_000_000_000)
+        #expect(reason == "rx380_main: simulator: its serving thread ended by itself")
+        #expect(runtime.supervise(now: 4_000_000_000) == reason)
+        #expect(notes.all.filter { $0.contains("simulator: failed:") }.count == 1, "\(notes.all)")
     }
 }

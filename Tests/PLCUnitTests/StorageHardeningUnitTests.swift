@@ -3,6 +3,7 @@ import PLCCore
 import PLCGraph
 import PLCMeters
 import PLCSql
+import PLCYAML
 import Testing
 
 /// Issue 26's storage and SQL defects that need no peer.

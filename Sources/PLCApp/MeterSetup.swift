@@ -4,8 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 import Glibc
-import PLCCore
+public import PLCCore
 public import PLCGraph
+public import PLCMeters
 
 /// Gives each `MeterRead` of a program its model (from `sModel`, a constant) before the first scan,
 /// and tells `--simulate` which meters the program's buses have.

@@ -1,5 +1,6 @@
 public import PLCCore
 public import PLCGraph
+public import PLCModbus
 
 /// The Modbus side of a running program: one worker per declared bus, each `BusBlock` attached to its bus.
 public final class ModbusIO: RuntimeService {
@@ -66,5 +67,12 @@ public final class ModbusIO: RuntimeService {
     /// Stops every worker and closes its port.
     public func stop() {
         for worker in workers.values { worker.stop() }
+    }
+
+    /// The first bus whose worker thread ended by itself: the runtime stops (a program without its
+    /// bus reads nothing; docs/services.md).
+    public var failure: String? {
+        workers.values.sorted { $0.name < $1.name }.first { $0.hasEnded }
+            .map { "bus \($0.name): its worker thread ended by itself" }
     }
 }

@@ -1,4 +1,3 @@
-public import PLCCore
 
 /// Every problem found in a program file, each as `file:line: message`, in line order.
 public struct ProgramErrors: Error, Sendable, CustomStringConvertible {

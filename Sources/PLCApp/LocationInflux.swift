@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import PLCCore
+import PLCGraph
+import PLCStorage
+
+/// The worked example of a new sink (docs/architecture.md, "Extending"): every location's new
+/// readings as InfluxDB line protocol, appended to the file the `InfluxFile` setting names, one line
+/// per reading (`plc,site=pi-7,location=Office voltage_l1=230.1,total_real_power=1500 <unix ns>`),
+/// ready for `influx write` or Telegraf's file input. The storage writer's thread appends them, so
+/// a scan never waits on the disk, and the writer's own supervision covers the sink.
+final class LocationInflux {
+    private struct Location {
+        let block: any FunctionBlock
+        let name: String
+        let columns: [String]
+        let pins: (valid: Int, age: Int, values: Int, decimals: Int?, columnValid: Int?)
+        var lastAge: Int64 = .max
+    }
+
+    private var locations: [Location]
+    private let path: String
+    private let site: String
+    private let writer: StorageWriter
+
+    /// The sink for `program`'s locations (`LocationSource`, the best rank), or nil when `InfluxFile` is empty.
+    init?(program: CompiledProgram, settings: RuntimeSettings, writer: StorageWriter) {
+        path = settings["InfluxFile"]
+        guard !path.isEmpty else { return nil }
+        site = SiteName.resolve(settings["Site"])
+        self.writer = writer
+        var sources: [(rank: LocationRank, instance: CompiledProgram.Instance, namePin: String?)] = []
+        for instance in program.instances {
+            if let type = type(of: instance.block) as? any LocationSource.Type {
+                sources.append((type.locationRank, instance, type.locationNamePin))
+            }
+        }
+        let best = sources.map(\.rank).min()
+        locations = sources.filter { $0.rank == best }.compactMap { source in
+            let block = source.instance.block, table = source.instance.interface
+            guard let valid = table.index(of: "xValid"), let age = table.index(of: "tAge"),
+                  let values = table.index(of: "alrValues") else { return nil }
+            let named = source.namePin.flatMap { block.value(of: $0)?.string } ?? ""
+            return Location(block: block, name: named.isEmpty ? source.instance.name : named,
+                            columns: ValueColumns.names(block.value(of: "sColumns")?.string ?? ""),
+                            pins: (valid, age, values, table.index(of: "auiDecimals"), table.index(of: "axValid")))
+        }
+        if locations.isEmpty { return nil }
+    }
+
+    /// Scan thread, after a scan: one line for each location whose reading is new (its age went down).
+    func afterScan(wallClockNs: Int64 = Int64(Date().timeIntervalSince1970 * 1e9)) {
+        for i in locations.indices {
+            let location = locations[i], block = location.block
+            let valid = block[pin: location.pins.valid].bool, age = block[pin: location.pins.age].time
+            locations[i].lastAge = age
+            guard valid, age < location.lastAge else { continue }
+            func items(_ pin: Int?) -> [IECValue] {
+                guard let pin, case .array(let items) = block[pin: pin] else { return [] }
+                return items
+            }
+            let values = items(location.pins.values).map(\.real), decimals = items(location.pins.decimals).map(\.real)
+            let good = items(location.pins.columnValid).map(\.bool)
+            let fields: [(String, String)] = location.columns.indices.compactMap { c in
+                guard c < values.count, c >= good.count || good[c],
+                      let text = ValueColumns.format(values[c], decimals: c < decimals.count ? Int(decimals[c]) : 3)
+                else { return nil }
+                return (location.columns[c], text)
+            }
+            if let line = Self.line(tags: [("site", site), ("location", location.name)], fields: fields, ns: wallClockNs) {
+                writer.append(line: line, to: path)
+            }
+        }
+    }
+
+    /// One line of InfluxDB line protocol in measurement `plc`; nil without a field (the protocol needs one).
+    static func line(tags: [(String, String)], fields: [(String, String)], ns: Int64) -> String? {
+        guard !fields.isEmpty else { return nil }
+        let tagText = tags.filter { !$0.1.isEmpty }.map { "," + escape($0.0) + "=" + escape($0.1) }.joined()
+        return "plc" + tagText + " " + fields.map { escape($0.0) + "=" + $0.1 }.joined(separator: ",") + " \(ns)"
+    }
+
+    /// A tag key, tag value or field key with the line protocol's specials (comma, equals sign, space) escaped.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "," || c == "=" || c == " " || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}
