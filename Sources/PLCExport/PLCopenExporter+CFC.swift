@@ -25,6 +25,9 @@ struct CFCNetwork {
     var buses: [ProgramFile.Bus] = []
     /// This POU calls ScanClock first (the program; with `tasks:`, the first task's).
     var callsScanClock = false
+    /// The FBD blocks (upper-cased names) with a bus client inside: they take the bus as `rClient`
+    /// (VAR_IN_OUT) and its response timeout as `tReplyTimeout`, as in the ST export.
+    var busUsers: Set<String> = []
 
     init(program: CompiledProgram, functionBlock: FunctionBlockDefinition?) {
         self.program = program
@@ -344,17 +347,23 @@ struct CFCChart {
             inputs.append((formal(i, pin), source(wire, pin), wire.negate))
         }
         // Bus-level settings the runtime applies to unwired Modbus pins, as the ST program passes them.
+        // A ClientRequest wrapper (ModbusRead) takes all of them, the other bus users the response timeout.
         let client = Swift.type(of: instance.block) as? any BusClientBlock.Type
+        let busUser = client != nil || network.busUsers.contains(interface.name.uppercased())
+        let parameter = client?.stBusParameter ?? "rClient"
         let busName = instance.bus ?? program.file.buses.first?.name
-        if client?.stTakesBusSettings == true, let bus = program.file.buses.first(where: { $0.name == busName }) {
-            for (pin, text) in PLCopenExporter.busSettings(bus, wired: decl.inputs) {
+        // The Modbus client is a bus user's VAR_IN_OUT: the program file's bus, or inside an FBD
+        // function block the block's own `rClient` and `tReplyTimeout`.
+        var inOut: (pin: String, connector: Int)?
+        if busUser && network.functionBlock != nil {
+            inputs.append(("tReplyTimeout", inVariable("tReplyTimeout"), false))
+            inOut = (parameter, inVariable("rClient"))
+        } else if busUser, let bus = program.file.buses.first(where: { $0.name == busName }) {
+            let timeoutOnly = !(client?.stTakesBusSettings ?? false)
+            for (pin, text) in PLCopenExporter.busSettings(bus, wired: decl.inputs) where !timeoutOnly || pin == "tReplyTimeout" {
                 inputs.append((pin, inVariable(text), false))
             }
-        }
-        // The Modbus client is a bus client's VAR_IN_OUT: the program file's bus.
-        var inOut: (pin: String, connector: Int)?
-        if let client, client.stTakesBusSettings, let busName {
-            inOut = (client.stBusParameter, inVariable(network.qualified(busName)))
+            inOut = (parameter, inVariable(network.qualified(bus.name)))
         }
         let typeName = network.callType(i) == "operator" ? interface.name.uppercased() : interface.name
         box(id: i, type: typeName, instance: network.callType(i) == "functionblock" ? instance.name : nil,

@@ -12,12 +12,23 @@ extension PLCopenExporter {
         x.open("pou", ["name": network.name, "pouType": network.functionBlock == nil ? "program" : "functionBlock"])
         x.open("interface")
         if let definition = network.functionBlock {
+            let usesBus = network.busUsers.contains(definition.name.uppercased())
             for (scope, element) in [(VarDecl.Scope.input, "inputVars"), (.output, "outputVars")] {
                 let decls = definition.interface.decls(in: scope)
-                guard !decls.isEmpty else { continue }
+                guard !decls.isEmpty || (scope == .input && usesBus) else { continue }
                 x.open(element)
                 for d in decls { declared(&x, d) }
+                if scope == .input && usesBus {
+                    variable(&x, .init(name: "tReplyTimeout", type: "TIME", initial: "T#500MS",
+                                       comment: "the bus's response timeout (ST only: a bus setting in Swift)"))
+                }
                 x.close(element)
+            }
+            if usesBus {
+                x.open("inOutVars")
+                variable(&x, .init(name: "rClient", type: "ModbusFB.Client", initial: nil,
+                                   comment: "the bus (ST only: the program file's bus in Swift)"))
+                x.close("inOutVars")
             }
         }
         let locals = network.variablesIn != nil ? [] : program.variables.decls.filter { $0.scope != .input && $0.scope != .output }

@@ -49,13 +49,17 @@ public struct PLCopenExporter {
     let sources: [STSource]
     let functionBlocks: [(definition: FunctionBlockDefinition, network: CompiledProgram)]
     let libraries: [Library]
+    /// The FBD blocks (upper-cased names) that take the bus as `rClient` and `tReplyTimeout`.
+    let busUsers: Set<String>
 
     /// `sources` are the st-reference POUs; the program's own ST file is replaced by its CFC body, as
     /// is an ST source named like one of `functionBlocks` (the FBD blocks the program uses, inner
-    /// before outer, each with its own network compiled).
+    /// before outer, each with its own network compiled); `busUsers` those of them with a bus client
+    /// inside (`STFunctionBlockExporter.Unflattened.busUsers`).
     public init(_ program: CompiledProgram, sources: [STSource],
                 functionBlocks: [(definition: FunctionBlockDefinition, network: CompiledProgram)] = [],
-                libraries: [Library] = []) {
+                libraries: [Library] = [], busUsers: Set<String> = []) {
+        self.busUsers = busUsers
         self.program = program
         let drawn = Set(functionBlocks.map { $0.definition.name.uppercased() })
         self.sources = sources.filter {
@@ -67,8 +71,11 @@ public struct PLCopenExporter {
 
     /// The networks drawn in CFC: each FBD function block, then the program.
     var networks: [CFCNetwork] {
-        functionBlocks.map { CFCNetwork(program: $0.network, functionBlock: $0.definition) }
-            + programNetworks()
+        (functionBlocks.map { CFCNetwork(program: $0.network, functionBlock: $0.definition) } + programNetworks()).map {
+            var network = $0
+            network.busUsers = busUsers
+            return network
+        }
     }
 
     public func xml() -> String {
@@ -106,7 +113,9 @@ public struct PLCopenExporter {
         tasks(&x)
         for source in sources where source.kind == .globalVars {
             for section in source.sections {
-                x.open("globalVars", ["name": "GVL_Scan"])
+                var attributes = ["name": source.name.isEmpty ? "GVL_Scan" : source.name]
+                if section.keyword.hasSuffix(" CONSTANT") { attributes["constant"] = "true" }
+                x.open("globalVars", attributes)
                 for v in section.variables { variable(&x, v) }
                 x.close("globalVars")
             }
@@ -150,11 +159,17 @@ public struct PLCopenExporter {
     private func dataType(_ x: inout XMLWriter, _ source: STSource) {
         x.open("dataType", ["name": source.name])
         x.open("baseType")
-        x.open("enum")
-        x.open("values")
-        for value in source.enumValues { x.empty("value", ["name": value.name, "value": value.value]) }
-        x.close("values")
-        x.close("enum")
+        if let members = source.structMembers {
+            x.open("struct")
+            for member in members { variable(&x, member) }
+            x.close("struct")
+        } else {
+            x.open("enum")
+            x.open("values")
+            for value in source.enumValues { x.empty("value", ["name": value.name, "value": value.value]) }
+            x.close("values")
+            x.close("enum")
+        }
         x.close("baseType")
         documentation(&x, source.documentation)
         x.close("dataType")
@@ -242,32 +257,58 @@ public struct PLCopenExporter {
         }
     }
 
-    /// An ST initial value: simple, array (with repetitions) or an FB instance's member values.
+    /// An ST initial value: simple, array (with repetitions, of structures) or structure (an FB
+    /// instance's member values, a STRUCT constant), nested as deep as the text is.
     private func value(_ x: inout XMLWriter, _ text: String) {
         let t = text.trimmingSpaces()
         if t.hasPrefix("[") && t.hasSuffix("]") {
             x.open("arrayValue")
-            for part in t.dropFirst().dropLast().components(separatedBy: ",") {
-                let item = part.trimmingSpaces()
+            for item in Self.items(t.dropFirst().dropLast()) {
                 if let open = item.firstIndex(of: "("), item.hasSuffix(")"), let n = Int(item[..<open]) {
                     x.open("value", ["repetitionValue": String(n)])
-                    x.empty("simpleValue", ["value": String(item[item.index(after: open)..<item.index(before: item.endIndex)])])
+                    value(&x, String(item[item.index(after: open)..<item.index(before: item.endIndex)]))
                 } else {
                     x.open("value")
-                    x.empty("simpleValue", ["value": item])
+                    value(&x, item)
                 }
                 x.close("value")
             }
             x.close("arrayValue")
-        } else if t.hasPrefix("(") && t.hasSuffix(")"), let assign = t.firstRange(of: ":=") {
+        } else if t.hasPrefix("(") && t.hasSuffix(")"), t.contains(":=") {
             x.open("structValue")
-            x.open("value", ["member": t[t.index(after: t.startIndex)..<assign.lowerBound].trimmingSpaces()])
-            value(&x, String(t[assign.upperBound..<t.index(before: t.endIndex)]))
-            x.close("value")
+            for item in Self.items(t.dropFirst().dropLast()) {
+                guard let assign = item.firstRange(of: ":=") else { continue }
+                x.open("value", ["member": item[..<assign.lowerBound].trimmingSpaces()])
+                value(&x, String(item[assign.upperBound...]))
+                x.close("value")
+            }
             x.close("structValue")
         } else {
             x.empty("simpleValue", ["value": t])
         }
+    }
+
+    /// The comma-separated items of a list, split only outside brackets, parentheses and strings.
+    static func items(_ text: Substring) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        var quoted = false
+        for c in text {
+            if c == "'" { quoted.toggle() }
+            if !quoted {
+                if c == "(" || c == "[" { depth += 1 }
+                if c == ")" || c == "]" { depth -= 1 }
+                if c == "," && depth == 0 {
+                    items.append(current.trimmingSpaces())
+                    current = ""
+                    continue
+                }
+            }
+            current.append(c)
+        }
+        if !current.trimmingSpaces().isEmpty { items.append(current.trimmingSpaces()) }
+        return items
     }
 
     func documentation(_ x: inout XMLWriter, _ text: String) {

@@ -27,12 +27,16 @@ public struct STSource {
     public let returnType: String?
     /// Sections in file order: (VAR_INPUT | VAR_OUTPUT | VAR_IN_OUT | VAR | VAR_GLOBAL, variables).
     public let sections: [(keyword: String, variables: [Variable])]
-    /// The statements, or for a TYPE the enumeration values (name, value).
+    /// The statements.
     public let body: String
+    /// A TYPE's enumeration values (name, value).
     public let enumValues: [(name: String, value: String)]
+    /// A `TYPE ... : STRUCT`'s members; nil for an enumeration.
+    public let structMembers: [Variable]?
 
-    /// Reads `text`; nil when it is not one POU of the shapes above.
-    public init?(_ text: String) {
+    /// Reads `text`; nil when it is not one POU of the shapes above. `name` names a VAR_GLOBAL
+    /// list (its file's stem), which has no name in its text.
+    public init?(_ text: String, name listName: String = "") {
         var rest = Substring(text)
         var doc = ""
         if rest.hasPrefix("(*"), let end = rest.firstRange(of: "*)") {
@@ -60,7 +64,7 @@ public struct STSource {
             name = head.dropFirst(5).split(separator: ":").first.map { $0.trimmingSpaces() } ?? ""
         } else if head.hasPrefix("VAR_GLOBAL") {
             kind = .globalVars
-            name = ""
+            name = listName
         } else {
             return nil
         }
@@ -69,6 +73,9 @@ public struct STSource {
         var enumValues: [(String, String)] = []
         var bodyLines: [String] = []
         var current: (String, [Variable])? = nil
+        var members: [Variable]? = nil
+        // A declaration whose initial value spans lines (an array of structures): its text so far.
+        var pending = ""
         let start = kind == .globalVars ? first : first + 1
         for raw in lines[start...] {
             let line = raw.trimmingSpaces()
@@ -76,11 +83,15 @@ public struct STSource {
                 if line == "END_VAR" {
                     sections.append(open)
                     current = nil
-                } else if let variable = Self.variable(line) {
+                } else if let variable = Self.declaration(line, pending: &pending) {
                     current = (open.0, open.1 + [variable])
                 }
-            } else if ["VAR_INPUT", "VAR_OUTPUT", "VAR_IN_OUT", "VAR", "VAR_GLOBAL"].contains(line) {
+            } else if ["VAR_INPUT", "VAR_OUTPUT", "VAR_IN_OUT", "VAR", "VAR_GLOBAL", "VAR_GLOBAL CONSTANT"].contains(line) {
                 current = (line, [])
+            } else if kind == .dataType && line == "STRUCT" {
+                members = []
+            } else if kind == .dataType, members != nil {
+                if line != "END_STRUCT" && line != "END_TYPE", let variable = Self.variable(line) { members?.append(variable) }
             } else if kind == .dataType {
                 let cleaned = line.replacingEvery(",", with: "")
                 let parts = cleaned.components(separatedBy: ":=").map { $0.trimmingSpaces() }
@@ -91,7 +102,20 @@ public struct STSource {
         }
         self.sections = sections
         self.enumValues = enumValues
+        structMembers = members
         body = bodyLines.joined(separator: "\n").trimmingSpacesAndNewlines()
+    }
+
+    /// One declaration line, or the next line of one whose initial value spans lines (`pending`
+    /// holds the text so far, each line's `//` comment dropped): the variable once it is complete.
+    static func declaration(_ line: String, pending: inout String) -> Variable? {
+        var text = line
+        if let slashes = text.firstRange(of: "//") { text = String(text[..<slashes.lowerBound]) }
+        if pending.isEmpty && text.trimmingSpaces().hasSuffix(";") { return variable(line) }
+        pending += (pending.isEmpty ? "" : " ") + text.trimmingSpaces()
+        guard pending.hasSuffix(";") else { return nil }
+        defer { pending = "" }
+        return variable(pending)
     }
 
     /// `name : TYPE := initial;    // comment`

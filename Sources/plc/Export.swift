@@ -44,8 +44,15 @@ struct Export: ParsableCommand {
             // FBD blocks go in as CFC function blocks (their own networks), the program as written.
             let unflattened: STFunctionBlockExporter.Unflattened?
             do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: loading.library) } catch { throw fail(error) }
-            let exporter = PLCopenExporter(unflattened?.program ?? compiled, sources: try stSources(),
-                                           functionBlocks: unflattened?.functionBlocks ?? [], libraries: Self.plcopenLibraries)
+            // The meter table the program's MeterReads read, in place of st-reference's example.
+            var sources = try stSources()
+            let models = try meterModels(compiled)
+            if !models.isEmpty, let table = STSource(STMeterTwin.source(models), name: STMeterTwin.gvlName) {
+                sources = sources.filter { $0.name != STMeterTwin.gvlName } + [table]
+            }
+            let exporter = PLCopenExporter(unflattened?.program ?? compiled, sources: sources,
+                                           functionBlocks: unflattened?.functionBlocks ?? [], libraries: Self.plcopenLibraries,
+                                           busUsers: unflattened?.busUsers ?? [])
             files = [(compiled.name + ".xml", exporter.xml())]
         default:
             throw fail("plc export: unknown format '\(format)' (st, st-tests, plcopen)")
@@ -65,17 +72,7 @@ struct Export: ParsableCommand {
     /// meters, `GVL_MeterModels` with their models for the generic MeterRead; exit 2 when a block
     /// has no ST form (no twin in st-reference/, not an FBD block of the export, no library mapping).
     func stProgram(_ compiled: CompiledProgram, library: BlockLibrary) throws -> [(name: String, text: String)] {
-        do {
-            try MeterSetup.configure(compiled, file: compiled.file, catalog: .standard(near: compiled.file.path))
-        } catch {
-            throw fail(error)
-        }
-        // The flattened program knows each MeterRead's model, also inside an FBD block.
-        var models: [String: STMeterModel] = [:]
-        for instance in compiled.instances {
-            guard let meter = instance.block as? MeterRead, let model = meter.model, models[model.name] == nil else { continue }
-            models[model.name] = try Self.meterTwin(model, instance: instance.name)
-        }
+        let models = try meterModels(compiled)
         // A program using FBD function blocks: each FB as a FUNCTION_BLOCK, then the program as written.
         let unflattened: STFunctionBlockExporter.Unflattened?
         do { unflattened = try STFunctionBlockExporter.unflattened(compiled, library: library) } catch { throw fail(error) }
@@ -88,8 +85,24 @@ struct Export: ParsableCommand {
             throw fail("plc export st: \(exporter.path): block '\(missing.instance)' of type '\(missing.type)' has no "
                        + "Structured Text twin in \(stReference) and no library mapping")
         }
-        if !models.isEmpty { files.append((STMeterTwin.gvlName + ".st", STMeterTwin.source(Array(models.values)))) }
+        if !models.isEmpty { files.append((STMeterTwin.gvlName + ".st", STMeterTwin.source(models))) }
         return files
+    }
+
+    /// The meter models the program's MeterReads read, one per model, for `GVL_MeterModels`.
+    func meterModels(_ compiled: CompiledProgram) throws -> [STMeterModel] {
+        do {
+            try MeterSetup.configure(compiled, file: compiled.file, catalog: .standard(near: compiled.file.path))
+        } catch {
+            throw fail(error)
+        }
+        // The flattened program knows each MeterRead's model, also inside an FBD block.
+        var models: [String: STMeterModel] = [:]
+        for instance in compiled.instances {
+            guard let meter = instance.block as? MeterRead, let model = meter.model, models[model.name] == nil else { continue }
+            models[model.name] = try Self.meterTwin(model, instance: instance.name)
+        }
+        return Array(models.values)
     }
 
     /// A meter model as the ST generator takes it; a value format Scale has no ST form for is an error.
@@ -124,7 +137,7 @@ struct Export: ParsableCommand {
         guard !names.isEmpty else { throw fail("plc export plcopen: no .st files in \(stReference)") }
         return names.filter { $0.hasSuffix(".st") }.compactMap { name in
             (try? String(contentsOfFile: stReference.pathAppending(name), encoding: .utf8))
-                .flatMap(STSource.init)
+                .flatMap { STSource($0, name: name.pathDeletingExtension) }
         }
     }
 

@@ -395,6 +395,72 @@ struct PLCopenCFCShapeTests {
         }
     }
 
+    /// Where a block's VAR_IN_OUT `pin` comes from: the inVariable behind its connector.
+    static func inOutSource(_ pin: String, of block: XMLElement, _ ids: [String: XMLElement]) -> String? {
+        let variables = PLCopenDocument.children(block, "inOutVariables").first.map { PLCopenDocument.children($0, "variable") } ?? []
+        guard let variable = variables.first(where: { PLCopenDocument.attribute($0, "formalParameter") == pin }),
+              let point = PLCopenDocument.children(variable, "connectionPointIn").first,
+              let ref = PLCopenDocument.children(point, "connection").first.flatMap({ PLCopenDocument.attribute($0, "refLocalId") }),
+              let connector = ids[ref], connector.tag == "connector",
+              let connection = PLCopenDocument.descendants(connector, "connection").first,
+              let source = PLCopenDocument.attribute(connection, "refLocalId").flatMap({ ids[$0] }), source.tag == "inVariable"
+        else { return nil }
+        return PLCopenDocument.expression(source)
+    }
+
+    @Test("site_main's PLCopen export carries the bus into Location and its MeterRead, and the meter table with its types",
+          .enabled(if: CodesysExportTests.schemaAvailable))
+    func siteMainMeterTable() throws {
+        let result = try PLCCommand.run(["export", "plcopen", "programs/site_main"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let valid = try CodesysExportTests.validate(result.stdout)
+        #expect(valid.ok, "\(valid.output)")
+        let document = try PLCopenDocument(result.stdout)
+        // The FB takes the bus as rClient (VAR_IN_OUT) and tReplyTimeout, and passes both to its MeterRead.
+        let location = try #require(document.pou("Location"))
+        let interface = try #require(PLCopenDocument.children(location, "interface").first)
+        func declared(_ element: String) -> [String] {
+            PLCopenDocument.children(interface, element).flatMap { PLCopenDocument.children($0, "variable") }
+                .compactMap { PLCopenDocument.attribute($0, "name") }
+        }
+        #expect(declared("inOutVars") == ["rClient"])
+        #expect(declared("inputVars").contains("tReplyTimeout"))
+        let inner = try #require(PLCopenDocument.chart(location))
+        let innerIds = PLCopenDocument.byId(inner)
+        let meter = try #require(PLCopenDocument.children(inner, "block").first { PLCopenDocument.attribute($0, "typeName") == "MeterRead" })
+        #expect(Self.inOutSource("rClient", of: meter, innerIds) == "rClient")
+        #expect(PLCopenDocument.source(of: "tReplyTimeout", in: meter, innerIds).flatMap { PLCopenDocument.expression($0.element) }
+                == "tReplyTimeout")
+        // Each Location box of the program gets the program's bus client and its response timeout.
+        let program = try #require(document.chart(of: "site_main"))
+        let ids = PLCopenDocument.byId(program)
+        let boxes = PLCopenDocument.children(program, "block").filter { PLCopenDocument.attribute($0, "typeName") == "Location" }
+        #expect(boxes.compactMap { PLCopenDocument.attribute($0, "instanceName") } == ["office", "production", "aircon"])
+        for box in boxes {
+            let name = PLCopenDocument.attribute(box, "instanceName") ?? "?"
+            #expect(Self.inOutSource("rClient", of: box, ids) == "rs485", "\(name)")
+            #expect(PLCopenDocument.source(of: "tReplyTimeout", in: box, ids).flatMap { PLCopenDocument.expression($0.element) }
+                    == "T#500ms", "\(name)")
+        }
+        // The meter table as a constant global list, from meters/rx380.yaml and meters/sdm630.yaml.
+        let lists = PLCopenDocument.descendants(document.root, "globalVars")
+        let gvl = try #require(lists.first { PLCopenDocument.attribute($0, "name") == "GVL_MeterModels" })
+        #expect(PLCopenDocument.attribute(gvl, "constant") == "true")
+        let table = try #require(PLCopenDocument.children(gvl, "variable").first { PLCopenDocument.attribute($0, "name") == "gc_astMeterModels" })
+        let names = PLCopenDocument.descendants(table, "value").filter { PLCopenDocument.attribute($0, "member") == "sName" }
+            .compactMap { PLCopenDocument.descendants($0, "simpleValue").first.flatMap { PLCopenDocument.attribute($0, "value") } }
+        #expect(names == ["'rx380'", "'sdm630'"])
+        let columns = PLCopenDocument.descendants(table, "value").filter { PLCopenDocument.attribute($0, "member") == "eFormat" }
+        #expect(columns.count == 26)
+        // Its types as structures.
+        let types = PLCopenDocument.descendants(document.root, "dataType")
+        for (type, member) in [("ST_MeterModel", "astColumns"), ("ST_MeterGroup", "uiStart"), ("ST_MeterColumn", "eFormat")] {
+            let declaration = try #require(types.first { PLCopenDocument.attribute($0, "name") == type }, "\(type)")
+            let members = PLCopenDocument.descendants(declaration, "struct").first.map { PLCopenDocument.children($0, "variable") } ?? []
+            #expect(members.contains { PLCopenDocument.attribute($0, "name") == member }, "\(type)")
+        }
+    }
+
     @Test("libraries are referenced at the versions the twins follow, in the application's Library Manager")
     func libraries() throws {
         let document = try PLCopenDocument(try PLCCommand.run(["export", "plcopen", "programs/rx380_main"]).stdout)
