@@ -54,7 +54,7 @@ func scratchFolder(_ name: String) throws -> String {
 /// As root it runs as the `postgres` user, as PostgreSQL requires; otherwise as the current user.
 final class PostgresServer {
     let folder: String
-    let port: Int
+    private(set) var port: Int
     static let bin = "/usr/lib/postgresql/15/bin"
 
     init() throws {
@@ -62,7 +62,16 @@ final class PostgresServer {
         port = freePort()
         let result = try shell(Self.asOwner(["\(Self.bin)/initdb", "-D", folder + "/data", "-A", "trust", "-U", "postgres", "--no-sync"]))
         guard result.status == 0 else { throw PeerError("initdb failed: \(result.output)") }
-        try start()
+        // The port was free when picked, but a test running beside this one may bind it first, and
+        // then the server exits at once: pick another and try again, and say what its log said.
+        for attempt in 1...3 {
+            do {
+                try start()
+                return
+            } catch where attempt < 3 {
+                port = freePort()
+            }
+        }
     }
 
     static func asOwner(_ command: [String]) -> [String] {
@@ -76,7 +85,10 @@ final class PostgresServer {
     func start() throws {
         let options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off"
         let result = try shell(Self.asOwner(["\(Self.bin)/pg_ctl", "-D", folder + "/data", "-o", options, "-l", folder + "/log", "-w", "-t", "300", "start"]))
-        guard result.status == 0 else { throw PeerError("pg_ctl start failed: \(result.output)") }
+        guard result.status == 0 else {
+            let log = (try? String(contentsOfFile: folder + "/log", encoding: .utf8)) ?? ""
+            throw PeerError("pg_ctl start failed: \(result.output); its log ends: \(log.split(separator: "\n").suffix(3).joined(separator: " | "))")
+        }
     }
 
     func stop() {
