@@ -13,6 +13,14 @@ func shell(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status:
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Nothing else of the test process: its tests beside this one hold hundreds of descriptors
+    // without close-on-exec, and PostgreSQL counts inherited ones against max_files_per_process
+    // ("insufficient file descriptors available to start server process").
+    // (glibc 2.34+ has posix_spawn_file_actions_addclosefrom_np; Swift's Glibc module does not declare it.)
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    }
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     // The test's threads block signals; the child must not inherit that (mosquitto_sub -W needs SIGALRM).

@@ -160,3 +160,21 @@ struct SqlSinkTests {
         #expect(!(try String(contentsOfFile: ws.log, encoding: .utf8)).contains("secret"))
     }
 }
+
+@Suite("test peers started beside other tests")
+struct PeerStartTests {
+    @Test("PostgreSQL starts while the test process holds 1,000 descriptors without close-on-exec (as a full run does)")
+    func postgresWithManyOpenDescriptors() throws {
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        for _ in 0..<1_000 {
+            let fd = open("/dev/null", O_RDONLY)   // no O_CLOEXEC: what a child would inherit
+            guard fd >= 0 else { break }
+            held.append(fd)
+        }
+        #expect(held.count == 1_000)
+        let pg = try PostgresServer()
+        let ready = try shell(["\(PostgresServer.bin)/pg_isready", "-h", "127.0.0.1", "-p", "\(pg.port)"])
+        #expect(ready.status == 0, "\(ready.output)")
+    }
+}
