@@ -12,9 +12,8 @@ public enum SimulatedBus {
         let catalog = MeterCatalog.standard(near: file.path)
         var devices: [String: [Int: SimulatedMeter]] = [:]     // by bus name, then slave
         do {
-            let onlyBus = file.buses.count == 1 ? file.buses[0].name : nil
             for meter in try MeterSetup.meters(in: file) {
-                guard let bus = meter.bus ?? onlyBus ?? file.buses.first?.name, devices[bus]?[meter.slave] == nil else { continue }
+                guard let bus = meter.bus ?? file.buses.first?.name, devices[bus]?[meter.slave] == nil else { continue }
                 devices[bus, default: [:]][meter.slave] = SimulatedMeter(
                     model: try catalog.load(meter.model, file: meter.file, line: meter.line), slave: meter.slave)
             }

@@ -21,7 +21,7 @@ public final class STFunctionBlock: FunctionBlock {
         guard let instance else { return }
         instance.execute(context)
         if instance.watchdogAborts != 0, let fault = instance.takeWatchdogFault() { Console.write(fault + "\n", to: 2) }
-        if instance.machine.env.fault != nil, let fault = instance.machine.takeFault(), !runTimeFaultReported {
+        if !runTimeFaultReported, instance.machine.env.fault != nil, let fault = instance.machine.takeFault() {
             runTimeFaultReported = true
             Console.write("run-time fault in \(instance.pou.name): \(fault) (logged once; the block goes on past the"
                           + " faulty operation, where Codesys stops the application with an exception)\n", to: 2)
