@@ -59,6 +59,9 @@ final class LocationMqtt {
     /// One service per location, for the runtime's group.
     var services: [any RuntimeService] { locations.map(\.service) }
 
+    /// Each location's client service, for the outage lines (`SinkOutages`).
+    var clients: [WorkerService<MqttClient>] { locations.map(\.service) }
+
     /// Scan thread, after a scan: publishes each location whose data are new (its age went down)
     /// or whose validity changed.
     func afterScan() {

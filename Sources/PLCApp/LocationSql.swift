@@ -22,8 +22,9 @@ final class LocationSql {
     }
 
     /// One service per row source, named after its location: the folder's last component when
-    /// there are several sources (`<CsvFolder>/<Location>`), else the program's one location.
-    func services() -> [WorkerService<SqlForwarder>] {
+    /// there are several sources (`<CsvFolder>/<Location>`), else the program's one location;
+    /// with the source, whose rows nudge it (`Nudges`).
+    func services() -> [(source: any EnergyRowSource, service: WorkerService<SqlForwarder>)] {
         let single = sources.count == 1 ? Self.onlyLocation(program) ?? program.name : nil
         return sources.map { source in
             let files = source.block.rowFiles
@@ -31,8 +32,27 @@ final class LocationSql {
             let sql = SqlSettings(connection: settings["SqlConnection"], table: settings["SqlTable"],
                                   site: SiteName.resolve(settings["Site"]), location: location, folder: files.folder,
                                   prefix: files.prefix, valueColumns: files.columns)
-            return WorkerService("sql \(location)", make: { SqlForwarder(sql) }, start: { $0.start() },
-                                 stop: { $0.stop() }, hasEnded: { $0.hasEnded })
+            return (source.block, WorkerService("sql \(location)", make: { SqlForwarder(sql) }, start: { $0.start() },
+                                                stop: { $0.stop() }, hasEnded: { $0.hasEnded }))
+        }
+    }
+
+    /// Scan thread: wakes a forwarder when its source has written a row, so that rows reach the
+    /// server as soon as they are on disk, as a program's own SqlLogger does (its `xExecute`).
+    struct Nudges {
+        private var watched: [(source: any EnergyRowSource, service: WorkerService<SqlForwarder>, written: UInt32)] = []
+
+        mutating func add(_ source: any EnergyRowSource, _ service: WorkerService<SqlForwarder>) {
+            watched.append((source, service, source.rowsWritten))
+        }
+
+        mutating func afterScan() {
+            for i in watched.indices {
+                let written = watched[i].source.rowsWritten
+                guard written != watched[i].written else { continue }
+                watched[i].written = written
+                watched[i].service.worker?.nudge()
+            }
         }
     }
 

@@ -33,6 +33,9 @@ public final class RuntimeAssembly {
     private var sinksStarted = false
     var locationSql: LocationSql?
     var locationInflux: LocationInflux?
+    /// Once-per-outage lines of the runtime's own MQTT clients and SQL forwarders.
+    var sinkOutages = SinkOutages()
+    var sqlNudges = LocationSql.Nudges()
     /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
     /// not add or remove a location); set on the scan thread, read by the thread of a change.
     let locationSinks = Atomic<Bool>(false)
@@ -133,6 +136,13 @@ public final class RuntimeAssembly {
                 for service in mqtt.services {
                     do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
                 }
+                for client in mqtt.clients {
+                    // Down for 5 s, as MqttPublish's xFault: a quick reconnect is no outage.
+                    sinkOutages.add(String(client.serviceName.dropFirst(5)), grace: 5_000_000_000) {
+                        guard let status = client.worker?.status, !status.connected else { return nil }
+                        return status.error.isEmpty ? "MQTT broker not connected" : status.error
+                    }
+                }
                 locationMqtt = mqtt
                 locationSinks.store(true, ordering: .releasing)
             }
@@ -141,11 +151,14 @@ public final class RuntimeAssembly {
         }
         locationMqtt?.afterScan()
         locationInflux?.afterScan()
+        sqlNudges.afterScan()
         if let sql = locationSql {
             locationSql = nil
             locationSinks.store(true, ordering: .releasing)
-            for service in sql.services() {
+            for (source, service) in sql.services() {
                 do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
+                sinkOutages.add(String(service.serviceName.dropFirst(4))) { service.worker?.status.fault?.description }
+                sqlNudges.add(source, service)
             }
         }
     }
@@ -166,8 +179,13 @@ public final class RuntimeAssembly {
     /// Checks the services between scans (at most once a second): a failed one is reported once,
     /// then restarted with back-off or, per its `FailurePolicy`, returned here: the runtime must stop
     /// and exit non-zero. Call on the scan thread, after a scan.
+    /// The runtime's own sinks' outages are written here too, one line when each starts and ends.
     public func supervise(now: Int64 = MonotonicTime.nanoseconds()) -> String? {
-        group.supervise(now: now).map { "\(file.name): \($0)" }
+        sinkOutages.check(now: now) { level, text in
+            note("\(file.name): \(text)")
+            storage.note(level, text, at: ErrorLogRoute.localNow())
+        }
+        return group.supervise(now: now).map { "\(file.name): \($0)" }
     }
 
     /// Stops everything in reverse order; call after the last scan. Values still forced are named

@@ -49,6 +49,8 @@ public struct RowFiles: Sendable, Equatable {
 public protocol EnergyRowSource: FunctionBlock {
     /// The files this instance writes now (its pins' current values).
     var rowFiles: RowFiles { get }
+    /// Rows written since start: a sink reading the files sends when it rises.
+    var rowsWritten: UInt32 { get }
 }
 
 /// A block that writes an event log file the dashboard can show.

@@ -154,13 +154,26 @@ public final class SqlForwarder: @unchecked Sendable {
             throw ODBCError(operation: "connect", sqlState: "", nativeCode: 0,
                             message: "the server '\(connection.dbmsName)' is none of SQL Server, PostgreSQL, SQLite")
         }
-        try connection.execute(dialect.createTable(settings.table, valueColumns: settings.valueColumns), operation: "create table")
-        try connection.execute(dialect.createIndex(settings.table), operation: "create index")
-        try connection.commit()
+        // Forwarders of several locations start together, and PostgreSQL's CREATE ... IF NOT EXISTS
+        // is not safe against a concurrent one (a unique violation on the catalog, or "type already
+        // exists"): once the other has committed, a second try finds the table and does nothing. A
+        // real failure (no right to create) fails the second try too, and that is the fault.
+        do throws(ODBCError) {
+            try createTable(connection, dialect)
+        } catch {
+            connection.rollback()
+            try createTable(connection, dialect)
+        }
         let (sql, order) = dialect.insertIfAbsent(settings.table, valueColumns: settings.valueColumns)
         let kinds: [ODBCParameter] = order.map { $0 < 2 ? .text(maxBytes: 64) : $0 < 4 ? .timestamp : .double }
         insert = try connection.prepare(sql, parameters: kinds, operation: "insert")
         parameterOrder = order
         self.connection = connection
+    }
+
+    private func createTable(_ connection: ODBCConnection, _ dialect: SqlDialect) throws(ODBCError) {
+        try connection.execute(dialect.createTable(settings.table, valueColumns: settings.valueColumns), operation: "create table")
+        try connection.execute(dialect.createIndex(settings.table), operation: "create index")
+        try connection.commit()
     }
 }

@@ -120,4 +120,5 @@ public final class CSVLogger: StorageBlock {
 
 extension CSVLogger: EnergyRowSource {
     public var rowFiles: RowFiles { RowFiles(folder: sFolder, prefix: sPrefix, columns: ValueColumns.names(sColumns)) }
+    public var rowsWritten: UInt32 { udiRowsWritten }
 }

@@ -25,7 +25,7 @@ public enum ErrorLogRoute {
     }
 
     /// Local time now, in ms since 1970-01-01 00:00 local time (what the scan context calls localTime).
-    static func localNow() -> Int64 {
+    public static func localNow() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         var seconds = ts.tv_sec

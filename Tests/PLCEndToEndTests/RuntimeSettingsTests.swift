@@ -73,7 +73,8 @@ struct RuntimeSettingsTests {
 /// site_main with the runtime's MQTT on (no MqttPublish block in the program): every location.
 @Suite("MQTT for every location of site_main", .serialized)
 struct SiteMainMqttTests {
-    @Test("mosquitto receives state, availability and discovery for all three locations", .timeLimit(.minutes(3)))
+    @Test("mosquitto receives state, availability and discovery for all three locations; a broker outage is one line each",
+          .timeLimit(.minutes(3)))
     func everyLocation() throws {
         let broker = try MosquittoBroker()
         let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
@@ -102,9 +103,25 @@ struct SiteMainMqttTests {
             #expect(configs.contains { $0.contains("total_real_energy") && $0.contains("total_increasing") },
                     "\(location): \(discovery.prefix(3))")
         }
+        // The broker goes away for longer than the 5 s a link may be down unnoticed: one ERROR line
+        // per location when the outage counts, one INFO line when the link is back.
+        func logLines() -> [Substring] { ((try? String(contentsOfFile: "\(dir)/site.log", encoding: .utf8)) ?? "").split(separator: "\n") }
+        sub.stop()
+        broker.stop()
+        MqttSinkTests.waitUntil(30) { logLines().filter { $0.contains(" - ERROR - ") && $0.contains(": MQTT ") }.count >= locations.count }
+        try broker.start()
+        MqttSinkTests.waitUntil(90) { logLines().filter { $0.contains(": Recovered after ") }.count >= locations.count }
+        let log = logLines()
+        for location in locations {
+            let raised = log.filter { $0.contains(" - ERROR - \(location): MQTT ") }
+            let cleared = log.filter { $0.contains(" - INFO - \(location): Recovered after ") && $0.contains("(outage 1 since start): MQTT ") }
+            #expect(raised.count == 1 && cleared.count == 1, "\(location): \(log.joined(separator: "\n"))")
+        }
+        let after = try MqttSubscriber(port: broker.port, topic: "plc/#")
+        defer { after.stop() }
         #expect(process.stop(signal: SIGINT) == 0)
-        MqttSinkTests.waitUntil(10) { locations.allSatisfy { sub.payloads("plc/pi-7/\($0)/availability").last == "offline" } }
-        for location in locations { #expect(sub.payloads("plc/pi-7/\(location)/availability").last == "offline") }
+        MqttSinkTests.waitUntil(10) { locations.allSatisfy { after.payloads("plc/pi-7/\($0)/availability").last == "offline" } }
+        for location in locations { #expect(after.payloads("plc/pi-7/\(location)/availability").last == "offline") }
     }
 }
 
@@ -158,7 +175,17 @@ struct SiteMainSqlTests {
             let table = (try? Self.table(pg.connection)) ?? [:]
             return zip(locations, atRestart).allSatisfy { (table[$0]?.count ?? 0) >= $1 + 1 }
         }
+        // The outage is in the error log once per location: an ERROR line when it starts, an INFO
+        // line when it ends (checked once a second, so the last may come a second after the rows).
+        func logLines() -> [Substring] { ((try? String(contentsOfFile: "\(dir)/site.log", encoding: .utf8)) ?? "").split(separator: "\n") }
+        SqlSinkTests.waitUntil(15) { logLines().filter { $0.contains(": Recovered after ") }.count >= locations.count }
         #expect(process.stop(signal: SIGINT) == 0, "\(process.errorOutput.suffix(5))")
+        let log = logLines()
+        for location in locations {
+            let raised = log.filter { $0.contains(" - ERROR - \(location): SQL ") }
+            let cleared = log.filter { $0.contains(" - INFO - \(location): Recovered after ") && $0.contains("(outage 1 since start): SQL ") }
+            #expect(raised.count == 1 && cleared.count == 1, "\(location): \(log.joined(separator: "\n"))")
+        }
         let table = try Self.table(pg.connection)
         #expect(table.keys.sorted() == locations)
         for (location, before) in zip(locations, atRestart) {

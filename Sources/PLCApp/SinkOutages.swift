@@ -1,0 +1,55 @@
+import PLCCore
+import PLCStorage
+
+/// Once-per-outage lines for the runtime's own sinks (SQL and MQTT per location), as a program's
+/// ErrorLatch and EventLog write them for its own `SqlLogger` and `MqttPublish`: one ERROR line when
+/// a sink's fault starts, one INFO line when it clears, in every error log of the program and on
+/// the journal.
+///
+/// Checked from `RuntimeAssembly.supervise` (once a second). A fault counts once it has lasted its
+/// sink's `grace` (an MQTT link: 5 s without a connection, as `MqttPublish.xFault`), so a quick
+/// reconnect makes no line.
+struct SinkOutages {
+    /// One sink: its label (the location, `Office`) and how to read its fault now (nil: working).
+    struct Watch {
+        let label: String
+        let grace: Int64
+        let fault: () -> String?
+        /// When the present fault was first seen, and when its outage started (nil: none).
+        var seen: Int64?
+        var since: Int64?
+        var text = ""
+        var count: UInt32 = 0
+    }
+
+    private(set) var watches: [Watch] = []
+    private var nextCheck: Int64 = 0
+
+    mutating func add(_ label: String, grace: Int64 = 0, fault: @escaping () -> String?) {
+        watches.append(Watch(label: label, grace: grace, fault: fault))
+    }
+
+    /// Looks at every sink when a second has passed since the last look; `report` gets the level
+    /// and text of each line to write.
+    mutating func check(now: Int64, report: (String, String) -> Void) {
+        guard !watches.isEmpty, now >= nextCheck else { return }
+        nextCheck = now + 1_000_000_000
+        for i in watches.indices {
+            let fault = watches[i].fault()
+            if fault == nil { watches[i].seen = nil } else if watches[i].seen == nil { watches[i].seen = now }
+            switch (fault, watches[i].since) {
+            case (let text?, nil) where now - (watches[i].seen ?? now) >= watches[i].grace:
+                watches[i].since = now
+                watches[i].text = text
+                watches[i].count &+= 1
+                report("ERROR", "\(watches[i].label): \(text)")
+            case (nil, let since?):
+                watches[i].since = nil
+                let lasted = CivilTime.duration((now - since) / 1_000_000)
+                report("INFO", "\(watches[i].label): Recovered after \(lasted) (outage \(watches[i].count) since start): \(watches[i].text)")
+            default:
+                break
+            }
+        }
+    }
+}
