@@ -1,5 +1,6 @@
 public import PLCCore
 public import PLCGraph
+import PLCMqtt
 import PLCYAML
 
 /// Settings every program accepts without declaring them (`--set HttpListen=...`, a `--settings`
@@ -13,6 +14,15 @@ public struct RuntimeSettings: Sendable {
         public let name: String
         public let initial: String
         public let help: String
+        /// What is wrong with a value, or nil when it is fine (checked at `--set` and in the settings file).
+        public let problem: @Sendable (String) -> String?
+
+        init(name: String, initial: String, help: String, problem: @escaping @Sendable (String) -> String? = { _ in nil }) {
+            self.name = name
+            self.initial = initial
+            self.help = help
+            self.problem = problem
+        }
     }
 
     /// Every runtime setting; adding one is one line here.
@@ -21,7 +31,10 @@ public struct RuntimeSettings: Sendable {
         .init(name: "Site", initial: "", help: "the site's name in SQL, MQTT and metrics; empty: the host name up to its first dot"),
         .init(name: "SqlConnection", initial: "", help: "ODBC connection string; ${NAME} reads the environment; empty: off"),
         .init(name: "SqlTable", initial: "energy_readings", help: "the SQL table, created if missing"),
-        .init(name: "MqttBroker", initial: "", help: "host:port of the MQTT broker; empty: off"),
+        .init(name: "MqttBroker", initial: "", help: "host:port of the MQTT broker; empty: off", problem: { text in
+            text.trimmingSpaces().isEmpty || MqttSettings.broker(text) != nil
+                ? nil : "expected HOST or HOST:PORT with a port 1 to 65535 (e.g. 127.0.0.1:1883)"
+        }),
         .init(name: "MqttPrefix", initial: "plc", help: "the first topic level"),
         .init(name: "MqttUser", initial: "", help: "MQTT user; ${NAME} reads the environment"),
         .init(name: "MqttPassword", initial: "", help: "MQTT password; ${NAME} reads the environment"),
@@ -116,6 +129,9 @@ extension RuntimeSettings {
                                 origin: SourceError) throws(SourceError) {
         let declared = file.variables.contains { $0.decl.name.uppercased() == name.uppercased() }
         if let d = Self.definition(name) {
+            if let problem = d.problem(value) {
+                throw SourceError(file: origin.file, line: origin.line, "\(d.name) '\(value)': \(problem)")
+            }
             set(d.name, value, from: source)
             // Not a program variable: the file carries the value too, for what reads it from the file
             // (the retain store's StateFolder and RetainInterval, the dashboard's UsersFile).
@@ -123,6 +139,12 @@ extension RuntimeSettings {
                 file.runtimeSettings[d.name] = value
                 return
             }
+        }
+        if !declared && !name.lowercased().hasPrefix("bus.") {
+            let variables = file.variables.map(\.decl.name).joined(separator: ", ")
+            throw SourceError(file: origin.file, line: origin.line,
+                              "no program variable or runtime setting '\(name)' (variables: \(variables.isEmpty ? "none" : variables);"
+                                + " runtime settings: \(Self.definitions.map(\.name).joined(separator: ", ")))")
         }
         do {
             try file.apply(set: "\(name)=\(value)")

@@ -30,7 +30,18 @@ struct RuntimeSettingsTests {
         try "Site: a\nBogus: 1\n".write(toFile: settings, atomically: true, encoding: .utf8)
         let bad = try PLCCommand.run(["check", "programs/site_main", "--settings", settings])
         #expect(bad.status == 2)
-        #expect(bad.stderr.hasPrefix("\(settings):2: no program variable 'Bogus'"), "\(bad.stderr)")
+        #expect(bad.stderr.hasPrefix("\(settings):2: no program variable or runtime setting 'Bogus'"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("runtime settings: HttpListen, Site,"), "the error lists the settings too: \(bad.stderr)")
+
+        // A broker that is no HOST:PORT is refused at once, from --set and from the file, rather
+        // than leaving MQTT silently off.
+        let badSet = try PLCCommand.run(["check", "programs/site_main", "--set", "MqttBroker=127.0.0.1:1883x"])
+        #expect(badSet.status == 2)
+        #expect(badSet.stderr.hasPrefix("--set MqttBroker=127.0.0.1:1883x: MqttBroker '127.0.0.1:1883x': expected HOST"), "\(badSet.stderr)")
+        try "Site: a\nMqttBroker: 'broker:0'\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let badFile = try PLCCommand.run(["check", "programs/rx380_main", "--settings", settings])
+        #expect(badFile.status == 2)
+        #expect(badFile.stderr.hasPrefix("\(settings):2: MqttBroker 'broker:0'"), "\(badFile.stderr)")
     }
 
     @Test("plc run site_main --simulate --set HttpListen=...: /api/values and /metrics have its three locations")
