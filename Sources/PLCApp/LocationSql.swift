@@ -28,7 +28,7 @@ final class LocationSql {
         let single = sources.count == 1 ? Self.onlyLocation(program) ?? program.name : nil
         return sources.map { source in
             let files = source.block.rowFiles
-            let location = single ?? (files.folder.split(separator: "/").last.map(String.init) ?? source.instance)
+            let location = single ?? files.folderLocation ?? source.instance
             let sql = SqlSettings(connection: settings["SqlConnection"], table: settings["SqlTable"],
                                   site: SiteName.resolve(settings["Site"]), location: location, folder: files.folder,
                                   prefix: files.prefix, valueColumns: files.columns)

@@ -42,6 +42,13 @@ public struct RowFiles: Sendable, Equatable {
     public var energyColumn: String? {
         columns.first { $0.lowercased().contains("energy") }
     }
+
+    /// The location's name where a program has several row sources, each in its own folder
+    /// (`<CsvFolder>/<Location>`, as `plc report` reads them): the folder's last component; nil
+    /// when the folder is empty. One rule for the dashboard, SQL and the report.
+    public var folderLocation: String? {
+        folder.split(separator: "/").last.map(String.init)
+    }
 }
 
 /// A block that writes a location's rows to CSV files: the files the Energy page, `plc report`

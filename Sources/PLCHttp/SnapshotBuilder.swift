@@ -175,11 +175,12 @@ public final class SnapshotBuilder {
                                error: error, ageMs: age, values: quantities)
     }
 
-    /// Each energy row source with an energy column is a location's energy source; with one location, it is that one's.
+    /// Each energy row source with an energy column is a location's energy source; with one location, it is that
+    /// one's; with several, each is named by its folder (`<CsvFolder>/<Location>`), as SQL rows and `plc report` name it.
     private func energySources(locations: [LocationReading]) -> [EnergySource] {
         loggers.compactMap { logger in
             guard let files = (block(logger) as? any EnergyRowSource)?.rowFiles, let column = files.energyColumn else { return nil }
-            let name = locations.count == 1 && loggers.count == 1 ? locations[0].name : logger
+            let name = locations.count == 1 && loggers.count == 1 ? locations[0].name : files.folderLocation ?? logger
             return EnergySource(location: name, folder: files.folder, prefix: files.prefix, column: column)
         }
     }

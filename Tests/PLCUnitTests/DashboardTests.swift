@@ -80,6 +80,9 @@ struct DashboardTests {
         let office = try #require(s.locations.first)
         #expect(office.values.map(\.name).prefix(3) == ["voltage_l12", "voltage_l23", "voltage_l31"], "\(office.values.map(\.name))")
         #expect(office.state == .error, "no poll has ended yet")
+        // The Energy page names each location's CSV folder as SQL rows and plc report do, not by
+        // the logger's instance inside the Location block (office.csv).
+        #expect(s.energySources.map(\.location) == ["Office", "Production", "Aircon"], "\(s.energySources.map(\.location))")
     }
 
     @Test("a failed source is an error with its text, and no value is shown as good")
