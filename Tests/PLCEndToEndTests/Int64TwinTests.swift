@@ -89,10 +89,43 @@ struct Int64TwinTests {
                                                   4: try BigEnergyMeter(SimulatedMeter(model: iem3155, slave: 4))], frozen: true)
         let port = try simulator.startTCP()
         defer { simulator.stop() }
-        let twinRows = try SiteMainTwinTests.expectSameCells(program: program.path, st: st.path, port: port,
+        let twinRows = try SiteMainTwinTests.expectSameCells(program: program.path, st: st.path, bus: SiteMainTwinTests.tcp(port),
                                                              locations: ["Office", "Production", "Aircon", "ServerRoom"])
         // The energy column is the four registers' INT64 in kWh: 5124095576030430 Wh.
         let energy = (twinRows["ServerRoom"] ?? [:]).values.compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).last }
         #expect(!energy.isEmpty && energy.allSatisfy { $0 == "5124095576030.430" }, "\(energy)")
+    }
+
+    @Test("site_20 with --twin: both RS-485 lines have their own bus, and all 20 locations write the Swift run's cells")
+    func site20Twin() throws {
+        let st = try SiteMainTwinTests.exported("programs/site_20")
+        defer { try? FileManager.default.removeItem(at: st) }
+        let program = PLCCommand.root.appendingPathComponent("programs/site_20")
+        let text = try String(contentsOf: program.appendingPathComponent("program.yaml"), encoding: .utf8)
+        let locations = text.matches(of: /sLocation: '(\w+)'/).map { String($0.output.1) }
+        #expect(locations.count == 20)
+        // The models as scripts/make-site-20 lays them out: rx380, rx380, sdm630, iem3155, ... on
+        // slaves 1-10 (line1) and 11-20 (line2); each line its own frozen simulator.
+        let catalog = MeterCatalog.standard(near: program.path)
+        let models = try ["rx380", "rx380", "sdm630", "iem3155"].map { try catalog.load($0) }
+        var bus: [String] = []
+        var simulators: [ModbusSimulator] = []
+        defer { simulators.forEach { $0.stop() } }
+        for (line, slaves) in [("line1", 1...10), ("line2", 11...20)] {
+            var devices: [Int: any SimulatedDevice] = [:]
+            for slave in slaves {
+                let meter = SimulatedMeter(model: models[(slave - 1) % 4], slave: slave)
+                devices[slave] = meter.model.name == "iem3155" ? try BigEnergyMeter(meter) : meter
+            }
+            let simulator = ModbusSimulator(devices: devices, frozen: true)
+            simulators.append(simulator)
+            bus += SiteMainTwinTests.tcp(try simulator.startTCP(), bus: line)
+        }
+        let twinRows = try SiteMainTwinTests.expectSameCells(program: program.path, st: st.path, bus: bus, locations: locations, rows: 2)
+        // LineB (slave 12, line2) and ServerRoom (slave 4, line1) are iEM3155s.
+        for location in ["LineB", "ServerRoom"] {
+            let energy = (twinRows[location] ?? [:]).values.compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).last }
+            #expect(!energy.isEmpty && energy.allSatisfy { $0 == "5124095576030.430" }, "\(location): \(energy)")
+        }
     }
 }

@@ -94,17 +94,22 @@ struct SiteMainTwinTests {
         let port = try simulator.startTCP()
         defer { simulator.stop() }
         let program = PLCCommand.root.appendingPathComponent(Self.program).path
-        try Self.expectSameCells(program: program, st: folder.path, port: port, locations: ["Office", "Production", "Aircon"])
+        try Self.expectSameCells(program: program, st: folder.path, bus: Self.tcp(port), locations: ["Office", "Production", "Aircon"])
     }
 
-    /// Runs `program` and its ST twin from `st` side by side over the TCP simulator at `port`
-    /// (LogInterval 1 s, PollInterval 300 ms) until both wrote `rows` rows for every location (60 s at
+    /// The `--set` arguments that point the program's bus (or its bus `name`) at a TCP simulator on loopback.
+    static func tcp(_ port: Int, bus name: String? = nil) -> [String] {
+        let prefix = "bus." + (name.map { $0 + "." } ?? "")
+        return ["--set", prefix + "kind=tcp", "--set", prefix + "host=127.0.0.1", "--set", prefix + "port=\(port)"]
+    }
+
+    /// Runs `program` and its ST twin from `st` side by side, their bus settings `bus` (see `tcp`),
+    /// LogInterval 1 s, PollInterval 300 ms, until both wrote `rows` rows for every location (60 s at
     /// most), then expects every row with the same timestamp to hold the same 13 cells; returns the
     /// twin's rows by location.
     @discardableResult
-    static func expectSameCells(program: String, st: String, port: Int, locations: [String], rows: Int = 3) throws -> [String: [String: String]] {
-        let common = ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1", "--set", "bus.port=\(port)",
-                      "--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
+    static func expectSameCells(program: String, st: String, bus: [String], locations: [String], rows: Int = 3) throws -> [String: [String: String]] {
+        let common = bus + ["--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
         let swiftDir = try Self.scratch("site-swift"), twinDir = try Self.scratch("site-twin")
         defer {
             try? FileManager.default.removeItem(at: swiftDir)
