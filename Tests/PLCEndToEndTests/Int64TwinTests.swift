@@ -9,7 +9,7 @@ import Testing
 /// exports, passes `plc check-st` and parses with blark; a site with an iEM3155 runs with `--twin`.
 @Suite("INT64 meter values in the Codesys twin: site_20 exports, the iEM3155's energy is equal in ST", .serialized)
 struct Int64TwinTests {
-    @Test("plc export st programs/site_20 writes a complete set: INT64 in the meter table, plc check-st clean, blark parses it")
+    @Test("plc export st programs/site_20 writes a complete set: INT64 in the meter table, plc check-st clean, blark parses it; the PLCopen export too")
     func site20Exports() throws {
         let folder = try SiteMainTwinTests.exported("programs/site_20")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -32,6 +32,14 @@ struct Int64TwinTests {
         #expect(blark.status == 0, "\(blark.stderr)")
         #expect(blark.summary?.files == 3 && blark.summary?.programs == ["site_20"], "\(blark.stderr)")
         #expect(blark.summary?.function_blocks["Location"] != nil)
+        // The PLCopen project carries the same table and stays valid against TC6.
+        let xml = try PLCCommand.run(["export", "plcopen", "programs/site_20"])
+        #expect(xml.status == 0, "\(xml.stderr)")
+        #expect(xml.stdout.contains("<simpleValue value=\"E_RegFormat.INT64\"/>"))
+        if CodesysExportTests.schemaAvailable {
+            let valid = try CodesysExportTests.validate(xml.stdout)
+            #expect(valid.ok, "\(valid.output)")
+        }
     }
 
     /// An iEM3155 whose import energy is 16#0012_3456_789A_BCDE Wh: every one of its four registers
