@@ -20,6 +20,9 @@ struct Int64TwinTests {
                                + "lrFactor := 0.001, usiDecimals := 3)    // total_real_energy"), "\(table)")
         let main = try String(contentsOf: folder.appendingPathComponent("site_20.st"), encoding: .utf8)
         #expect(main.contains("serverRoom(rClient := line1, ") && main.contains("sModel := 'iem3155'"), "\(main)")
+        // Two RS-485 lines, two serial ports: ClientSerial instances never share one.
+        #expect(main.contains("line1(xConnect := NOT line1.xError, iPort := SysCom.SYS_COM_PORTS.SYS_COMPORT1,")
+                && main.contains("line2(xConnect := NOT line2.xError, iPort := SysCom.SYS_COM_PORTS.SYS_COMPORT2,"), "\(main)")
         let check = try PLCCommand.run(["check-st", folder.path])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         // blark reads what the export wrote (st-reference/ itself is parsed by CodesysPortTests).
@@ -36,6 +39,7 @@ struct Int64TwinTests {
         let xml = try PLCCommand.run(["export", "plcopen", "programs/site_20"])
         #expect(xml.status == 0, "\(xml.stderr)")
         #expect(xml.stdout.contains("<simpleValue value=\"E_RegFormat.INT64\"/>"))
+        #expect(xml.stdout.contains("SysCom.SYS_COM_PORTS.SYS_COMPORT2"))
         if CodesysExportTests.schemaAvailable {
             let valid = try CodesysExportTests.validate(xml.stdout)
             #expect(valid.ok, "\(valid.output)")
