@@ -159,7 +159,7 @@ struct CFCChart {
                 // xConnect is the client's own xError, negated and fed back: it falls for one cycle
                 // after an error, so ClientSerial reopens a port that came up late or was plugged in again.
                 var inputs: [(pin: String, connector: Int, negated: Bool)] = []
-                for (pin, expression) in PLCopenExporter.clientInputs(bus) {
+                for (pin, expression) in PLCopenExporter.clientInputs(bus, among: network.buses) {
                     if pin == "xConnect" {
                         inputs.append((pin, connector(to: id, pin: "xError"), true))
                     } else {

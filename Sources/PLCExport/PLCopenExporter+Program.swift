@@ -186,8 +186,10 @@ extension PLCopenExporter {
         bus.value("kind") == "tcp" ? "ModbusFB.ClientTCP" : "ModbusFB.ClientSerial"
     }
 
-    /// The client's connection inputs from the bus settings, as in the ST program.
-    static func clientInputs(_ bus: ProgramFile.Bus) -> [(pin: String, expression: String)] {
+    /// The client's connection inputs from the bus settings, as in the ST program. The serial buses
+    /// of `buses` (the program's, in file order) get SYS_COMPORT1, SYS_COMPORT2, ... in that order,
+    /// so two RS-485 lines never share a port; which port is which stays the engineer's to check.
+    static func clientInputs(_ bus: ProgramFile.Bus, among buses: [ProgramFile.Bus]) -> [(pin: String, expression: String)] {
         // ClientSerial reads its settings on a rising xConnect (its help page): dropping xConnect for
         // one cycle after an error reopens a port that came up late or was plugged in again.
         let connect = "NOT \(bus.name).xError"
@@ -195,7 +197,9 @@ extension PLCopenExporter {
         let parity = ["E": "SYS_EVENPARITY", "O": "SYS_ODDPARITY", "N": "SYS_NOPARITY"][
             (bus.value("parity") ?? "E").uppercased().prefix(1).description] ?? "SYS_EVENPARITY"
         // SysCom's enumerations, fully qualified: SysCom 3.5.17.0 (LibraryInterface.sysCom).
-        return [("xConnect", connect), ("iPort", "SysCom.SYS_COM_PORTS.SYS_COMPORT1"),
+        let serial = buses.filter { $0.value("kind") != "tcp" }
+        let port = min(8, 1 + (serial.firstIndex { $0.name == bus.name } ?? 0))     // SYS_COMPORT8 is the last
+        return [("xConnect", connect), ("iPort", "SysCom.SYS_COM_PORTS.SYS_COMPORT\(port)"),
                 ("dwBaudrate", "SysCom.SYS_COM_BAUDRATE.SYS_BR_\(bus.value("baud") ?? "19200")"),
                 ("byDataBits", bus.value("dataBits") ?? "8"), ("eParity", "SysCom.SYS_COM_PARITY." + parity),
                 ("eStopBits", "SysCom.SYS_COM_STOPBITS." + (bus.value("stopBits") == "2" ? "SYS_TWOSTOPBITS" : "SYS_ONESTOPBIT")),

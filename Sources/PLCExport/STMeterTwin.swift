@@ -17,7 +17,7 @@ public struct STMeterModel: Sendable {
     public struct Column: Sendable {
         public let group: Int
         public let offset: Int
-        /// `E_RegFormat` value name: INT16, UINT16, INT32, UINT32, REAL32.
+        /// `E_RegFormat` value name: INT16, UINT16, INT32, UINT32, REAL32, INT64, UINT64.
         public let format: String
         /// `E_WordOrder` value name: ABCD, CDAB, BADC, DCBA.
         public let order: String

@@ -88,7 +88,7 @@ public struct STProgramExporter {
         for retain in RetainClass.allCases { out += retainSection(retain) }
         out += "\n"
         out += "fbScanClock();\n"
-        for bus in file.buses { out += Self.connect(bus) }
+        for bus in file.buses { out += Self.connect(bus, among: file.buses) }
         for (n, i) in program.order.enumerated() {
             out += "\n" + call(i, number: n + 1)
         }
@@ -102,9 +102,10 @@ public struct STProgramExporter {
 
     /// The client call that connects bus `bus` with the program file's settings, as SysCom's
     /// enumeration values (an integer there is an error under their strict attribute); the serial
-    /// port is the one thing left to the engineer (`SYS_COMPORT1` until changed).
-    static func connect(_ bus: ProgramFile.Bus) -> String {
-        let arguments = PLCopenExporter.clientInputs(bus).map { "\($0.pin) := \($0.expression)" }.joined(separator: ", ")
+    /// port is the one thing left to the engineer (`SYS_COMPORT1`, `SYS_COMPORT2`, ... by the order of
+    /// the serial buses, until changed).
+    static func connect(_ bus: ProgramFile.Bus, among buses: [ProgramFile.Bus]) -> String {
+        let arguments = PLCopenExporter.clientInputs(bus, among: buses).map { "\($0.pin) := \($0.expression)" }.joined(separator: ", ")
         let note = bus.value("kind") == "tcp" ? "    // set aServerIPAddr / uiPort (\(bus.value("host") ?? ""):\(bus.value("port") ?? "502"))" : ""
         return "\(bus.name)(\(arguments));\(note)\n"
     }

@@ -139,8 +139,12 @@ enum Emit {
                 let scale = from == .ltime ? 1e-6 : 1.0
                 return .real { Double(v($0)) * scale }
             }
-            if to == .real { return .real { Double(Float(Double(v($0)))) } }
-            return .real { Double(v($0)) }
+            // ULINT and LWORD hold their 64 bits as an Int64: read them unsigned.
+            let unsigned = from.integerFormat.map { $0.bits == 64 && !$0.signed } ?? false
+            if to == .real {
+                return unsigned ? .real { Double(Float(UInt64(bitPattern: v($0)))) } : .real { Double(Float(Double(v($0)))) }
+            }
+            return unsigned ? .real { Double(UInt64(bitPattern: v($0))) } : .real { Double(v($0)) }
         case (.real(let v), _) where to.isReal:
             if to == .real && from != .real { return .real { Double(Float(v($0))) } }
             return .real(v)

@@ -28,6 +28,14 @@ final class Env {
     @exclusivity(unchecked) var fault: String?
     /// The bus of the ModbusFB stand-ins, when the machine has one.
     var modbus: (any STModbusBus)?
+    /// Buses bound to one client instance each, by the address of the client's frame (a program with
+    /// two lines); a client not in it uses `modbus`.
+    var clientBuses: [Int: any STModbusBus] = [:]
+
+    /// The bus of the ModbusFB client whose frame is at `client`.
+    func modbus(client: UnsafeMutablePointer<Int64>) -> (any STModbusBus)? {
+        clientBuses.isEmpty ? modbus : clientBuses[Int(bitPattern: client)] ?? modbus
+    }
     /// The folder CAA File's relative paths start from; nil: no file system (file blocks fail).
     var fileRoot: String?
     /// What the SysTimeRtc stand-ins return (0 ERR_OK); a test sets a failure, e.g. ERR_NOTIMPLEMENTED.

@@ -30,7 +30,7 @@ enum ModbusStandIns {
         let xError = p.variable("xError")!.offset, eErrorID = p.variable("eErrorID")!.offset
         return NativeStep { env in
             let f = env.f
-            let up = f[xConnect] != 0 && (env.modbus?.isConnected ?? false)
+            let up = f[xConnect] != 0 && (env.modbus(client: f)?.isConnected ?? false)
             f[xConnected] = up ? 1 : 0
             f[xError] = f[xConnect] != 0 && !up ? 1 : 0
             f[eErrorID] = f[xError] != 0 ? 101 : 0      // Error.TcpSocketError: the port is not open
@@ -73,9 +73,8 @@ enum ModbusStandIns {
                 let count = Int(f[uiQuantity])
                 if !(1...125).contains(count) {
                     finish(error: requestParameterError, exception: 0)
-                } else if let bus = env.modbus,
-                          let client = UnsafeMutablePointer<Int64>(bitPattern: Int(truncatingIfNeeded: f[rClient])),
-                          client[clientConnected] != 0 {
+                } else if let client = UnsafeMutablePointer<Int64>(bitPattern: Int(truncatingIfNeeded: f[rClient])),
+                          let bus = env.modbus(client: client), client[clientConnected] != 0 {
                     f[ticket] = Int64(bus.startRead(slave: Int(f[uiUnitId]), function: function,
                                                     address: Int(f[uiStartItem]), count: count))
                     f[started] = env.time
@@ -85,7 +84,8 @@ enum ModbusStandIns {
                 }
             }
             f[previous] = execute ? 1 : 0
-            guard f[xBusy] != 0, let bus = env.modbus else { return }
+            guard f[xBusy] != 0, let client = UnsafeMutablePointer<Int64>(bitPattern: Int(truncatingIfNeeded: f[rClient])),
+                  let bus = env.modbus(client: client) else { return }
             if let result = bus.poll(Int(f[ticket])) {
                 switch result {
                 case .registers(let registers):

@@ -105,6 +105,16 @@ public final class STInstance {
         for cell in backing { cell.deallocate() }
     }
 
+    /// Sends the requests of the ModbusFB client `name` (a variable of this instance) to `bus` instead
+    /// of the machine's `modbus`: one bus per line of a program with several. False when the instance
+    /// has no function block instance of that name.
+    @discardableResult
+    public func bindModbus(_ bus: any STModbusBus, client name: String) -> Bool {
+        guard let v = pou.variable(name), case .instance = v.type else { return false }
+        machine.env.clientBuses[Int(bitPattern: frame + v.offset)] = bus
+        return true
+    }
+
     /// Runs the block once. `TIME()` is `context.time` (32-bit); when the sources declare the
     /// `GVL_Scan` list of `st-reference/`, its `tNow` and `liLocalMs` are stamped from the context first,
     /// as the twin's ScanClock does on a controller.

@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 import PLCExport
 import PLCApp
+import PLCBlocks
 import PLCCore
 import PLCGraph
 import PLCMeters
@@ -105,15 +106,17 @@ struct Export: ParsableCommand {
         return Array(models.values)
     }
 
-    /// A meter model as the ST generator takes it; a value format Scale has no ST form for is an error.
+    /// A meter model as the ST generator takes it; a value format that is not one of Scale's
+    /// `E_RegFormat` values (today every meter format is, INT64 and UINT64 included), or a model that
+    /// does not fit MeterRead's table, is an error.
     static func meterTwin(_ model: MeterModel, instance: String) throws -> STMeterModel {
         let groups = model.groups
         let columns = try MeterModel.columns.map { name -> STMeterModel.Column? in
             guard let v = model.value(named: name), v.poll,
                   let g = groups.firstIndex(where: { $0.function == v.function && $0.registers.contains(v.registers.lowerBound) })
             else { return nil }
-            guard ["INT16", "UINT16", "INT32", "UINT32", "REAL32"].contains(v.format.rawValue) else {
-                throw fail("plc export st: \(model.path): \(v.name) is \(v.format.rawValue), which Scale has no ST form for "
+            guard RegisterFormat.format.cases.contains(v.format.rawValue) else {
+                throw fail("plc export st: \(model.path): \(v.name) is \(v.format.rawValue), which Scale's E_RegFormat does not have "
                            + "(meter '\(instance)')")
             }
             return STMeterModel.Column(group: g, offset: v.address - groups[g].address, format: v.format.rawValue,

@@ -37,17 +37,28 @@ struct TwinRun {
         }
         let simulators = try startSimulators(simulate, &file, note: note)
         defer { simulators.forEach { $0.stop() } }
-        guard let bus = file.buses.first else { throw fail("plc run --twin: \(file.path) declares no bus") }
-        let worker: BusWorker
-        do {
-            worker = BusWorker(name: bus.name, settings: try BusSettings.parse(bus, file: file.path))
-        } catch {
-            throw fail(error)
+        guard !file.buses.isEmpty else { throw fail("plc run --twin: \(file.path) declares no bus") }
+        // One worker per bus, as the FBD program has. The export names each bus's client after the
+        // bus (`line1 : ModbusFB.ClientSerial`): that client's requests go to its worker; the first
+        // bus also serves any client of another name (rx380_main's `meter`).
+        var workers: [BusWorker] = []
+        defer { workers.forEach { $0.stop() } }
+        for bus in file.buses {
+            let worker: BusWorker
+            do {
+                worker = BusWorker(name: bus.name, settings: try BusSettings.parse(bus, file: file.path))
+            } catch {
+                throw fail(error)
+            }
+            note("\(file.name) (ST twin from \(folder)): bus \(bus.name): \(worker.settings.summary)")
+            worker.start()
+            workers.append(worker)
+            let adapter = BusWorkerBus(worker: worker)
+            if machine.modbus == nil { machine.modbus = adapter }
+            if !main.bindModbus(adapter, client: bus.name) && file.buses.count > 1 {
+                throw fail("plc run --twin: PROGRAM \(file.name) has no client '\(bus.name)' for bus \(bus.name) (\(file.path))")
+            }
         }
-        note("\(file.name) (ST twin from \(folder)): bus \(bus.name): \(worker.settings.summary)")
-        worker.start()
-        defer { worker.stop() }
-        machine.modbus = BusWorkerBus(worker: worker)
         machine.fileRoot = FileManager.default.currentDirectoryPath
         // The program file's variables, with their --set values, are the twin's initial values.
         // FB state lives in the FB instances: only the program's own variables, with their --set

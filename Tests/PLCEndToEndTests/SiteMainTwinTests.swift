@@ -19,14 +19,14 @@ struct SiteMainTwinTests {
         return dir
     }
 
-    /// st-reference/ plus the export of site_main, in a scratch folder.
-    static func exported() throws -> URL {
+    /// st-reference/ plus the export of `program` (site_main unless named), in a scratch folder.
+    static func exported(_ program: String = SiteMainTwinTests.program) throws -> URL {
         let folder = try scratch("site-st")
         let reference = PLCCommand.root.appendingPathComponent("st-reference")
         for name in try FileManager.default.contentsOfDirectory(atPath: reference.path) where name.hasSuffix(".st") {
             try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        let export = try PLCCommand.run(["export", "st", Self.program, "--output", folder.path])
+        let export = try PLCCommand.run(["export", "st", program, "--output", folder.path])
         #expect(export.status == 0, "\(export.stderr)")
         return folder
     }
@@ -94,28 +94,50 @@ struct SiteMainTwinTests {
         let port = try simulator.startTCP()
         defer { simulator.stop() }
         let program = PLCCommand.root.appendingPathComponent(Self.program).path
-        let common = ["--set", "bus.kind=tcp", "--set", "bus.host=127.0.0.1", "--set", "bus.port=\(port)",
-                      "--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
+        try Self.expectSameCells(program: program, st: folder.path, bus: Self.tcp(port), locations: ["Office", "Production", "Aircon"])
+    }
+
+    /// The `--set` arguments that point the program's bus (or its bus `name`) at a TCP simulator on loopback.
+    static func tcp(_ port: Int, bus name: String? = nil) -> [String] {
+        let prefix = "bus." + (name.map { $0 + "." } ?? "")
+        return ["--set", prefix + "kind=tcp", "--set", prefix + "host=127.0.0.1", "--set", prefix + "port=\(port)"]
+    }
+
+    /// Runs `program` and its ST twin from `st` side by side, their bus settings `bus` (see `tcp`),
+    /// LogInterval 1 s, PollInterval 300 ms, until both wrote `rows` rows for every location (60 s at
+    /// most), then expects every row with the same timestamp to hold the same 13 cells; returns the
+    /// twin's rows by location.
+    @discardableResult
+    static func expectSameCells(program: String, st: String, bus: [String], locations: [String], rows: Int = 3) throws -> [String: [String: String]] {
+        let common = bus + ["--set", "LogInterval=T#1s", "--set", "PollInterval=T#300ms"]
         let swiftDir = try Self.scratch("site-swift"), twinDir = try Self.scratch("site-twin")
         defer {
             try? FileManager.default.removeItem(at: swiftDir)
             try? FileManager.default.removeItem(at: twinDir)
         }
         let swift = try BackgroundProcess(PLCCommand.executable.path, ["run", program] + common, directory: swiftDir)
-        let twin = try BackgroundProcess(PLCCommand.executable.path, ["run", program, "--twin", "--st", folder.path] + common,
+        let twin = try BackgroundProcess(PLCCommand.executable.path, ["run", program, "--twin", "--st", st] + common,
                                          directory: twinDir)
-        Thread.sleep(forTimeInterval: 7)
+        // A row a second once the meters answered; both sides write on the same wall-clock seconds.
+        func shared(_ location: String) -> Int { Set(Self.rows(swiftDir, location).keys).intersection(Self.rows(twinDir, location).keys).count }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && locations.contains(where: { shared($0) < rows }) {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         #expect(swift.stop(signal: SIGTERM) == 0, "\(swift.errorOutput.suffix(5))")
         #expect(twin.stop(signal: SIGTERM) == 0, "\(twin.errorOutput.suffix(5))")
-        for location in ["Office", "Production", "Aircon"] {
+        var result: [String: [String: String]] = [:]
+        for location in locations {
             let a = Self.rows(swiftDir, location), b = Self.rows(twinDir, location)
             let times = Set(a.keys).intersection(b.keys).sorted()
-            #expect(times.count >= 3, "\(location): swift \(a), twin \(b)")
+            #expect(times.count >= rows, "\(location): swift \(a), twin \(b)")
             for time in times {
                 #expect(a[time] == b[time], "\(location) \(time): swift \(a[time] ?? "-"), twin \(b[time] ?? "-")")
                 #expect(a[time]?.split(separator: ",", omittingEmptySubsequences: false).count == 13)
             }
+            result[location] = b
         }
+        return result
     }
 
     @Test("plc run --twin prints the Display's table on stdout each time the twin renders one")
