@@ -87,3 +87,64 @@ extension ReportQuery.Period {
     /// Slots of 30 minutes in a period, as used for choosing the source.
     public var slotCount: Int64 { slots }
 }
+
+extension SqlLocationRows {
+    /// Whether the statement found any reading it could not classify (see `uncertain`), as stored.
+    public var needsReplay: Bool { uncertain > 0 }
+
+    /// Adds another part of the same location (a different month: its slots are its own), and the
+    /// gaps between the parts' readings that neither part counted.
+    public mutating func merge(_ other: SqlLocationRows) {
+        counter.merge(other.counter, uniquingKeysWith: +)
+        power.merge(other.power, uniquingKeysWith: +)
+        estimated.formUnion(other.estimated)
+        gaps.merge(other.gaps, uniquingKeysWith: +)
+        readings += other.readings
+        rejected += other.rejected
+        steps += other.steps
+        uncertain += other.uncertain
+        decimals = max(decimals, other.decimals)
+        seen = seen || other.seen
+    }
+
+    /// Counts gaps between readings (s) that no part counted.
+    public mutating func addGaps(_ more: [Int64: Int]) {
+        gaps.merge(more, uniquingKeysWith: +)
+    }
+
+    /// The rows as text for the slot cache: `Q readings rejected steps uncertain decimals seen`, then
+    /// `G gap:count ...`, then `S slot:counter:power:estimated ...` (an empty field: no value). Numbers
+    /// are written so that they read back to the same bits.
+    public var encoded: String {
+        var text = "Q \(readings) \(rejected) \(steps) \(uncertain) \(decimals) \(seen ? 1 : 0)\nG"
+        for (gap, count) in gaps.sorted(by: { $0.key < $1.key }) { text += " \(gap):\(count)" }
+        text += "\nS"
+        for slot in Set(counter.keys).union(power.keys).sorted() {
+            text += " \(slot):" + (counter[slot].map { "\($0)" } ?? "") + ":" + (power[slot].map { "\($0)" } ?? "")
+                + (estimated.contains(slot) ? ":1" : ":0")
+        }
+        return text
+    }
+
+    /// Rows stored by `encoded`; nil when the text is not such rows.
+    public init?(site: String, location: String, encoded text: String) {
+        self.init(site: site, location: location)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 3 else { return nil }
+        let q = lines[0].split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard lines[0].hasPrefix("Q "), q.count == 6, lines[1].hasPrefix("G"), lines[2].hasPrefix("S") else { return nil }
+        (readings, rejected, steps, uncertain, decimals, seen) = (q[0], q[1], q[2], q[3], q[4], q[5] == 1)
+        for item in lines[1].split(separator: " ").dropFirst() {
+            let pair = item.split(separator: ":")
+            guard pair.count == 2, let gap = Int64(pair[0]), let count = Int(pair[1]) else { return nil }
+            gaps[gap] = count
+        }
+        for item in lines[2].split(separator: " ").dropFirst() {
+            let field = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard field.count == 4, let slot = Int64(field[0]) else { return nil }
+            if !field[1].isEmpty { guard let kwh = Double(field[1]) else { return nil }; counter[slot] = kwh }
+            if !field[2].isEmpty { guard let kwh = Double(field[2]) else { return nil }; power[slot] = kwh }
+            if field[3] == "1" { estimated.insert(slot) }
+        }
+    }
+}
