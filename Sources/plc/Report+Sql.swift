@@ -45,6 +45,8 @@ enum SqlReport {
         /// Location-months read from the cache, computed (and written when whole and past), and
         /// locations computed over the whole range instead (not separable into months, or replayed).
         var hits = 0, computed = 0, whole = 0
+        /// Wall time (s) of creating the table and reading the fingerprints.
+        var seconds = 0.0
         /// Why the cache could not be created or written (one line), or nil.
         var problem: String?
         /// Whether the cache was used at all.
@@ -54,6 +56,7 @@ enum SqlReport {
             hits += other.hits
             computed += other.computed
             whole += other.whole
+            seconds += other.seconds
             problem = problem ?? other.problem
             used = used || other.used
         }
@@ -107,6 +110,7 @@ enum SqlReport {
         let start = MonotonicTime.nanoseconds()
         var use = CacheUse()
         let cache = useCache ? try openCache(odbc, dialect, sql, use: &use) : nil
+        use.seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
         let shared = Mutex(Shared(outcomes: Array(repeating: .none, count: pairs.count), cache: use))
         let writes = Mutex(())
         let workers = max(1, min(connections, pairs.count))
@@ -488,6 +492,7 @@ struct ReportSqlOptions: ParsableArguments {
                         result.databaseSeconds, result.statements, min(SqlReport.connections, max(result.statements, 1)),
                         result.statementSeconds)
                  + (slotSeconds == LocationEnergy.slotSeconds ? "" : " in slots of \(slotSeconds) s")
+                 + (result.cache.used ? String(printf: ", %.2f s of it for the slot cache's fingerprints", result.cache.seconds) : "")
                  + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
         }
         return (result.report, result.energies)
