@@ -144,14 +144,17 @@ public final class ODBCStatement {
         if codbc_succeeded(got) == 0 || length == SQLLEN(SQL_NULL_DATA) { return nil }
         if length != SQLLEN(SQL_NO_TOTAL) && Int(length) <= room { return String(decoding: cell.prefix(Int(length)), as: UTF8.self) }
         var bytes = Array(cell.prefix(room))
+        // The rest in one piece when the driver told its length (a driver may convert the whole
+        // value again for every piece), else in pieces of 64 kB.
+        var rest = [SQLCHAR](repeating: 0, count: length == SQLLEN(SQL_NO_TOTAL) ? 65_536 : Int(length) - room + 1)
         while true {
-            let more = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &cell, SQLLEN(cell.count), &length)
+            let more = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &rest, SQLLEN(rest.count), &length)
             if codbc_succeeded(more) == 0 || length == SQLLEN(SQL_NULL_DATA) { break }
-            if length != SQLLEN(SQL_NO_TOTAL) && Int(length) <= room {
-                bytes += cell.prefix(Int(length))
+            if length != SQLLEN(SQL_NO_TOTAL) && Int(length) < rest.count {
+                bytes += rest.prefix(Int(length))
                 break
             }
-            bytes += cell.prefix(room)
+            bytes += rest.prefix(rest.count - 1)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -12,7 +12,7 @@ struct EnergySqlCacheTests {
     /// Days `[from, to)` with `rows` readings each, 5 minutes apart from midnight.
     static func days(_ from: Int64, _ to: Int64, rows: Int64 = 288) -> [Int64: DayPrint] {
         Dictionary(uniqueKeysWithValues: (from..<to).map { d in
-            (d, DayPrint(rows: rows, counterRows: rows, counterSum: Double(d), first: d * 86_400, last: d * 86_400 + (rows - 1) * 300))
+            (d, DayPrint(rows: rows, counterRows: rows, counterSum: d, first: d * 86_400, last: d * 86_400 + (rows - 1) * 300))
         })
     }
 
@@ -100,7 +100,7 @@ struct EnergySqlCacheTests {
         #expect(!merged.needsReplay)
     }
 
-    @Test("the cache's T-SQL is the golden text (IF OBJECT_ID, NVARCHAR(MAX), DATEDIFF_BIG)")
+    @Test("the cache's T-SQL is the golden text (IF OBJECT_ID, NVARCHAR(MAX), CAST AS DATE)")
     func tsqlGolden() throws {
         let cache = EnergySqlCache(table: "dbo.energy_readings")
         let sql = EnergySql(table: "dbo.energy_readings", sites: ["north"], from: 1_767_225_600, to: 1_769_904_000)
@@ -119,6 +119,26 @@ struct EnergySqlCacheTests {
         let golden = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == golden, "EnergySqlCache's T-SQL changed; review it and rerun with PLC_UPDATE_GOLDEN=1")
         #expect(text.contains("IF OBJECT_ID(N'dbo.energy_readings_slots', N'U') IS NULL") && text.contains("NVARCHAR(MAX)")
-                && text.contains("DATEDIFF_BIG(SECOND") && !text.contains("IF NOT EXISTS"))
+                && text.contains("CAST(ts_local AS DATE)") && !text.contains("IF NOT EXISTS"))
+    }
+}
+
+extension EnergySqlCacheTests {
+    @Test("the fingerprint's dates and time stamps as PostgreSQL, SQLite and SQL Server print them")
+    func stamps() throws {
+        let day = Self.day(2026, 1, 31)
+        #expect(DayPrint.seconds("2026-01-31") == day * 86_400)
+        #expect(DayPrint.seconds("2026-01-31 23:55:00") == day * 86_400 + 86_100)
+        #expect(DayPrint.seconds("2026-01-31 23:55:07.999") == day * 86_400 + 86_107)
+        #expect(DayPrint.seconds("2026-01-31T01:02:03") == day * 86_400 + 3723)
+        #expect(DayPrint.seconds("31.01.2026") == nil && DayPrint.seconds("2026-01-31 2") == nil)
+        let row: [String?] = ["north", "Hall", "2026-01-31", "288", "288", "287", "123456789012", "860000",
+                              "2026-01-31 00:00:00", "2026-01-31 23:55:00.000", "2026-01-30 23:00:00", "2026-01-31 22:55:00"]
+        let parsed = try #require(DayPrint.parse(row))
+        #expect(parsed.site == "north" && parsed.location == "Hall" && parsed.day == day)
+        #expect(parsed.print == DayPrint(rows: 288, counterRows: 288, powerRows: 287, counterSum: 123_456_789_012, powerSum: 860_000,
+                                         first: day * 86_400, last: day * 86_400 + 86_100, firstUTC: day * 86_400 - 3600,
+                                         lastUTC: day * 86_400 + 82_500))
+        #expect(DayPrint.parse(Array(row.prefix(11))) == nil)
     }
 }
