@@ -1,3 +1,4 @@
+import Glibc
 import PLCBlocks
 
 /// One location's result rows of `EnergySql.statement` (`kind, site, location, k, a, b, c, d`),
@@ -126,25 +127,56 @@ extension SqlLocationRows {
         return text
     }
 
-    /// Rows stored by `encoded`; nil when the text is not such rows.
+    /// Rows stored by `encoded`; nil when the text is not such rows. Read byte by byte with the C
+    /// library's number parsers (a cached year of a location is some 17,000 slots).
     public init?(site: String, location: String, encoded text: String) {
         self.init(site: site, location: location)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count == 3 else { return nil }
-        let q = lines[0].split(separator: " ").dropFirst().compactMap { Int($0) }
-        guard lines[0].hasPrefix("Q "), q.count == 6, lines[1].hasPrefix("G"), lines[2].hasPrefix("S") else { return nil }
-        (readings, rejected, steps, uncertain, decimals, seen) = (q[0], q[1], q[2], q[3], q[4], q[5] == 1)
-        for item in lines[1].split(separator: " ").dropFirst() {
-            let pair = item.split(separator: ":")
-            guard pair.count == 2, let gap = Int64(pair[0]), let count = Int(pair[1]) else { return nil }
-            gaps[gap] = count
+        let parsed = text.withCString { start -> Bool in
+            var p = start
+            func take(_ c: UInt8) -> Bool {
+                guard UInt8(bitPattern: p.pointee) == c else { return false }
+                p += 1
+                return true
+            }
+            func integer() -> Int64? {
+                guard p.pointee != 0x20 && p.pointee != 0x0A else { return nil }
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtoll(p, &end, 10)
+                guard let end, end != UnsafeMutablePointer(mutating: p) else { return nil }
+                p = UnsafePointer(end)
+                return Int64(value)
+            }
+            func number() -> Double?? {
+                if p.pointee == 0x3A { return .some(nil) }   // an empty field: no value
+                guard p.pointee != 0x20 && p.pointee != 0x0A else { return nil }
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtod(p, &end)
+                guard let end, end != UnsafeMutablePointer(mutating: p), value.isFinite else { return nil }
+                p = UnsafePointer(end)
+                return .some(value)
+            }
+            guard take(0x51) else { return false }   // Q
+            var q: [Int] = []
+            for _ in 0..<6 {
+                guard take(0x20), let value = integer() else { return false }
+                q.append(Int(value))
+            }
+            (readings, rejected, steps, uncertain, decimals, seen) = (q[0], q[1], q[2], q[3], q[4], q[5] == 1)
+            guard take(0x0A), take(0x47) else { return false }   // G
+            while take(0x20) {
+                guard let gap = integer(), take(0x3A), let count = integer() else { return false }
+                gaps[gap] = Int(count)
+            }
+            guard take(0x0A), take(0x53) else { return false }   // S
+            while take(0x20) {
+                guard let slot = integer(), take(0x3A), let c = number(), take(0x3A), let w = number(), take(0x3A),
+                      let e = integer() else { return false }
+                if let c { counter[slot] = c }
+                if let w { power[slot] = w }
+                if e == 1 { estimated.insert(slot) }
+            }
+            return p.pointee == 0
         }
-        for item in lines[2].split(separator: " ").dropFirst() {
-            let field = item.split(separator: ":", omittingEmptySubsequences: false)
-            guard field.count == 4, let slot = Int64(field[0]) else { return nil }
-            if !field[1].isEmpty { guard let kwh = Double(field[1]) else { return nil }; counter[slot] = kwh }
-            if !field[2].isEmpty { guard let kwh = Double(field[2]) else { return nil }; power[slot] = kwh }
-            if field[3] == "1" { estimated.insert(slot) }
-        }
+        guard parsed else { return nil }
     }
 }

@@ -88,7 +88,11 @@ struct EnergySqlCacheTests {
         #expect(a.counterSlots[98000]! == 0.1 + 0.2 && a.estimated == [98000])
         #expect(a.gaps == b.gaps && a.readings == b.readings && a.rejected == b.rejected && a.steps == b.steps
                 && a.counterDecimals == b.counterDecimals)
-        #expect(SqlLocationRows(site: "north", location: "Hall", encoded: "Q 1 2\nG\nS") == nil)
+        for bad in ["Q 1 2\nG\nS", "Q 1 2 3 4 5 1\nG\nS 5:x:1:0", "Q 1 2 3 4 5 1\nG 300\nS", "Q 1 2 3 4 5 1\nG\nS 5:1:1:0 ",
+                    "Q 1 2 3 4 5 1\nG\nS 5:1: 1:0", "Q 1 2 3 4 5 1\nG\nS 5:inf:1:0", "Q 1 2 3 4 5 1\nG\nS\n"] {
+            #expect(SqlLocationRows(site: "north", location: "Hall", encoded: bad) == nil, "\(bad)")
+        }
+        #expect(SqlLocationRows(site: "north", location: "Hall", encoded: "Q 1 2 3 4 5 1\nG\nS 5::1:1")?.encoded == "Q 1 2 3 4 5 1\nG\nS 5::1.0:1")
         var next = SqlLocationRows(site: "north", location: "Hall")
         try next.take(["S", "north", "Hall", "99000", "1.5", nil, "0", "0"], line: 1)
         try next.take(["Q", "north", "Hall", "10", "0", "0", "0", "5"], line: 2)
