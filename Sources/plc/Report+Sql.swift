@@ -488,11 +488,12 @@ struct ReportSqlOptions: ParsableArguments {
             }
         }
         if timing {
-            note(String(printf: "plc report: the database took %.2f s for %ld statements on %ld connections (%.2f s summed)",
-                        result.databaseSeconds, result.statements, min(SqlReport.connections, max(result.statements, 1)),
-                        result.statementSeconds)
+            let fingerprints = result.cache.used ? String(printf: " (%.2f s of it for the slot cache's fingerprints)", result.cache.seconds) : ""
+            note(String(printf: "plc report: the database took %.2f s", result.databaseSeconds) + fingerprints
+                 + String(printf: " for %ld ", result.statements) + (result.cache.used ? "locations" : "statements")
+                 + String(printf: " on %ld connections (%.2f s summed)", min(SqlReport.connections, max(result.statements, 1)),
+                          result.statementSeconds)
                  + (slotSeconds == LocationEnergy.slotSeconds ? "" : " in slots of \(slotSeconds) s")
-                 + (result.cache.used ? String(printf: ", %.2f s of it for the slot cache's fingerprints", result.cache.seconds) : "")
                  + (result.replayed.isEmpty ? "" : "; replayed on the client: " + result.replayed.joined(separator: ", ")))
         }
         return (result.report, result.energies)
