@@ -62,7 +62,7 @@ enum SqlReport {
         }
     }
 
-    /// The slot cache of a run: its statements, the fingerprints of the rows, and whether it can still be written.
+    /// The slot cache of a run: its statements, the fingerprints of the rows per location and day, and the last month to store.
     private struct Cache: Sendable {
         let sql: EnergySqlCache
         /// Per `site\u{0}location`, the fingerprint rows per local day.
