@@ -236,6 +236,7 @@ enum SqlReport {
             }
         }
         var rows = SqlLocationRows(site: pair.site, location: pair.location)
+        var results: [(part: SlotCachePlan.Part, rows: SqlLocationRows)] = []
         var fresh: [(month: Int64, fingerprint: String, body: String)] = []
         var hits = 0, computed = 0
         for part in plan.parts {
@@ -243,6 +244,7 @@ enum SqlReport {
             if part.whole, let hit = stored[part.month], hit.fingerprint == print,
                let month = SqlLocationRows(site: pair.site, location: pair.location, encoded: hit.body) {
                 rows.merge(month)
+                results.append((part, month))
                 hits += 1
                 continue
             }
@@ -255,6 +257,7 @@ enum SqlReport {
             computed += 1
             if part.whole && part.to <= cache.storeBefore { fresh.append((part.month, print, month.encoded)) }
             rows.merge(month)
+            results.append((part, month))
         }
         let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
         let problem = fresh.isEmpty ? nil : store(odbc, cache, all, pair, fresh, shared: shared, writes: writes)
@@ -263,15 +266,56 @@ enum SqlReport {
             state.cache.computed += computed
             if let problem { state.cache.problem = state.cache.problem ?? problem }
         }
+        guard rows.seen else { return (.none, seconds, false) }
         if rows.needsReplay {
+            // The months the database could not classify, and their neighbours that need them, are
+            // replayed on the client over their own range; the rest come from the statements.
+            if let energy = try replayed(odbc, dialect, all, pair, query: query, results: results, edgeGaps: plan.edgeGaps) {
+                return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds, true)
+            }
             shared.withLock { $0.cache.whole += 1 }
             let (outcome, more, replayed) = try location(odbc, dialect, all, pair, query: query, keep: keep)
             return (outcome, seconds + more, replayed)
         }
         rows.addGaps(plan.edgeGaps)
-        guard rows.seen else { return (.none, seconds, false) }
         let energy = rows.energy(query: query, width: all.slotSeconds)
         return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds, false)
+    }
+
+    /// A location whose months include some that need the client: each run of such months is
+    /// replayed over its own range (from a day before it), the other months are their statements'
+    /// rows, and the parts are added up. Nil when a run's replay cannot be shown to reach its range
+    /// in the state the whole range's replay would (`Synced`): then the whole range is computed.
+    private static func replayed(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ all: EnergySql,
+                                 _ pair: (site: String, location: String), query: ReportQuery,
+                                 results: [(part: SlotCachePlan.Part, rows: SqlLocationRows)],
+                                 edgeGaps: [Int64: Int]) throws(ReportError) -> LocationEnergy? {
+        var energy = LocationEnergy(name: pair.site + "/" + pair.location, query: query, width: all.slotSeconds)
+        var index = 0
+        while index < results.count {
+            guard results[index].rows.needsReplay else {
+                energy.merge(results[index].rows.energy(query: query, width: all.slotSeconds))
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < results.count, results[end + 1].rows.needsReplay, results[end + 1].part.from == results[end].part.to { end += 1 }
+            let from = results[index].part.from, to = results[end].part.to
+            var sql = all
+            sql.sites = [pair.site]
+            sql.locations = [pair.location]
+            sql.from = from * 86_400
+            sql.to = to * 86_400
+            let range = ReportQuery(by: query.by, from: Int(from), to: Int(to) - 1, maxPower: query.maxPower)
+            var synced = Synced(query: range)
+            let part = try replay(odbc, dialect, sql, site: pair.site, location: pair.location, query: range, synced: &synced)
+            // A run at the start starts where the whole range's replay starts (no rows between): nothing to reach.
+            guard synced.reached || from == results[0].part.from else { return nil }
+            energy.merge(part)
+            index = end + 1
+        }
+        energy.addGaps(edgeGaps)
+        return energy
     }
 
     /// Writes one location's computed months (each replaced in one transaction); returns why it
@@ -370,6 +414,42 @@ enum SqlReport {
     /// Streams one location's rows, a week at a time, through `LocationEnergy` (slots of `sql.slotSeconds`).
     static func replay(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ sql: EnergySql, site: String, location: String,
                        query: ReportQuery) throws(ReportError) -> LocationEnergy {
+        var synced = Synced(query: query)
+        return try replay(odbc, dialect, sql, site: site, location: location, query: query, synced: &synced)
+    }
+
+    /// Whether a replay that starts a day before its range reaches the range in the state a replay
+    /// from any earlier row would: two counter readings in a row before the range with a possible
+    /// rise (the counter accepts the second whatever came before, and its state is then that
+    /// reading alone), and a power reading before the range when the location has any (the power
+    /// integral's state is the last power reading).
+    struct Synced {
+        let start: Int64
+        let check: EnergyCounter
+        var previous: (time: Int64, kwh: Double)?
+        var counter = false, power = false, anyPower = false
+
+        init(query: ReportQuery) {
+            start = query.from.map { Int64($0) * 86_400 } ?? Int64.min / 4
+            check = EnergyCounter(maxPower: query.maxPower)
+        }
+
+        mutating func take(_ row: EnergyCSV.Row) {
+            if row.power != nil { anyPower = true }
+            guard row.time < start else { return }
+            if row.power != nil { power = true }
+            if let kwh = row.counter {
+                if let p = previous, row.time > p.time, check.plausible(kwh - p.kwh, over: (row.time - p.time) * 1000) { counter = true }
+                previous = (row.time, kwh)
+            }
+        }
+
+        var reached: Bool { counter && (power || !anyPower) }
+    }
+
+    /// The replay, noting in `synced` what it saw before the range.
+    static func replay(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ sql: EnergySql, site: String, location: String,
+                       query: ReportQuery, synced: inout Synced) throws(ReportError) -> LocationEnergy {
         var energy = LocationEnergy(name: site + "/" + location, query: query, width: sql.slotSeconds)
         do {
             let bounds = try odbc.prepare(sql.boundsStatement(dialect, site: site, location: location), parameters: [],
@@ -385,8 +465,10 @@ enum SqlReport {
                 for row in try odbc.prepare(text, parameters: [], operation: "report").query() {
                     guard let time = row[0].flatMap({ Double($0) }) else { continue }
                     let counter = row[1].flatMap { Double($0) }
-                    energy.add(EnergyCSV.Row(time: Int64(time), counter: counter, power: row[2].flatMap { Double($0) },
-                                             counterDecimals: row[1].map(Self.decimals) ?? 0))
+                    let reading = EnergyCSV.Row(time: Int64(time), counter: counter, power: row[2].flatMap { Double($0) },
+                                                counterDecimals: row[1].map(Self.decimals) ?? 0)
+                    synced.take(reading)
+                    energy.add(reading)
                 }
                 lower += week
             }

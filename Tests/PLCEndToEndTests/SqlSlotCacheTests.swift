@@ -102,6 +102,32 @@ struct SqlSlotCacheTests {
         }
     }
 
+    /// north/Pump's local clock goes back an hour on 2026-01-20 (as when daylight saving time ends):
+    /// its months around it are replayed on the client, the others come from the cache, and the
+    /// report equals the one without the cache (which replays the location's whole range).
+    static func clockBack(_ data: Data, _ connection: String, _ execute: (String) throws -> Void, _ time: (String) -> String) throws {
+        try execute("UPDATE energy_readings SET ts_local = ts_utc WHERE site = 'north' AND location = 'Pump' "
+                    + "AND ts_utc >= \(time("2026-01-20 00:00:00"))")
+        let quarterHour = try cases(data.folder).first { $0.contains { $0.hasSuffix("quarter-hour.yaml") } }!
+        for arguments in [["--by", "month"], ["--by", "day", "--tariff", "two-rate"], ["--by", "hour", "--from", "2026-01-18", "--to", "2026-01-22"],
+                          ["--by", "day", "--from", "2026-02-10", "--to", "2026-02-20", "--anomalies"], quarterHour] {
+            let insight = arguments.contains("--tariff") || arguments.contains("--anomalies")
+            let run = { (extra: [String]) in
+                try PLCCommand.run(["report", "--sql", connection, "--format", "json", "--timing"] + arguments + extra, timeout: 300)
+            }
+            let first = try run([]), second = try run([]), plain = try run(["--no-cache"])
+            for result in [first, second, plain] { #expect(result.status == 0, "\(arguments): \(result.stderr)") }
+            for result in [first, second] {
+                #expect(insight ? SqlReportTests.sameJSON(result.stdout, plain.stdout, tolerance: 0.002) : result.stdout == plain.stdout,
+                        "\(arguments): with the clock going back, the cached report differs from --no-cache")
+            }
+            if arguments == ["--by", "month"] {
+                #expect(second.stderr.contains("replayed on the client: north/Kitchen, north/Pump\n"), "\(second.stderr)")
+                #expect(status(second.stderr).map { $0.hits == 18 && $0.computed == 0 && $0.whole == 0 } == true, "\(second.stderr)")
+            }
+        }
+    }
+
     @Test("PostgreSQL: cached == uncached == CSV; changed months computed again; a read-only role", .timeLimit(.minutes(20)))
     func postgres() throws {
         let data = try Data()
@@ -134,6 +160,7 @@ struct SqlSlotCacheTests {
         #expect(readOnly.stderr.contains("energy_readings_slots cannot be written") && readOnly.stderr.contains("permission denied"),
                 "\(readOnly.stderr)")
         try Self.changes(pg.connection, { try SqlReportTests.psql(pg, [$0]) }, { "TIMESTAMP '\($0)'" })
+        try Self.clockBack(data, pg.connection, { try SqlReportTests.psql(pg, [$0]) }, { "TIMESTAMP '\($0)'" })
     }
 
     @Test("SQLite: cached == uncached == CSV; changed months computed again", .timeLimit(.minutes(20)))
@@ -142,9 +169,11 @@ struct SqlSlotCacheTests {
         defer { try? FileManager.default.removeItem(atPath: data.folder) }
         let connection = try SqlReportTests.loadSQLite(data)
         try Self.equalWithAndWithout(data, connection)
-        try Self.changes(connection, { sql in
+        let execute = { (sql: String) in
             let result = try shell(["sqlite3", data.folder + "/readings.db", sql + ";"], timeout: 60)
             try #require(result.status == 0, "\(result.output)")
-        }, { "'\($0).000'" })
+        }
+        try Self.changes(connection, execute, { "'\($0).000'" })
+        try Self.clockBack(data, connection, execute, { "'\($0).000'" })
     }
 }
