@@ -93,26 +93,6 @@ extension SqlLocationRows {
     /// Whether the statement found any reading it could not classify (see `uncertain`), as stored.
     public var needsReplay: Bool { uncertain > 0 }
 
-    /// Adds another part of the same location (a different month: its slots are its own), and the
-    /// gaps between the parts' readings that neither part counted.
-    public mutating func merge(_ other: SqlLocationRows) {
-        counter.merge(other.counter, uniquingKeysWith: +)
-        power.merge(other.power, uniquingKeysWith: +)
-        estimated.formUnion(other.estimated)
-        gaps.merge(other.gaps, uniquingKeysWith: +)
-        readings += other.readings
-        rejected += other.rejected
-        steps += other.steps
-        uncertain += other.uncertain
-        decimals = max(decimals, other.decimals)
-        seen = seen || other.seen
-    }
-
-    /// Counts gaps between readings (s) that no part counted.
-    public mutating func addGaps(_ more: [Int64: Int]) {
-        gaps.merge(more, uniquingKeysWith: +)
-    }
-
     /// The rows as text for the slot cache: `Q readings rejected steps uncertain decimals seen`, then
     /// `G gap:count ...`, then `S slot:counter:power:estimated ...` (an empty field: no value). Numbers
     /// are written so that they read back to the same bits.

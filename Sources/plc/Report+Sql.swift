@@ -235,7 +235,6 @@ enum SqlReport {
                 throw ReportError("plc report: --sql: \(error.description)")
             }
         }
-        var rows = SqlLocationRows(site: pair.site, location: pair.location)
         var results: [(part: SlotCachePlan.Part, rows: SqlLocationRows)] = []
         var fresh: [(month: Int64, fingerprint: String, body: String)] = []
         var hits = 0, computed = 0
@@ -243,7 +242,6 @@ enum SqlReport {
             guard let print = plan.fingerprint(part) else { continue }
             if part.whole, let hit = stored[part.month], hit.fingerprint == print,
                let month = SqlLocationRows(site: pair.site, location: pair.location, encoded: hit.body) {
-                rows.merge(month)
                 results.append((part, month))
                 hits += 1
                 continue
@@ -256,7 +254,6 @@ enum SqlReport {
             let month = try statementRows(odbc, dialect, sql, pair)
             computed += 1
             if part.whole && part.to <= cache.storeBefore { fresh.append((part.month, print, month.encoded)) }
-            rows.merge(month)
             results.append((part, month))
         }
         let seconds = Double(MonotonicTime.nanoseconds() - start) / 1e9
@@ -266,27 +263,23 @@ enum SqlReport {
             state.cache.computed += computed
             if let problem { state.cache.problem = state.cache.problem ?? problem }
         }
-        guard rows.seen else { return (.none, seconds, false) }
-        if rows.needsReplay {
-            // The months the database could not classify, and their neighbours that need them, are
-            // replayed on the client over their own range; the rest come from the statements.
-            if let energy = try replayed(odbc, dialect, all, pair, query: query, results: results, edgeGaps: plan.edgeGaps) {
-                return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds, true)
-            }
+        guard results.contains(where: \.rows.seen) else { return (.none, seconds, false) }
+        // The months the database could not classify are replayed on the client over their own
+        // runs of months; the rest are the statements' rows.
+        guard let energy = try compose(odbc, dialect, all, pair, query: query, results: results, edgeGaps: plan.edgeGaps) else {
             shared.withLock { $0.cache.whole += 1 }
             let (outcome, more, replayed) = try location(odbc, dialect, all, pair, query: query, keep: keep)
             return (outcome, seconds + more, replayed)
         }
-        rows.addGaps(plan.edgeGaps)
-        let energy = rows.energy(query: query, width: all.slotSeconds)
-        return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds, false)
+        return (keep ? .energy(energy) : .part(EnergyReport([energy], query: query)), seconds,
+                results.contains(where: \.rows.needsReplay))
     }
 
-    /// A location whose months include some that need the client: each run of such months is
-    /// replayed over its own range (from a day before it), the other months are their statements'
-    /// rows, and the parts are added up. Nil when a run's replay cannot be shown to reach its range
-    /// in the state the whole range's replay would (`Synced`): then the whole range is computed.
-    private static func replayed(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ all: EnergySql,
+    /// A location's months added up: each month's statement rows, except that a run of months
+    /// that need the client is replayed over its own range (from a day before it), and the gaps
+    /// across the months' edges. Nil when a run's replay cannot be shown to reach its range in the
+    /// state the whole range's replay would (`Synced`): then the whole range is computed.
+    private static func compose(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ all: EnergySql,
                                  _ pair: (site: String, location: String), query: ReportQuery,
                                  results: [(part: SlotCachePlan.Part, rows: SqlLocationRows)],
                                  edgeGaps: [Int64: Int]) throws(ReportError) -> LocationEnergy? {
