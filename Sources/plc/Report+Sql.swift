@@ -205,9 +205,9 @@ enum SqlReport {
 
     /// One location through the slot cache: its range cut into local months, each month read from
     /// the cache when its rows' fingerprint is the stored one, else computed by the statement over
-    /// that month (and stored when it is a whole month in the past). When the months cannot be added
-    /// up to the range's result (see `SlotCachePlan`), or a month needs the client's replay, the
-    /// location is computed over the whole range as without the cache.
+    /// that month (and stored when it is a whole month in the past); months that need the client
+    /// are replayed (`compose`). When the months cannot be added up to the range's result (see
+    /// `SlotCachePlan` and `Synced`), the location is computed over the whole range as without the cache.
     private static func cachedLocation(_ odbc: ODBCConnection, _ dialect: SqlDialect, _ all: EnergySql,
                                        _ pair: (site: String, location: String), query: ReportQuery, keep: Bool,
                                        cache: Cache, shared: borrowing Mutex<Shared>, writes: borrowing Mutex<Void>) throws(ReportError) -> (Outcome, Double, Bool) {
