@@ -76,6 +76,26 @@ public struct LocationEnergy: Sendable {
         self.gaps = gaps
     }
 
+    /// Adds another part of the same location, computed over a range of its own (`plc report
+    /// --sql`'s months: their slots do not overlap); first and last readings are left as they are.
+    public mutating func merge(_ other: LocationEnergy) {
+        counterSlots.merge(other.counterSlots, uniquingKeysWith: +)
+        powerSlots.merge(other.powerSlots, uniquingKeysWith: +)
+        estimated.formUnion(other.estimated)
+        repeated.formUnion(other.repeated)
+        gaps.merge(other.gaps, uniquingKeysWith: +)
+        readings += other.readings
+        rejected += other.rejected
+        steps += other.steps
+        wraps += other.wraps
+        counterDecimals = max(counterDecimals, other.counterDecimals)
+    }
+
+    /// Counts gaps between good readings (s) that no part counted (across the parts' edges).
+    public mutating func addGaps(_ more: [Int64: Int]) {
+        gaps.merge(more, uniquingKeysWith: +)
+    }
+
     /// Takes the next row of the location's files.
     public mutating func add(_ row: EnergyCSV.Row) {
         if let previous = previousRow {

@@ -106,16 +106,8 @@ public final class ODBCStatement {
         var rows: [[String?]] = []
         while codbc_succeeded(SQLFetch(stmt)) != 0 {
             var row: [String?] = []
-            for c in 0..<Int(columns) {
-                var cell = [SQLCHAR](repeating: 0, count: 256)
-                var length: SQLLEN = 0
-                let rc = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &cell, SQLLEN(cell.count), &length)
-                if codbc_succeeded(rc) == 0 || length == SQLLEN(SQL_NULL_DATA) {
-                    row.append(nil)
-                } else {
-                    row.append(String(decoding: cell.prefix(min(Int(length), cell.count - 1)), as: UTF8.self))
-                }
-            }
+            var cell = [SQLCHAR](repeating: 0, count: 256)
+            for c in 0..<Int(columns) { row.append(text(c, &cell)) }
             rows.append(row)
         }
         return rows
@@ -138,16 +130,32 @@ public final class ODBCStatement {
             guard codbc_succeeded(rc) != 0 else {
                 throw ODBCError(operation, handleType: SQLSMALLINT(SQL_HANDLE_STMT), handle: stmt)
             }
-            for c in 0..<Int(columns) {
-                var length: SQLLEN = 0
-                let got = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &cell, SQLLEN(cell.count), &length)
-                if codbc_succeeded(got) == 0 || length == SQLLEN(SQL_NULL_DATA) {
-                    row[c] = nil
-                } else {
-                    row[c] = String(decoding: cell.prefix(min(Int(length), cell.count - 1)), as: UTF8.self)
-                }
-            }
+            for c in 0..<Int(columns) { row[c] = text(c, &cell) }
             if !body(row) { return }
         }
+    }
+
+    /// Cell `c` of the fetched row as text (nil for NULL), read in pieces through `cell` when it is
+    /// longer than the buffer (a long text column: the report's slot cache).
+    private func text(_ c: Int, _ cell: inout [SQLCHAR]) -> String? {
+        let room = cell.count - 1
+        var length: SQLLEN = 0
+        let got = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &cell, SQLLEN(cell.count), &length)
+        if codbc_succeeded(got) == 0 || length == SQLLEN(SQL_NULL_DATA) { return nil }
+        if length != SQLLEN(SQL_NO_TOTAL) && Int(length) <= room { return String(decoding: cell.prefix(Int(length)), as: UTF8.self) }
+        var bytes = Array(cell.prefix(room))
+        // The rest in one piece when the driver told its length (a driver may convert the whole
+        // value again for every piece), else in pieces of 64 kB.
+        var rest = [SQLCHAR](repeating: 0, count: length == SQLLEN(SQL_NO_TOTAL) ? 65_536 : Int(length) - room + 1)
+        while true {
+            let more = SQLGetData(stmt, SQLUSMALLINT(c + 1), SQLSMALLINT(SQL_C_CHAR), &rest, SQLLEN(rest.count), &length)
+            if codbc_succeeded(more) == 0 || length == SQLLEN(SQL_NULL_DATA) { break }
+            if length != SQLLEN(SQL_NO_TOTAL) && Int(length) < rest.count {
+                bytes += rest.prefix(Int(length))
+                break
+            }
+            bytes += rest.prefix(rest.count - 1)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

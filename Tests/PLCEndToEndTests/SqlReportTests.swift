@@ -190,16 +190,39 @@ struct SqlReportTests {
     func postgres() throws {
         let data = try Data()
         defer { try? FileManager.default.removeItem(atPath: data.folder) }
+        let pg = try Self.loadPostgres(data)
+        try Self.compare(data, pg.connection)
+        try Self.grafanaPanels(pg.connection)
+    }
+
+    /// A PostgreSQL server with `data`'s rows in the sink's table `energy_readings`.
+    static func loadPostgres(_ data: Data) throws -> PostgresServer {
         let pg = try PostgresServer()
         let ddl = SqlDialect.postgres.createTable("energy_readings", valueColumns: ["total_real_power", "total_real_energy"])
-        for command in [ddl, "\\copy energy_readings (site, location, ts_utc, ts_local, total_real_power, total_real_energy) "
-                        + "FROM '\(data.tableCSV)' CSV HEADER", "ANALYZE energy_readings"] {
+        try psql(pg, [ddl, "\\copy energy_readings (site, location, ts_utc, ts_local, total_real_power, total_real_energy) "
+                      + "FROM '\(data.tableCSV)' CSV HEADER", "ANALYZE energy_readings"])
+        return pg
+    }
+
+    /// Runs each of `commands` through psql as the superuser.
+    static func psql(_ pg: PostgresServer, _ commands: [String]) throws {
+        for command in commands {
             let result = try shell(["psql", "-h", "127.0.0.1", "-p", "\(pg.port)", "-U", "postgres", "-v", "ON_ERROR_STOP=1",
                                     "-c", command], timeout: 120)
             try #require(result.status == 0, "\(result.output)")
         }
-        try Self.compare(data, pg.connection)
-        try Self.grafanaPanels(pg.connection)
+    }
+
+    /// A SQLite file with `data`'s rows in `energy_readings`; returns its ODBC connection string.
+    static func loadSQLite(_ data: Data) throws -> String {
+        let db = data.folder + "/readings.db"
+        let ddl = SqlDialect.sqlite.createTable("energy_readings", valueColumns: ["total_real_power", "total_real_energy"])
+        // The sink writes ts_local as text with milliseconds; so does this import.
+        let load = try shell(["sqlite3", db, ddl + ";",
+                              ".import --csv --skip 1 \(data.tableCSV) energy_readings",
+                              "UPDATE energy_readings SET ts_utc = ts_utc || '.000', ts_local = ts_local || '.000';"], timeout: 120)
+        try #require(load.status == 0, "\(load.output)")
+        return "Driver=SQLite3;Database=\(db)"
     }
 
     /// The Grafana board's SQL runs on PostgreSQL (the time macro filled in), and its daily kWh for a
@@ -227,13 +250,6 @@ struct SqlReportTests {
     func sqlite() throws {
         let data = try Data()
         defer { try? FileManager.default.removeItem(atPath: data.folder) }
-        let db = data.folder + "/readings.db"
-        let ddl = SqlDialect.sqlite.createTable("energy_readings", valueColumns: ["total_real_power", "total_real_energy"])
-        // The sink writes ts_local as text with milliseconds; so does this import.
-        let load = try shell(["sqlite3", db, ddl + ";",
-                              ".import --csv --skip 1 \(data.tableCSV) energy_readings",
-                              "UPDATE energy_readings SET ts_utc = ts_utc || '.000', ts_local = ts_local || '.000';"], timeout: 120)
-        try #require(load.status == 0, "\(load.output)")
-        try Self.compare(data, "Driver=SQLite3;Database=\(db)")
+        try Self.compare(data, try Self.loadSQLite(data))
     }
 }
