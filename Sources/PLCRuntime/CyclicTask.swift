@@ -30,22 +30,24 @@ public final class CyclicTask<Clock: PLCClock> {
     public let program: any Scannable
     public let settings: ProgramFile.Task
     public let clock: Clock
-    public private(set) var statistics = CycleStatistics()
+    // The scan thread's own state: `@exclusivity(unchecked)` spares each scan the runtime's dynamic
+    // exclusivity checks (swift_beginAccess, a thread-local access set): a task is one thread's.
+    @exclusivity(unchecked) public private(set) var statistics = CycleStatistics()
     /// Called when the watchdog trips, with the scan's execution time in ns. The task keeps running.
     public var onWatchdog: ((Int64) -> Void)?
     /// Called once per wall-clock step of more than a second (NTP, an operator, a DST change of
     /// the UTC offset is not one), with the step in ms (negative: back) and the scan's local time,
     /// on the scan thread before the scan runs.
     public var onClockStep: ((_ step: Int64, _ localTime: Int64) -> Void)?
-    private var lastWall: (monotonic: Int64, wall: Int64)?
+    @exclusivity(unchecked) private var lastWall: (monotonic: Int64, wall: Int64)?
 
     private let interval: Int64
     /// The watchdog's limit for one scan in ns (0: off), handed to the blocks in the scan's context.
     private let scanBudget: Int64
     private let origin: Int64
-    private var nextStart: Int64
-    private var slowScansInARow = 0
-    private var lastStart: Int64 = 0
+    @exclusivity(unchecked) private var nextStart: Int64
+    @exclusivity(unchecked) private var slowScansInARow = 0
+    @exclusivity(unchecked) private var lastStart: Int64 = 0
 
     /// A task whose first scan is due now.
     public init(program: any Scannable, settings: ProgramFile.Task, clock: Clock) {

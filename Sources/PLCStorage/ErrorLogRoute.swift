@@ -47,6 +47,9 @@ final class PostedLines: Sendable {
         waiting.store(true, ordering: .releasing)
     }
 
+    /// True when lines wait (a hint: `take` says for sure).
+    var isWaiting: Bool { waiting.load(ordering: .relaxed) }
+
     func take() -> [(level: String, text: String, at: Int64)] {
         guard waiting.exchange(false, ordering: .acquiringAndReleasing) else { return [] }
         return lines.withLock { lines in

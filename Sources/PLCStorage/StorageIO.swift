@@ -16,7 +16,17 @@ public final class StorageIO: RuntimeService {
         for case let block as any StorageBlock in blocks {
             block.attach(writer)
         }
-        eventLogs.first?.beforeWriting = { [weak self] in self?.writePosted() }
+        hookPostedLines()
+    }
+
+    /// Has the first EventLog write the posted lines before its own. Per scan it costs one atomic
+    /// load: the weak reference (a retain and release through a side table) is loaded only when
+    /// lines wait.
+    private func hookPostedLines() {
+        eventLogs.first?.beforeWriting = { [weak self, posted] in
+            guard posted.isWaiting else { return }
+            self?.writePosted()
+        }
     }
 
     /// Attaches the storage blocks an online change adds (before the swap: they do not run yet).
@@ -28,7 +38,7 @@ public final class StorageIO: RuntimeService {
     public func follow(blocks: [any FunctionBlock]) {
         loggers = blocks.compactMap { $0 as? CSVLogger }
         eventLogs = blocks.compactMap { $0 as? EventLog }
-        eventLogs.first?.beforeWriting = { [weak self] in self?.writePosted() }   // the first may be new
+        hookPostedLines()   // the first may be new
     }
 
     public var serviceName: String { "storage" }

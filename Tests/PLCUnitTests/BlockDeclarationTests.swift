@@ -62,6 +62,48 @@ struct BlockDeclarationTests {
         #expect(pins[2].load() == .bool(true), "TON with PT = 0 sets Q in the scan IN rises")
     }
 
+    @Test("a block's pin values sit side by side in memory, and those of the next block follow")
+    func pinValuesArePacked() throws {
+        let scale = try #require(BlockLibrary.all.entry(named: "Scale"))
+        // Three blocks made one after another, as a program's are; a chunk may end between two of
+        // them (once in hundreds of blocks), so two neighbours out of three are checked.
+        let blocks = (0..<3).map { _ in scale.make() }
+        let spans = blocks.map { block -> Int in
+            let addresses = block.pins.map { Int(bitPattern: $0.address) }
+            return addresses.max()! - addresses.min()!
+        }
+        // Scale's 8 pins take 49 bytes packed (2 WORDs, 2 enums, 3 LREALs, a BOOL); one heap
+        // allocation per pin put them hundreds of bytes apart.
+        #expect(spans.filter { $0 < 64 }.count >= 2, "spans of the pin values: \(spans)")
+        let gaps = zip(blocks, blocks.dropFirst()).map { first, next in
+            Int(bitPattern: next.pins[0].address) - Int(bitPattern: first.pins.last!.address)
+        }
+        #expect(gaps.filter { $0 > 0 && $0 <= 16 }.count >= 1, "gaps from one block's last pin to the next one's first: \(gaps)")
+    }
+
+    @Test("packed pins keep their values apart, aligned, and strings are freed with their block")
+    func packedPinsStayApart() throws {
+        for _ in 0..<200 {
+            // Blocks come and go (an online change, a test): a chunk outlives none of its pins.
+            let blocks = BlockLibrary.all.typeNames.compactMap { BlockLibrary.all.entry(named: $0)?.make() }
+            for block in blocks {
+                for pin in block.pins {
+                    #expect(Int(bitPattern: pin.address) % min(pin.decl.type.pinKind.size, 8) == 0, "\(pin.decl.name)")
+                }
+            }
+        }
+        let type = try #require(BlockLibrary.all.entry(named: "CONCAT"))
+        let a = type.make(), b = type.make()
+        for (i, pin) in a.pins.enumerated() where pin.decl.type.pinKind == .string {
+            pin.store(.string(String(repeating: "a", count: 40 + i)))
+            b.pins[i].store(.string("b"))
+        }
+        for (i, pin) in a.pins.enumerated() where pin.decl.type.pinKind == .string {
+            #expect(pin.load() == .string(String(repeating: "a", count: 40 + i)))
+            #expect(b.pins[i].load() == .string("b"))
+        }
+    }
+
     @Test("a bus setting from --set names the argument, not a line 0")
     func setOriginIsExplicit() throws {
         let path = Fixtures.programs.appendingPathComponent("rx380_main").path
