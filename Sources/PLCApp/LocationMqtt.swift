@@ -14,6 +14,7 @@ import PLCStorage
 /// Assistant discovery per location (a location is a device, its values its entities).
 final class LocationMqtt {
     private struct Location {
+        let name: String
         let block: any FunctionBlock
         let service: WorkerService<MqttClient>
         let columns: [String]
@@ -49,7 +50,7 @@ final class LocationMqtt {
             let fixed = s
             let service = WorkerService("mqtt \(name)", make: { MqttClient(fixed) }, start: { $0.start() },
                                         stop: { $0.stop() }, hasEnded: { $0.hasEnded })
-            return Location(block: block, service: service, columns: columns, units: units,
+            return Location(name: name, block: block, service: service, columns: columns, units: units,
                             pins: (valid, age, values, table.index(of: "auiDecimals"), table.index(of: "axValid"),
                                    table.index(of: source.type.locationStatusPin) ?? valid))
         }
@@ -59,8 +60,8 @@ final class LocationMqtt {
     /// One service per location, for the runtime's group.
     var services: [any RuntimeService] { locations.map(\.service) }
 
-    /// Each location's client service, for the outage lines (`SinkOutages`).
-    var clients: [WorkerService<MqttClient>] { locations.map(\.service) }
+    /// Each location's name and client service, for the outage lines (`SinkOutages`).
+    var clients: [(location: String, service: WorkerService<MqttClient>)] { locations.map { ($0.name, $0.service) } }
 
     /// Scan thread, after a scan: publishes each location whose data are new (its age went down)
     /// or whose validity changed.

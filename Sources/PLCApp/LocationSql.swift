@@ -23,8 +23,8 @@ final class LocationSql {
 
     /// One service per row source, named after its location: the folder's last component when
     /// there are several sources (`<CsvFolder>/<Location>`), else the program's one location;
-    /// with the source, whose rows nudge it (`Nudges`).
-    func services() -> [(source: any EnergyRowSource, service: WorkerService<SqlForwarder>)] {
+    /// with its location and its source, whose rows nudge it (`Nudges`).
+    func services() -> [(location: String, source: any EnergyRowSource, service: WorkerService<SqlForwarder>)] {
         let single = sources.count == 1 ? Self.onlyLocation(program) ?? program.name : nil
         return sources.map { source in
             let files = source.block.rowFiles
@@ -32,7 +32,7 @@ final class LocationSql {
             let sql = SqlSettings(connection: settings["SqlConnection"], table: settings["SqlTable"],
                                   site: SiteName.resolve(settings["Site"]), location: location, folder: files.folder,
                                   prefix: files.prefix, valueColumns: files.columns)
-            return (source.block, WorkerService("sql \(location)", make: { SqlForwarder(sql) }, start: { $0.start() },
+            return (location, source.block, WorkerService("sql \(location)", make: { SqlForwarder(sql) }, start: { $0.start() },
                                                 stop: { $0.stop() }, hasEnded: { $0.hasEnded }))
         }
     }

@@ -136,9 +136,9 @@ public final class RuntimeAssembly {
                 for service in mqtt.services {
                     do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
                 }
-                for client in mqtt.clients {
+                for (location, client) in mqtt.clients {
                     // Down for 5 s, as MqttPublish's xFault: a quick reconnect is no outage.
-                    sinkOutages.add(String(client.serviceName.dropFirst(5)), grace: 5_000_000_000) {
+                    sinkOutages.add(location, grace: 5_000_000_000) {
                         guard let status = client.worker?.status, !status.connected else { return nil }
                         return status.error.isEmpty ? "MQTT broker not connected" : status.error
                     }
@@ -155,9 +155,9 @@ public final class RuntimeAssembly {
         if let sql = locationSql {
             locationSql = nil
             locationSinks.store(true, ordering: .releasing)
-            for (source, service) in sql.services() {
+            for (location, source, service) in sql.services() {
                 do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
-                sinkOutages.add(String(service.serviceName.dropFirst(4))) { service.worker?.status.fault?.description }
+                sinkOutages.add(location) { service.worker?.status.fault?.description }
                 sqlNudges.add(source, service)
             }
         }

@@ -45,8 +45,8 @@ struct SinkOutages {
                 report("ERROR", "\(watches[i].label): \(text)")
             case (nil, let since?):
                 watches[i].since = nil
-                let lasted = CivilTime.duration((now - since) / 1_000_000)
-                report("INFO", "\(watches[i].label): Recovered after \(lasted) (outage \(watches[i].count) since start): \(watches[i].text)")
+                let line = EventLog.recovered(afterMs: (now - since) / 1_000_000, outage: watches[i].count, text: watches[i].text)
+                report("INFO", "\(watches[i].label): \(line)")
             default:
                 break
             }

@@ -60,7 +60,7 @@ public final class EventLog: StorageBlock {
         if xCleared {
             let polls = udiFailedPolls == 0 ? "" : ", \(udiFailedPolls) failed poll\(udiFailedPolls == 1 ? "" : "s")"
             let lost = udiLost > lostAtRaise ? "; \(udiLost - lostAtRaise) CSV rows lost" : ""
-            log("INFO", "Recovered after \(CivilTime.duration(tOutage)) (outage \(udiCount) since start\(polls))\(lost): \(raisedText)")
+            log("INFO", Self.recovered(afterMs: tOutage, outage: udiCount, detail: polls, lost: lost, text: raisedText))
             active = false
             udiFailedPolls = 0
         } else if xPollDone && !previousDone && !active {
@@ -68,6 +68,12 @@ public final class EventLog: StorageBlock {
         }
         previousFailed = xPollFailed
         previousDone = xPollDone
+    }
+
+    /// The line that ends an outage: `Recovered after 3m 30s (outage 1 since start, 106 failed polls): text`;
+    /// `detail` is added inside the parentheses, `lost` after them. The runtime's own sinks write it too.
+    public static func recovered(afterMs ms: Int64, outage: UInt32, detail: String = "", lost: String = "", text: String) -> String {
+        "Recovered after \(CivilTime.duration(ms)) (outage \(outage) since start\(detail))\(lost): \(text)"
     }
 
     /// Queues a line the runtime itself has to say (a wall-clock step), stamped `localTime`; call
