@@ -6,7 +6,7 @@ import Testing
 @Suite("MQTT anomaly events with mosquitto", .serialized)
 struct AnomalyEventsTests {
     @Test("a planted hour in the CSV history: a retained ON event naming it, and a binary_sensor through discovery, over the sink's one connection",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func events() throws {
         let broker = try MosquittoBroker()
         let modbus = freePort()

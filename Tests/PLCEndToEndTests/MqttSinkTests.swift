@@ -28,7 +28,7 @@ struct MqttSinkTests {
         return try shell(command).output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("Timed out") }
     }
 
-    @Test("plain: discovery retained, state values right, online then offline", .timeLimit(.minutes(3)))
+    @Test("plain: discovery retained, state values right, online then offline", .timeLimit(.minutes(10)))
     func plain() throws {
         let broker = try MosquittoBroker()
         let modbus = freePort()
@@ -66,7 +66,7 @@ struct MqttSinkTests {
     }
 
     @Test("the broker restarts: the client reconnects, one error line for the outage; SIGKILL leaves the last will",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func reconnect() throws {
         let broker = try MosquittoBroker()
         let modbus = freePort()
@@ -92,7 +92,7 @@ struct MqttSinkTests {
         sub.stop()
     }
 
-    @Test("TLS with a throw-away CA: the client checks the broker's certificate and publishes", .timeLimit(.minutes(3)))
+    @Test("TLS with a throw-away CA: the client checks the broker's certificate and publishes", .timeLimit(.minutes(10)))
     func tls() throws {
         let broker = try MosquittoBroker(tls: true)
         let sub = try MqttSubscriber(port: broker.port, topic: Self.base + "/#", caFile: broker.caFile)
@@ -106,7 +106,7 @@ struct MqttSinkTests {
         sub.stop()
     }
 
-    @Test("deploy/mosquitto/bridge.conf: messages queued while the central broker was down arrive", .timeLimit(.minutes(3)))
+    @Test("deploy/mosquitto/bridge.conf: messages queued while the central broker was down arrive", .timeLimit(.minutes(10)))
     func bridge() throws {
         let centralPort = freePort()
         var config = try String(contentsOf: PLCCommand.root.appendingPathComponent("deploy/mosquitto/bridge.conf"), encoding: .utf8)

@@ -85,7 +85,7 @@ struct RuntimeSettingsTests {
 @Suite("MQTT for every location of site_main", .serialized)
 struct SiteMainMqttTests {
     @Test("mosquitto receives state, availability and discovery for all three locations; a broker outage is one line each",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func everyLocation() throws {
         let broker = try MosquittoBroker()
         let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
@@ -166,7 +166,7 @@ struct SiteMainSqlTests {
     }
 
     @Test("PostgreSQL gets the rows of all three locations, equal to their CSV files, across an outage, each once",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func everyLocation() throws {
         let pg = try PostgresServer()
         let dir = try scratchFolder("site-sql")

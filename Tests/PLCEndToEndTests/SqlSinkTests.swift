@@ -45,7 +45,7 @@ struct SqlSinkTests {
         while !condition() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
     }
 
-    @Test("SQLite through sqliteodbc: every CSV row arrives, cell by cell", .timeLimit(.minutes(2)))
+    @Test("SQLite through sqliteodbc: every CSV row arrives, cell by cell", .timeLimit(.minutes(10)))
     func sqlite() throws {
         let ws = try RX380MainTests.Workspace()
         let connection = "Driver=SQLite3;Database=\(ws.dir.path)/readings.db"
@@ -66,7 +66,7 @@ struct SqlSinkTests {
     }
 
     @Test("PostgreSQL through psqlODBC: rows cell by cell; stopped for a while, every row arrives exactly once",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func postgresOutage() throws {
         let pg = try PostgresServer()
         let ws = try RX380MainTests.Workspace()
@@ -89,7 +89,7 @@ struct SqlSinkTests {
     }
 
     @Test("SIGKILL while a backlog is forwarded: after a restart every CSV row is in PostgreSQL once",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func killDuringForwarding() throws {
         let pg = try PostgresServer()
         let ws = try RX380MainTests.Workspace()
@@ -119,7 +119,7 @@ struct SqlSinkTests {
     }
 
     @Test("FreeTDS (SQL Server's driver) to a closed port and to a silent one: a clear error, no hang",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func freeTDS() throws {
         let closed = freePort()
         let refused = "Driver=FreeTDS;Server=127.0.0.1;Port=\(closed);Database=energy;UID=sa;PWD=x;TDS_Version=7.4;"
@@ -145,7 +145,7 @@ struct SqlSinkTests {
     }
 
     @Test("rx380_main with SQL Server unreachable: the scan goes on, one error line per outage, rows wait in the CSV",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func unreachableServer() throws {
         let ws = try RX380MainTests.Workspace()
         let connection = "Driver=FreeTDS;Server=127.0.0.1;Port=\(freePort());Database=energy;UID=sa;PWD=${PLC_TEST_SQL_PASSWORD};TDS_Version=7.4;"

@@ -103,7 +103,7 @@ struct RunTariffTests {
 @Suite("plc bench-dashboard: trend rings")
 struct TrendBenchTests {
     @Test("the trend rings' memory is stated; neither the per-scan check between points nor taking a point allocates",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(10)))
     func rings() throws {
         let result = try PLCCommand.run(["bench-dashboard", "--seconds", "0.2"], timeout: 100)
         #expect(result.status == 0, "\(result.stderr)")
