@@ -7,6 +7,8 @@ final class BackgroundProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var errors: [String] = []
+    /// Output pipes read to their end (0, 1 or 2).
+    private var pipesEnded = 0
 
     /// Starts `executable` with `arguments`; stdout and stderr lines are collected separately.
     /// `environment` adds to the test's own.
@@ -41,6 +43,7 @@ final class BackgroundProcess: @unchecked Sendable {
                 }
             }
             if !pending.isEmpty { add(String(decoding: pending, as: UTF8.self)) }
+            self.lock.withLock { self.pipesEnded += 1 }
         }.start()
     }
 
@@ -88,6 +91,10 @@ final class BackgroundProcess: @unchecked Sendable {
             process.waitUntilExit()
             return nil
         }
+        // The last lines (the statistics at stop) may still be in the pipes: read them to the end,
+        // unless a child process of its own keeps them open.
+        let drained = Date().addingTimeInterval(2)
+        while lock.withLock({ pipesEnded < 2 }) && Date() < drained { Thread.sleep(forTimeInterval: 0.01) }
         return process.terminationStatus
     }
 
