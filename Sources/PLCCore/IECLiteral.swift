@@ -45,6 +45,26 @@ public enum IECLiteral {
         }
     }
 
+    /// Prints `value` for people, as Codesys's online view shows it: TIME in units
+    /// (`T#1d`, `T#5m`, `T#1s500ms`, `T#0ms`), every other type as `format` does. Reads back with `parse`.
+    public static func readable(_ value: IECValue, as type: IECType) -> String {
+        guard type == .time, case .time(let ms) = value else { return format(value, as: type) }
+        return readableTime(ms)
+    }
+
+    /// A TIME in ms as `T#<d>d<h>h<m>m<s>s<ms>ms`, leaving out zero units (`T#0ms` for zero, `T#-2s` below).
+    public static func readableTime(_ ms: Int64) -> String {
+        guard ms != 0 else { return "T#0ms" }
+        var rest = ms.magnitude
+        var text = ms < 0 ? "T#-" : "T#"
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] as [(String, UInt64)] {
+            let count = rest / size
+            rest %= size
+            if count > 0 { text += "\(count)\(unit)" }
+        }
+        return text
+    }
+
     /// Prints a real with the shortest digits that read back to the same value (`229.7`, not `229.70000000000002`).
     public static func formatReal(_ v: Double, single: Bool) -> String {
         if v.isNaN { return "NaN" }

@@ -44,7 +44,7 @@ public struct VarTable: Hashable, Sendable {
     /// The table as aligned text, one declaration per line, Codesys's tabular view.
     public func formatted() -> String {
         let rows = decls.map { d in
-            [d.scope.rawValue, d.name, d.type.name, IECLiteral.format(d.initial, as: d.type), d.comment]
+            [d.scope.rawValue, d.name, d.type.name, IECLiteral.readable(d.initial, as: d.type), d.comment]
         }
         let header = ["Scope", "Name", "Type", "Initial", "Comment"]
         let widths = (0..<4).map { c in ([header] + rows).map { $0[c].count }.max()! }

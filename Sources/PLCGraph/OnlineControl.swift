@@ -96,21 +96,21 @@ extension CompiledProgram {
             switch request {
             case .write(let path, let value), .force(let path, let value):
                 guard let type = type(of: path) else { continue }
-                let old = self.value(of: path).map { IECLiteral.format($0, as: type) } ?? ""
+                let old = self.value(of: path).map { IECLiteral.readable($0, as: type) } ?? ""
                 try? setValue(value, of: path)
                 if case .force = request {
                     forces[path] = value
                     forcesChanged = true
                 }
-                changes.append(.init(request: request, path: path, old: old, new: IECLiteral.format(value, as: type)))
+                changes.append(.init(request: request, path: path, old: old, new: IECLiteral.readable(value, as: type)))
             case .unforce(let path):
                 guard let value = forces.removeValue(forKey: path), let type = type(of: path) else { continue }
                 forcesChanged = true
-                changes.append(.init(request: request, path: path, old: IECLiteral.format(value, as: type), new: "unforced"))
+                changes.append(.init(request: request, path: path, old: IECLiteral.readable(value, as: type), new: "unforced"))
             case .unforceAll:
                 for (path, value) in forces.sorted(by: { $0.key < $1.key }) {
                     let type = type(of: path) ?? .bool
-                    changes.append(.init(request: request, path: path, old: IECLiteral.format(value, as: type), new: "unforced"))
+                    changes.append(.init(request: request, path: path, old: IECLiteral.readable(value, as: type), new: "unforced"))
                 }
                 forcesChanged = !forces.isEmpty
                 forces.removeAll()
@@ -166,7 +166,7 @@ extension CompiledProgram {
 
     /// The forced paths with their values as literals, sorted (for pages, metrics and the stop line).
     public var forcedList: [(path: String, value: String)] {
-        forces.sorted { $0.key < $1.key }.map { ($0.key, IECLiteral.format($0.value, as: type(of: $0.key) ?? .bool)) }
+        forces.sorted { $0.key < $1.key }.map { ($0.key, IECLiteral.readable($0.value, as: type(of: $0.key) ?? .bool)) }
     }
 }
 

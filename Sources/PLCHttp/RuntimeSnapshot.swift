@@ -165,6 +165,6 @@ public struct PinReading: Sendable {
     /// RETAIN or PERSISTENT when the value survives a restart (the Online page marks it).
     public var retain: RetainClass?
 
-    /// The value as an IEC literal (`T#2000ms`, `229.7`, `'text'`).
-    public var text: String { IECLiteral.format(value, as: type) }
+    /// The value as an IEC literal, TIME as Codesys's online view shows it (`T#2s`, `229.7`, `'text'`).
+    public var text: String { IECLiteral.readable(value, as: type) }
 }

@@ -82,7 +82,7 @@ import Testing
         #expect(added.stdout.contains("online change: 7 blocks added, 0 removed, 23 kept, 0 reset"), "\(added.stdout)")
         #expect(!Self.waitForRows(csv, "Workshop", moreThan: 1).isEmpty, "the added location never logged")
         let values = try OnlineModeTests.programValues(port)
-        #expect(values["LogInterval"] == "T#1000ms", "\(values)")
+        #expect(values["LogInterval"] == "T#1s", "\(values)")
 
         // A type error: refused with file:line, the old program keeps logging.
         try (withWorkshop + Self.location("garage", "Garage", unit: 3, csvFolder: "PollInterval"))

@@ -172,9 +172,8 @@ import Testing
         #expect((json["answer"] as? String)?.contains("LogInterval T#10s") == true, "\(json)")
         #expect(json["forcedRow"] as? Bool == true, "\(json)")
         #expect(json["mark"] as? String == "F")
-        #expect((json["banner"] as? String)?.contains("1 forced: LogInterval = T#10000ms") == true, "\(json)")
+        #expect((json["banner"] as? String)?.contains("1 forced: LogInterval = T#10s") == true, "\(json)")
         let log = try String(contentsOf: run.folder.appendingPathComponent("rx380.log"), encoding: .utf8)
-        #expect(log.contains("olga (operator) from 127.0.0.1: force LogInterval T#24h -> T#10000ms")
-                || log.contains("olga (operator) from 127.0.0.1: force LogInterval T#86400000ms -> T#10000ms"), "\(log)")
+        #expect(log.contains("olga (operator) from 127.0.0.1: force LogInterval T#1d -> T#10s"), "\(log)")
     }
 }

@@ -20,7 +20,7 @@ struct RuntimeSettingsTests {
         #expect(line("Site").hasSuffix("'pi-7'  (settings file)"))
         #expect(line("MqttPrefix").hasSuffix("'home'  (settings file)"))
         #expect(line("SqlTable").hasSuffix("'energy_readings'  (default)"))
-        #expect(lines.contains { $0.contains("LogInterval") && $0.contains("T#60000ms") }, "a program variable from the settings file")
+        #expect(lines.contains { $0.contains("LogInterval") && $0.contains("T#1m") }, "a program variable from the settings file")
 
         // rx380_main declares its settings: their defaults are the program's.
         let rx = try PLCCommand.run(["check", "programs/rx380_main", "--set", "Site=x"])

@@ -64,6 +64,22 @@ struct IECLiteralTests {
         #expect(IECLiteral.format(.string("a'b"), as: .string) == "'a$'b'")
     }
 
+    @Test("for people, TIME is printed in units as Codesys's online view shows it, and reads back")
+    func readableTime() throws {
+        #expect(IECLiteral.readable(.time(86_400_000), as: .time) == "T#1d")
+        #expect(IECLiteral.readable(.time(300_000), as: .time) == "T#5m")
+        #expect(IECLiteral.readable(.time(1_500), as: .time) == "T#1s500ms")
+        #expect(IECLiteral.readable(.time(90_061_001), as: .time) == "T#1d1h1m1s1ms")
+        #expect(IECLiteral.readable(.time(0), as: .time) == "T#0ms")
+        #expect(IECLiteral.readable(.time(-2_000), as: .time) == "T#-2s")
+        #expect(IECLiteral.readable(.int(0x0FA0), as: .word) == "16#0FA0")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let ms = Int64.random(in: -Int64(Int32.max) * 1000...Int64(Int32.max) * 1000, using: &generator)
+            #expect(try IECLiteral.parse(IECLiteral.readableTime(ms), as: .time) == .time(ms), "\(ms)")
+        }
+    }
+
     @Test("printed literals parse back to the same value")
     func roundTrip() throws {
         let samples: [(IECValue, IECType)] = [

@@ -101,7 +101,7 @@ import Testing
         program.onOnlineChange = { list, _ in changes.list += list }
         program.online.submit(try program.request(force: false, "delay", "T#2s"))
         _ = Self.scans(program, 1, from: 0)
-        #expect(changes.list == [.init(request: .write("Delay", .time(2000)), path: "Delay", old: "T#100ms", new: "T#2000ms")])
+        #expect(changes.list == [.init(request: .write("Delay", .time(2000)), path: "Delay", old: "T#100ms", new: "T#2s")])
     }
 
     @Test func aPinInsideAnFBDBlockIsForcedByItsPath() throws {
