@@ -132,7 +132,27 @@ public struct ProgramLoader {
         if !result.isEmpty {
             result[0].blocks += instances.map(\.name).filter { owner[$0.uppercased()] == nil }
         }
+        singleWriter(instances, taskOf: owner, firstTask: result.first?.name ?? "")
         return result
+    }
+
+    /// A variable assigned by blocks of two tasks: refused, since each task keeps its own copy and
+    /// only the first task's would reach the others (Codesys's static analysis reports the same
+    /// program as SA0006, "write access from several tasks", where the last writer wins).
+    private mutating func singleWriter(_ instances: [ProgramFile.Instance], taskOf: [String: String], firstTask: String) {
+        var writer: [String: (task: String, block: String)] = [:]
+        for instance in instances {
+            let task = taskOf[instance.name.uppercased()] ?? firstTask
+            for output in instance.outputs {
+                let key = output.variable.uppercased()
+                guard let first = writer[key] else { writer[key] = (task, instance.name); continue }
+                guard first.task != task else { continue }
+                errors.append(SourceError(file: output.file ?? reader.path, line: output.line,
+                                          "\(instance.name).\(output.pin) assigns \(output.variable) in task \(task), and "
+                                          + "\(first.block) assigns it in task \(first.task): a variable is written by one task "
+                                          + "only (each task keeps its own copy; Codesys reports this as SA0006)"))
+            }
+        }
     }
 
     private mutating func task(_ node: Node, checkingKeys: Bool = true) -> ProgramFile.Task {

@@ -36,6 +36,21 @@ import PLCRuntime
         return TaskProgram.link(zip(file.tasks, programs).map { ($0.name, $1) })
     }
 
+    /// Blocks of two tasks assigning one variable: refused with the line of the second assignment
+    /// (Codesys's SA0006); two blocks of one task may, the later one wins as in one scan.
+    @Test func aVariableIsWrittenByOneTaskOnly() throws {
+        let twoTasks = Self.text + "\n    outputs:\n      Q: Seen\n"
+        do {
+            _ = try ProgramLoader.parse(twoTasks, path: "linked.yaml", enums: BlockLibrary.all.enumerations)
+            Issue.record("a variable assigned in two tasks was accepted")
+        } catch {
+            #expect(error.description == "linked.yaml:22: wait.Q assigns Seen in task slow, and pulse assigns it in task fast: "
+                    + "a variable is written by one task only (each task keeps its own copy; Codesys reports this as SA0006)")
+        }
+        let oneTask = twoTasks.replacingOccurrences(of: "blocks: [wait]", with: "blocks: []")
+        #expect(throws: Never.self) { try ProgramLoader.parse(oneTask, path: "linked.yaml", enums: BlockLibrary.all.enumerations) }
+    }
+
     /// A setting no block assigns (an operator writes it online in the first task) reaches the
     /// other tasks at their next scan; a value a block assigns comes from that block's task.
     @Test func unassignedVariablesComeFromTheFirstTask() throws {
