@@ -158,9 +158,7 @@ extension RuntimeSettings {
     static func entries(of path: String) throws(SourceError) -> [(name: String, value: String, line: Int?)] {
         let text = try TextInput.read(path, what: "the settings file")
         // A file of comments only (a template with every line commented out) sets nothing.
-        let content = text.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        if content.isEmpty || content == ["---"] { return [] }
-        let root = try YAMLSource.compose(text, path: path)
+        guard let root = try YAMLSource.composeIfAny(text, path: path), root.scalar?.string.isEmpty != true else { return [] }
         guard let mapping = root.mapping else {
             throw SourceError(file: path, line: root.mark?.line, "expected NAME: value lines (a YAML mapping)")
         }

@@ -7,4 +7,9 @@ public enum YAMLSource {
     public static func compose(_ text: String, path: String) throws(SourceError) -> Node {
         try YAMLReader(path: path).compose(text)
     }
+
+    /// Composes `text`, or nil when it holds no document (empty, or comments only).
+    public static func composeIfAny(_ text: String, path: String) throws(SourceError) -> Node? {
+        try YAMLComposer(path: path).compose(text)
+    }
 }

@@ -42,6 +42,14 @@ struct RuntimeSettingsTests {
         let badFile = try PLCCommand.run(["check", "programs/rx380_main", "--settings", settings])
         #expect(badFile.status == 2)
         #expect(badFile.stderr.hasPrefix("\(settings):2: MqttBroker 'broker:0'"), "\(badFile.stderr)")
+
+        // A template with every line commented out, an empty file, an empty document: nothing set, no error.
+        for text in ["# Site: pi-7\n#   MqttBroker: host:1883\n", "", "# all off\n---\n"] {
+            try text.write(toFile: settings, atomically: true, encoding: .utf8)
+            let none = try PLCCommand.run(["check", "programs/site_main", "--settings", settings])
+            #expect(none.status == 0, "\(text.debugDescription): \(none.stderr)")
+            #expect(!none.stdout.isEmpty && !none.stdout.contains("(settings file)"), "\(none.stdout)")
+        }
     }
 
     @Test("plc run site_main --simulate --set HttpListen=...: /api/values and /metrics have its three locations")
