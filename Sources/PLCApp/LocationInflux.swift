@@ -21,34 +21,39 @@ final class LocationInflux {
         var lastAge: Int64 = .max
     }
 
-    private var locations: [Location]
+    private var locations: [Location] = []
     private let path: String
     private let site: String
     private let writer: StorageWriter
 
-    /// The sink for `program`'s locations (`LocationSource`, the best rank), or nil when `InfluxFile` is empty.
-    init?(program: CompiledProgram, settings: RuntimeSettings, writer: StorageWriter) {
+    /// The sink for a program's locations, or nil when `InfluxFile` is empty. It has no location until `add(from:)`.
+    init?(settings: RuntimeSettings, writer: StorageWriter) {
         path = settings["InfluxFile"]
         guard !path.isEmpty else { return nil }
         site = SiteName.resolve(settings["Site"])
         self.writer = writer
-        var sources: [(rank: LocationRank, instance: CompiledProgram.Instance, namePin: String?)] = []
-        for instance in program.instances {
-            if let type = type(of: instance.block) as? any LocationSource.Type {
-                sources.append((type.locationRank, instance, type.locationNamePin))
-            }
-        }
-        let best = sources.map(\.rank).min()
-        locations = sources.filter { $0.rank == best }.compactMap { source in
+    }
+
+    /// Takes in the location sources (the best rank in `program`) among `blocks` (nil: every
+    /// block) it does not have yet. Call after a scan of theirs: their names may be computed.
+    func add(from program: CompiledProgram, blocks: Set<ObjectIdentifier>? = nil) {
+        let had = Set(locations.map { ObjectIdentifier($0.block as AnyObject) })
+        locations += program.bestLocationSources.compactMap { source -> Location? in
             let block = source.instance.block, table = source.instance.interface
+            let id = ObjectIdentifier(block as AnyObject)
+            guard !had.contains(id), blocks?.contains(id) ?? true else { return nil }
             guard let valid = table.index(of: "xValid"), let age = table.index(of: "tAge"),
                   let values = table.index(of: "alrValues") else { return nil }
-            let named = source.namePin.flatMap { block.value(of: $0)?.string } ?? ""
+            let named = source.type.locationNamePin.flatMap { block.value(of: $0)?.string } ?? ""
             return Location(block: block, name: named.isEmpty ? source.instance.name : named,
                             columns: ValueColumns.names(block.value(of: "sColumns")?.string ?? ""),
                             pins: (valid, age, values, table.index(of: "auiDecimals"), table.index(of: "axValid")))
         }
-        if locations.isEmpty { return nil }
+    }
+
+    /// Lets go of the locations whose blocks are in `blocks` (an online change removed them).
+    func remove(blocks: Set<ObjectIdentifier>) {
+        locations.removeAll { blocks.contains(ObjectIdentifier($0.block as AnyObject)) }
     }
 
     /// Scan thread, after a scan: one line for each location whose reading is new (its age went down).

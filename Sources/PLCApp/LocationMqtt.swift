@@ -24,44 +24,55 @@ final class LocationMqtt {
         var lastValid = false
     }
 
-    private var locations: [Location]
+    private var locations: [Location] = []
+    private let settings: MqttSettings
 
-    /// The clients for `program`'s locations, or nil when the runtime settings leave MQTT off or the program wires its own.
+    /// The sink for `program`'s locations, or nil when the runtime settings leave MQTT off or the
+    /// program wires its own. It has no location until `add(from:)`.
     init?(program: CompiledProgram, settings: RuntimeSettings) {
-        let broker = settings["MqttBroker"]
-        guard program.type(of: "MqttBroker") == nil, let address = MqttSettings.broker(broker) else { return nil }
-        var sources: [(rank: LocationRank, instance: CompiledProgram.Instance, type: any LocationSource.Type)] = []
-        for instance in program.instances {
-            if let type = type(of: instance.block) as? any LocationSource.Type { sources.append((type.locationRank, instance, type)) }
-        }
-        let best = sources.map(\.rank).min()
-        locations = sources.filter { $0.rank == best }.compactMap { source in
+        guard program.type(of: "MqttBroker") == nil, let address = MqttSettings.broker(settings["MqttBroker"]) else { return nil }
+        var s = MqttSettings(host: address.host, port: address.port, prefix: settings["MqttPrefix"],
+                             site: SiteName.resolve(settings["Site"]), location: "", columns: [], units: [])
+        (s.user, s.password, s.caFile) = (settings["MqttUser"], settings["MqttPassword"], settings["MqttCaFile"])
+        self.settings = s
+    }
+
+    /// Takes in the location sources (`LocationSource`, the best rank in `program`) among `blocks`
+    /// (nil: every block) that have no client yet; returns each new one's name and client service
+    /// (not started). Call after a scan of theirs: their names may be computed.
+    func add(from program: CompiledProgram, blocks: Set<ObjectIdentifier>? = nil) -> [(location: String, service: WorkerService<MqttClient>)] {
+        let had = Set(locations.map { ObjectIdentifier($0.block as AnyObject) })
+        let new = program.bestLocationSources.compactMap { source -> Location? in
+            let id = ObjectIdentifier(source.instance.block as AnyObject)
+            guard !had.contains(id), blocks?.contains(id) ?? true else { return nil }
             let block = source.instance.block
             let table = source.instance.interface
             func text(_ pin: String?) -> String { pin.flatMap { block.value(of: $0)?.string } ?? "" }
             guard let valid = table.index(of: "xValid"), let age = table.index(of: "tAge"), let values = table.index(of: "alrValues")
             else { return nil }
             let name = text(source.type.locationNamePin).isEmpty ? source.instance.name : text(source.type.locationNamePin)
-            let columns = ValueColumns.names(text("sColumns"))
-            let units = text("sUnits").split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
-            var s = MqttSettings(host: address.host, port: address.port, prefix: settings["MqttPrefix"],
-                                 site: SiteName.resolve(settings["Site"]), location: name, columns: columns, units: units)
-            (s.user, s.password, s.caFile) = (settings["MqttUser"], settings["MqttPassword"], settings["MqttCaFile"])
+            var s = settings
+            s.location = name
+            s.columns = ValueColumns.names(text("sColumns"))
+            s.units = text("sUnits").split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
             let fixed = s
             let service = WorkerService("mqtt \(name)", make: { MqttClient(fixed) }, start: { $0.start() },
                                         stop: { $0.stop() }, hasEnded: { $0.hasEnded })
-            return Location(name: name, block: block, service: service, columns: columns, units: units,
+            return Location(name: name, block: block, service: service, columns: s.columns, units: s.units,
                             pins: (valid, age, values, table.index(of: "auiDecimals"), table.index(of: "axValid"),
                                    table.index(of: source.type.locationStatusPin) ?? valid))
         }
-        if locations.isEmpty { return nil }
+        locations += new
+        return new.map { ($0.name, $0.service) }
     }
 
-    /// One service per location, for the runtime's group.
-    var services: [any RuntimeService] { locations.map(\.service) }
-
-    /// Each location's name and client service, for the outage lines (`SinkOutages`).
-    var clients: [(location: String, service: WorkerService<MqttClient>)] { locations.map { ($0.name, $0.service) } }
+    /// Lets go of the locations whose blocks are in `blocks` (an online change removed them);
+    /// returns their client services, for the caller to stop off the scan thread.
+    func remove(blocks: Set<ObjectIdentifier>) -> [WorkerService<MqttClient>] {
+        let gone = locations.filter { blocks.contains(ObjectIdentifier($0.block as AnyObject)) }
+        locations.removeAll { blocks.contains(ObjectIdentifier($0.block as AnyObject)) }
+        return gone.map(\.service)
+    }
 
     /// Scan thread, after a scan: publishes each location whose data are new (its age went down)
     /// or whose validity changed.
@@ -96,5 +107,21 @@ final class LocationMqtt {
         let wallMs = Int64(Date().timeIntervalSince1970 * 1000)
         client.publish(state: MqttState.payload(wallClockMs: wallMs, quality: valid ? "good" : (status.isEmpty ? "bad" : status),
                                                 columns: location.columns, units: location.units, cells: cells))
+    }
+}
+
+extension CompiledProgram {
+    /// The blocks the runtime's sinks treat as locations: the location sources of the best rank
+    /// (`LocationRank`: a presenting block hides the raw readers), in program order.
+    var bestLocationSources: [(instance: Instance, type: any LocationSource.Type)] {
+        var sources: [(instance: Instance, type: any LocationSource.Type)] = []
+        var best: LocationRank?
+        for instance in instances {
+            guard let source = Swift.type(of: instance.block) as? any LocationSource.Type else { continue }
+            let rank = source.locationRank
+            best = best.map { min($0, rank) } ?? rank
+            sources.append((instance, source))
+        }
+        return sources.filter { $0.type.locationRank == best }
     }
 }

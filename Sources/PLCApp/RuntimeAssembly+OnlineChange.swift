@@ -3,6 +3,7 @@ public import PLCGraph
 import PLCMeters
 import PLCModbus
 import PLCRuntime
+import PLCSql
 import PLCStorage
 
 extension RuntimeAssembly {
@@ -49,10 +50,6 @@ extension RuntimeAssembly {
             throw Failure(description: "\(edited.path):\(instance.line): \(instance.name): its meter model changed from "
                           + "\(old.model?.name ?? "none") to \(new.model?.name ?? "none"); restart the program to read the new one")
         }
-        if locationSinks.load(ordering: .acquiring), let moved = (change.added + change.removed).first(where: { $0.block is any LocationSource }) {
-            throw Failure(description: "\(edited.path):\(moved.line): \(moved.name): the runtime's own MQTT or SQL sinks run per "
-                          + "location (MqttBroker, SqlConnection): a location cannot be added or removed online; restart the program")
-        }
         // The added blocks join the running buses and storage writer before they run.
         for instance in change.added {
             if let block = instance.block as? any BusBlock,
@@ -79,6 +76,7 @@ extension RuntimeAssembly {
         }
         let dropped = change.removed.flatMap { owned[ObjectIdentifier($0.block as AnyObject)] ?? [] }
         let line = change.summary + (who.isEmpty ? "" : " (\(who))")
+        var sinksGone: [any RuntimeService] = []
         let refusal = program.apply(change) { [self] context in
             // Scan thread, between two scans: the runtime follows the new version. The line goes
             // into the error logs the program wrote so far (the added blocks' files are wired by this scan).
@@ -87,6 +85,8 @@ extension RuntimeAssembly {
             for instance in change.removed { (instance.block as? any IOBlock)?.shutdown() }
             for service in dropped { group.remove(service) }
             for service in started { group.adopt(service) }
+            // The runtime's own sinks (MqttBroker, SqlConnection, InfluxFile) follow the locations.
+            sinksGone = followSinks(added: change.added.map(\.block), removed: change.removed.map(\.block))
         }
         if let refusal {
             for service in started.reversed() { service.stop() }
@@ -95,6 +95,12 @@ extension RuntimeAssembly {
         for instance in change.removed { owned[ObjectIdentifier(instance.block as AnyObject)] = nil }
         owned.merge(startedBy) { _, new in new }
         for service in dropped.reversed() { service.stop() }
+        if !sinksGone.isEmpty {
+            // A removed location's last rows (its logger handed them over at the swap) go to SQL first.
+            storage.writer.settle(timeout: 2)
+            for service in sinksGone { (service as? WorkerService<SqlForwarder>)?.worker?.finish() }
+            for service in sinksGone.reversed() { service.stop() }
+        }
         let micros = program.lastSwapNanoseconds / 1000
         note("\(file.name): \(line); swapped in between two scans in \(micros / 1000).\(String(micros % 1000 + 1000).dropFirst()) ms")
         return line

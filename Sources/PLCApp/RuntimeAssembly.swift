@@ -29,16 +29,17 @@ public final class RuntimeAssembly {
     /// The first bus's simulator, if any: the one of a program with one bus.
     public var simulator: ModbusSimulator? { simulators.first }
     let group: ServiceGroup
+    // The runtime's own sinks per location (scan thread): MQTT, SQL and the InfluxDB file, as the
+    // runtime settings ask; each gets its locations after their first scan.
     var locationMqtt: LocationMqtt?
-    private var sinksStarted = false
     var locationSql: LocationSql?
     var locationInflux: LocationInflux?
+    private var sinksStarted = false
+    /// Blocks an online change added: their locations' sinks start after their first scan.
+    var sinkBlocksAdded: Set<ObjectIdentifier> = []
     /// Once-per-outage lines of the runtime's own MQTT clients and SQL forwarders.
     var sinkOutages = SinkOutages()
     var sqlNudges = LocationSql.Nudges()
-    /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
-    /// not add or remove a location); set on the scan thread, read by the thread of a change.
-    let locationSinks = Atomic<Bool>(false)
     let note: @Sendable (String) -> Void
     /// The services each block brought (`ServiceOwner`), so an online change can stop a dropped block's.
     var owned: [ObjectIdentifier: [any RuntimeService]] = [:]
@@ -123,44 +124,65 @@ public final class RuntimeAssembly {
         self.group = group
         self.note = note
         self.owned = owned
+        locationMqtt = LocationMqtt(program: program, settings: setup.settings)
         locationSql = LocationSql(program: program, settings: setup.settings)
+        locationInflux = LocationInflux(settings: setup.settings, writer: storage.writer)
     }
 
     /// Scan thread, after each scan: what the runtime's own sinks send (MQTT per location). After
     /// the first scan, the runtime's own MQTT clients and SQL forwarders of every location start:
-    /// the locations' names, columns and folders may be computed, and are wired by then.
+    /// the locations' names, columns and folders may be computed, and are wired by then; after
+    /// the first scan of blocks an online change added, theirs.
     public func afterScan() {
         if !sinksStarted {
             sinksStarted = true
-            if let mqtt = LocationMqtt(program: program, settings: setup.settings) {
-                for service in mqtt.services {
-                    do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
-                }
-                for (location, client) in mqtt.clients {
-                    // Down for 5 s, as MqttPublish's xFault: a quick reconnect is no outage.
-                    sinkOutages.add(location, grace: 5_000_000_000) {
-                        guard let status = client.worker?.status, !status.connected else { return nil }
-                        return status.error.isEmpty ? "MQTT broker not connected" : status.error
-                    }
-                }
-                locationMqtt = mqtt
-                locationSinks.store(true, ordering: .releasing)
-            }
-            locationInflux = LocationInflux(program: program, settings: setup.settings, writer: storage.writer)
-            if locationInflux != nil { locationSinks.store(true, ordering: .releasing) }
+            startSinks(of: nil)
+        } else if !sinkBlocksAdded.isEmpty {
+            startSinks(of: sinkBlocksAdded)
+            sinkBlocksAdded = []
         }
         locationMqtt?.afterScan()
         locationInflux?.afterScan()
         sqlNudges.afterScan()
-        if let sql = locationSql {
-            locationSql = nil
-            locationSinks.store(true, ordering: .releasing)
-            for (location, source, service) in sql.services() {
-                do { try group.start(service) } catch { note("\(file.name): \(service.serviceName): \(error)") }
-                sinkOutages.add(location) { service.worker?.status.fault?.description }
-                sqlNudges.add(source, service)
+    }
+
+    /// Scan thread: starts the sinks of the locations among `blocks` (nil: every block).
+    private func startSinks(of blocks: Set<ObjectIdentifier>?) {
+        for (location, client) in locationMqtt?.add(from: program, blocks: blocks) ?? [] {
+            client.start()
+            group.adopt(client)
+            // Down for 5 s, as MqttPublish's xFault: a quick reconnect is no outage.
+            sinkOutages.add(location, owner: client, grace: 5_000_000_000) {
+                guard let status = client.worker?.status, !status.connected else { return nil }
+                return status.error.isEmpty ? "MQTT broker not connected" : status.error
             }
         }
+        locationInflux?.add(from: program, blocks: blocks)
+        for (location, source, forwarder) in locationSql?.add(from: program, blocks: blocks) ?? [] {
+            forwarder.start()
+            group.adopt(forwarder)
+            sinkOutages.add(location, owner: forwarder) { forwarder.worker?.status.fault?.description }
+            sqlNudges.add(source, forwarder)
+        }
+    }
+
+    /// Scan thread, as an online change swaps in: the sinks of `removed` blocks' locations are let
+    /// go and returned, for the caller to stop off the scan thread; those of `added` blocks start
+    /// after their first scan.
+    func followSinks(added: [any FunctionBlock], removed: [any FunctionBlock]) -> [any RuntimeService] {
+        let gone = Set(removed.map { ObjectIdentifier($0 as AnyObject) })
+        var stopped: [any RuntimeService] = []
+        if !gone.isEmpty {
+            let clients = locationMqtt?.remove(blocks: gone) ?? []
+            let forwarders = locationSql?.remove(blocks: gone) ?? []
+            locationInflux?.remove(blocks: gone)
+            sqlNudges.remove(forwarders)
+            sinkOutages.remove(clients + forwarders)
+            stopped = clients + forwarders
+            for service in stopped { group.remove(service) }
+        }
+        if sinksStarted { sinkBlocksAdded.formUnion(added.map { ObjectIdentifier($0 as AnyObject) }) }
+        return stopped
     }
 
     /// The services running, in start order (`plc check`-style names: "bus main", "sql office", ...).

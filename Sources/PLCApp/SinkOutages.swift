@@ -13,6 +13,8 @@ struct SinkOutages {
     /// One sink: its label (the location, `Office`) and how to read its fault now (nil: working).
     struct Watch {
         let label: String
+        /// The sink's service, so that a location removed online takes its watch with it.
+        let owner: ObjectIdentifier
         let grace: Int64
         let fault: () -> String?
         /// When the present fault was first seen, and when its outage started (nil: none).
@@ -25,8 +27,15 @@ struct SinkOutages {
     private(set) var watches: [Watch] = []
     private var nextCheck: Int64 = 0
 
-    mutating func add(_ label: String, grace: Int64 = 0, fault: @escaping () -> String?) {
-        watches.append(Watch(label: label, grace: grace, fault: fault))
+    mutating func add(_ label: String, owner: AnyObject, grace: Int64 = 0, fault: @escaping () -> String?) {
+        watches.append(Watch(label: label, owner: ObjectIdentifier(owner), grace: grace, fault: fault))
+    }
+
+    /// Forgets the watches of `owners` (sinks an online change removed); an outage still open ends
+    /// with its sink, without a line.
+    mutating func remove(_ owners: [AnyObject]) {
+        let ids = Set(owners.map(ObjectIdentifier.init))
+        watches.removeAll { ids.contains($0.owner) }
     }
 
     /// Looks at every sink when a second has passed since the last look; `report` gets the level

@@ -28,6 +28,8 @@ public final class SqlForwarder: @unchecked Sendable {
     // Guarded by `condition`.
     private var state = Status()
     private var stopping = false
+    /// Set by `finish`: end once the outbox is empty (or the server fails).
+    private var finishing = false
     private var nudged = false
     private let thread = WorkerThread()
     // Worker thread only.
@@ -71,6 +73,20 @@ public final class SqlForwarder: @unchecked Sendable {
         return finished
     }
 
+    /// Sends what the outbox holds, then ends: for a location an online change removed, whose last
+    /// rows are on disk. A server that has not taken them within `wait` seconds, or fails, leaves
+    /// them in the outbox (sent when the location runs again), as `stop` does. Returns false when
+    /// the worker was given up.
+    @discardableResult
+    public func finish(wait: Double = SqlForwarder.stopWait) -> Bool {
+        condition.withLock {
+            finishing = true
+            nudged = true
+            condition.broadcast()
+        }
+        return thread.join(timeout: wait) || stop(wait: 0)
+    }
+
     /// A new row may be on disk: look now instead of at the next poll.
     public func nudge() {
         condition.withLock {
@@ -87,8 +103,9 @@ public final class SqlForwarder: @unchecked Sendable {
                 let more = try forwardOnce()
                 condition.withLock { state.fault = nil }
                 backoff = settings.retryMin
-                if more { wait = 0 }
+                if more { wait = 0 } else if condition.withLock({ finishing }) { break }
             } catch {
+                if condition.withLock({ finishing }) { break }
                 insert = nil
                 connection = nil
                 condition.withLock { state.fault = error }

@@ -41,14 +41,19 @@ import Testing
         return rows
     }
 
-    @Test func addALocationAndChangeLogIntervalWhileRunning() throws {
-        let users = try OnlineModeTests.usersFile()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-change-\(UUID().uuidString.prefix(8))")
+    /// A fresh folder holding a copy of programs/site_main: the folder, the copy, its CSV folder
+    /// and its program.yaml.
+    static func siteMainCopy(_ name: String) throws -> (dir: URL, program: URL, csv: URL, programFile: URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plc-\(name)-\(UUID().uuidString.prefix(8))")
         let program = dir.appendingPathComponent("site_main")
-        let csv = dir.appendingPathComponent("csv")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: PLCCommand.root.appendingPathComponent("programs/site_main"), to: program)
-        let programFile = program.appendingPathComponent("program.yaml")
+        return (dir, program, dir.appendingPathComponent("csv"), program.appendingPathComponent("program.yaml"))
+    }
+
+    @Test func addALocationAndChangeLogIntervalWhileRunning() throws {
+        let users = try OnlineModeTests.usersFile()
+        let (dir, program, csv, programFile) = try Self.siteMainCopy("change")
         // One row a second, so the test sees many; the timer runs T#2s intervals.
         let original = try String(contentsOf: programFile, encoding: .utf8)
             .replacingOccurrences(of: "initial: T#5m, online: write", with: "initial: T#1s, online: write")
@@ -141,6 +146,61 @@ import Testing
         #expect(log.contains("INFO - online change: 0 blocks added, 7 removed, 23 kept, 0 reset"))
         #expect(log.contains("online: erik (engineer) from 127.0.0.1: online change refused:") && log.contains("type mismatch"))
         #expect(log.contains("changed its type from TON to TOF"))
+    }
+
+    /// With the runtime's own sinks on (`SqlConnection`, `MqttBroker`), a location added online
+    /// gets its forwarder and MQTT client; removed, its client goes offline and its forwarder sends
+    /// the rows its logger handed over before it stops.
+    @Test(.timeLimit(.minutes(10))) func theRuntimeSinksFollowALocationAddedAndRemoved() throws {
+        let pg = try PostgresServer()
+        let broker = try MosquittoBroker()
+        let sub = try MqttSubscriber(port: broker.port, topic: "plc/#")
+        defer { sub.stop() }
+        let (dir, program, csv, programFile) = try Self.siteMainCopy("sinks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let original = try String(contentsOf: programFile, encoding: .utf8)
+        let run = try BackgroundProcess(PLCCommand.executable.path, [
+            "run", program.path, "--simulate", "--set", "SqlConnection=\(pg.connection)", "--set", "MqttBroker=127.0.0.1:\(broker.port)",
+            "--set", "Site=pi-7", "--set", "CsvFolder=\(csv.path)", "--set", "ErrorLogFile=\(dir.path)/site.log",
+            "--set", "PollInterval=T#300ms", "--set", "LogInterval=T#1s",
+        ])
+        defer { _ = run.stop(signal: SIGINT) }
+        func table() -> [String: [(ts: String, energy: String?)]] { (try? SiteMainSqlTests.table(pg.connection)) ?? [:] }
+        func good(_ location: String) -> Bool {
+            sub.payloads("plc/pi-7/\(location)/state").contains { MqttSinkTests.json($0)?["quality"] as? String == "good" }
+        }
+        SqlSinkTests.waitUntil(60) { table().keys.sorted() == ["Aircon", "Office", "Production"] && good("Office") }
+        #expect(table().keys.sorted() == ["Aircon", "Office", "Production"], "\(run.errorOutput.suffix(5))")
+
+        // Added: rows in PostgreSQL and state on MQTT under its name, with discovery, as the others.
+        try (original + Self.location("workshop", "Workshop", unit: 3)).write(to: programFile, atomically: true, encoding: .utf8)
+        kill(run.process.processIdentifier, SIGUSR2)
+        let added = run.waitForErrorLine(timeout: 30) { $0.contains("online change:") }
+        #expect(added?.contains("online change: 7 blocks added, 0 removed, 23 kept, 0 reset (SIGUSR2)") == true, "\(added ?? "")")
+        SqlSinkTests.waitUntil(60) { (table()["Workshop"]?.count ?? 0) >= 3 && good("Workshop") }
+        #expect((table()["Workshop"]?.count ?? 0) >= 3, "no Workshop rows in PostgreSQL")
+        #expect(good("Workshop"), "no good Workshop state on MQTT")
+        #expect(sub.payloads("plc/pi-7/Workshop/availability").last == "online")
+        let discovery = try MqttSinkTests.retained(port: broker.port, topic: "homeassistant/#")
+        #expect(discovery.contains { $0.contains("Workshop") && $0.contains("total_real_energy") }, "\(discovery.prefix(2))")
+
+        // Removed: offline on MQTT, every row its logger wrote is in PostgreSQL once; the others go on.
+        try original.write(to: programFile, atomically: true, encoding: .utf8)
+        kill(run.process.processIdentifier, SIGUSR2)
+        let removed = run.waitForErrorLine(timeout: 30) { $0.contains("7 removed") }
+        #expect(removed?.contains("online change: 0 blocks added, 7 removed, 23 kept, 0 reset (SIGUSR2)") == true, "\(removed ?? "")")
+        SqlSinkTests.waitUntil(30) { sub.payloads("plc/pi-7/Workshop/availability").last == "offline" }
+        #expect(sub.payloads("plc/pi-7/Workshop/availability").last == "offline")
+        let officeStates = sub.payloads("plc/pi-7/Office/state").count
+        SqlSinkTests.waitUntil(30) { sub.payloads("plc/pi-7/Office/state").count > officeStates + 2 }
+        #expect(sub.payloads("plc/pi-7/Office/state").count > officeStates + 2, "Office stopped publishing")
+        let written = SiteMainSqlTests.csv(csv.appendingPathComponent("Workshop").path)
+        let sent = table()["Workshop"] ?? []
+        #expect(written.count >= 3 && sent.map(\.ts) == written.map(\.ts), "CSV \(written.map(\.ts)) against SQL \(sent.map(\.ts))")
+        #expect(zip(sent, written).allSatisfy { Double($0.energy ?? "") == Double($1.energy) }, "\(sent) \(written)")
+        #expect(run.stop(signal: SIGINT) == 0)
+        let log = try String(contentsOf: dir.appendingPathComponent("site.log"), encoding: .utf8)
+        #expect(!log.contains(" - ERROR - "), "\(log)")
     }
 
     @Test func sigusr2LoadsTheEditedFolderAndKeepsTheCounter() throws {
