@@ -39,10 +39,16 @@ struct SinkOutages {
     }
 
     /// Looks at every sink when a second has passed since the last look; `report` gets the level
-    /// and text of each line to write.
+    /// and text of each line to write. Sinks that fail or recover in the same look with the same
+    /// words (twenty locations on one database server) share one line, naming them all.
     mutating func check(now: Int64, report: (String, String) -> Void) {
         guard !watches.isEmpty, now >= nextCheck else { return }
         nextCheck = now + 1_000_000_000
+        var lines: [(level: String, text: String, labels: [String])] = []
+        func add(_ level: String, _ text: String, _ label: String) {
+            if let i = lines.firstIndex(where: { $0.level == level && $0.text == text }) { lines[i].labels.append(label) }
+            else { lines.append((level, text, [label])) }
+        }
         for i in watches.indices {
             let fault = watches[i].fault()
             if fault == nil { watches[i].seen = nil } else if watches[i].seen == nil { watches[i].seen = now }
@@ -51,14 +57,15 @@ struct SinkOutages {
                 watches[i].since = now
                 watches[i].text = text
                 watches[i].count &+= 1
-                report("ERROR", "\(watches[i].label): \(text)")
+                add("ERROR", text, watches[i].label)
             case (nil, let since?):
                 watches[i].since = nil
-                let line = EventLog.recovered(afterMs: (now - since) / 1_000_000, outage: watches[i].count, text: watches[i].text)
-                report("INFO", "\(watches[i].label): \(line)")
+                add("INFO", EventLog.recovered(afterMs: (now - since) / 1_000_000, outage: watches[i].count, text: watches[i].text),
+                    watches[i].label)
             default:
                 break
             }
         }
+        for line in lines { report(line.level, line.labels.joined(separator: ", ") + ": " + line.text) }
     }
 }

@@ -127,13 +127,13 @@ struct SiteMainMqttTests {
         func logLines() -> [Substring] { ((try? String(contentsOfFile: "\(dir)/site.log", encoding: .utf8)) ?? "").split(separator: "\n") }
         sub.stop()
         broker.stop()
-        MqttSinkTests.waitUntil(30) { logLines().filter { $0.contains(" - ERROR - ") && $0.contains(": MQTT ") }.count >= locations.count }
+        MqttSinkTests.waitUntil(30) { locations.allSatisfy { !sinkLines(logLines(), "ERROR", $0, "MQTT ").isEmpty } }
         try broker.start()
-        MqttSinkTests.waitUntil(90) { logLines().filter { $0.contains(": Recovered after ") }.count >= locations.count }
+        MqttSinkTests.waitUntil(90) { locations.allSatisfy { !sinkLines(logLines(), "INFO", $0, "Recovered after ").isEmpty } }
         let log = logLines()
         for location in locations {
-            let raised = log.filter { $0.contains(" - ERROR - \(location): MQTT ") }
-            let cleared = log.filter { $0.contains(" - INFO - \(location): Recovered after ") && $0.contains("(outage 1 since start): MQTT ") }
+            let raised = sinkLines(log, "ERROR", location, "MQTT ")
+            let cleared = sinkLines(log, "INFO", location, "Recovered after ").filter { $0.contains("(outage 1 since start): MQTT ") }
             #expect(raised.count == 1 && cleared.count == 1, "\(location): \(log.joined(separator: "\n"))")
         }
         let after = try MqttSubscriber(port: broker.port, topic: "plc/#")
@@ -197,12 +197,12 @@ struct SiteMainSqlTests {
         // The outage is in the error log once per location: an ERROR line when it starts, an INFO
         // line when it ends (checked once a second, so the last may come a second after the rows).
         func logLines() -> [Substring] { ((try? String(contentsOfFile: "\(dir)/site.log", encoding: .utf8)) ?? "").split(separator: "\n") }
-        SqlSinkTests.waitUntil(15) { logLines().filter { $0.contains(": Recovered after ") }.count >= locations.count }
+        SqlSinkTests.waitUntil(15) { locations.allSatisfy { !sinkLines(logLines(), "INFO", $0, "Recovered after ").isEmpty } }
         #expect(process.stop(signal: SIGINT) == 0, "\(process.errorOutput.suffix(5))")
         let log = logLines()
         for location in locations {
-            let raised = log.filter { $0.contains(" - ERROR - \(location): SQL ") }
-            let cleared = log.filter { $0.contains(" - INFO - \(location): Recovered after ") && $0.contains("(outage 1 since start): SQL ") }
+            let raised = sinkLines(log, "ERROR", location, "SQL ")
+            let cleared = sinkLines(log, "INFO", location, "Recovered after ").filter { $0.contains("(outage 1 since start): SQL ") }
             #expect(raised.count == 1 && cleared.count == 1, "\(location): \(log.joined(separator: "\n"))")
         }
         let table = try Self.table(pg.connection)
@@ -219,5 +219,18 @@ struct SiteMainSqlTests {
                         "\(location) at \(line.ts): \(row.energy ?? "nil") vs \(line.energy)")
             }
         }
+    }
+}
+
+/// The error log lines of the runtime's own sinks at `level` that name `location` among the
+/// locations they start with (`Office, Production: SQL connect failed ...`: sinks failing alike in
+/// the same second share a line) and whose words after them contain `words`.
+func sinkLines(_ log: [Substring], _ level: String, _ location: String, _ words: String) -> [Substring] {
+    log.filter { line in
+        guard let marker = line.range(of: " - \(level) - ") else { return false }
+        let rest = line[marker.upperBound...]
+        guard let colon = rest.range(of: ": ") else { return false }
+        let labels = rest[..<colon.lowerBound].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return labels.contains(location) && rest[colon.upperBound...].contains(words)
     }
 }
