@@ -29,13 +29,16 @@ public final class RuntimeAssembly {
     /// The first bus's simulator, if any: the one of a program with one bus.
     public var simulator: ModbusSimulator? { simulators.first }
     let group: ServiceGroup
-    var locationMqtt: LocationMqtt?
-    private var sinksStarted = false
-    var locationSql: LocationSql?
-    var locationInflux: LocationInflux?
+    // The runtime's own sinks, read after every scan on the scan thread: `@exclusivity(unchecked)`
+    // spares each scan the runtime's dynamic exclusivity checks (swift_beginAccess), which only
+    // catch overlapping accesses on one thread.
+    @exclusivity(unchecked) var locationMqtt: LocationMqtt?
+    @exclusivity(unchecked) private var sinksStarted = false
+    @exclusivity(unchecked) var locationSql: LocationSql?
+    @exclusivity(unchecked) var locationInflux: LocationInflux?
     /// Once-per-outage lines of the runtime's own MQTT clients and SQL forwarders.
-    var sinkOutages = SinkOutages()
-    var sqlNudges = LocationSql.Nudges()
+    @exclusivity(unchecked) var sinkOutages = SinkOutages()
+    @exclusivity(unchecked) var sqlNudges = LocationSql.Nudges()
     /// True once the runtime's own MQTT or SQL sinks per location run (an online change may then
     /// not add or remove a location); set on the scan thread, read by the thread of a change.
     let locationSinks = Atomic<Bool>(false)

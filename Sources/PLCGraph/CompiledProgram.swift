@@ -83,11 +83,14 @@ public final class CompiledProgram {
     public internal(set) var order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
     public internal(set) var feedbackWires: [String]
+    // What a scan reads is the scan thread's own: `@exclusivity(unchecked)` spares each scan the
+    // runtime's dynamic exclusivity checks (swift_beginAccess, a thread-local access set), which
+    // only ever catch overlapping accesses on one thread, and a scan makes none.
     /// The schedule a scan walks: the compiled one, or (while values are forced) a copy with force steps.
-    private var steps: UnsafeMutableBufferPointer<Step>
+    @exclusivity(unchecked) private var steps: UnsafeMutableBufferPointer<Step>
     /// The schedule as compiled.
     var compiledSteps: [Step]
-    var boxed: [BoxedCopy]
+    @exclusivity(unchecked) var boxed: [BoxedCopy]
     /// Online writes and forces waiting for the next scan (any thread submits).
     public let online = OnlineControl()
     /// Called on the scan thread, before the scan, with what online requests changed and the scan's
@@ -96,9 +99,9 @@ public final class CompiledProgram {
     /// The forced values by path (scan thread only).
     public internal(set) var forces: [String: IECValue] = [:]
     /// The values the force steps store.
-    var forcedValues: [ForcedValue] = []
+    @exclusivity(unchecked) var forcedValues: [ForcedValue] = []
     /// The I/O blocks, for the executor's input and output image phases.
-    public internal(set) var ioBlocks: [any IOBlock]
+    @exclusivity(unchecked) public internal(set) var ioBlocks: [any IOBlock]
     /// Online changes waiting for the scan thread (see `OnlineChange.swift`).
     let swap = OnlineSwap()
     /// What other threads may name in an online request; replaced at an online change.
@@ -108,7 +111,7 @@ public final class CompiledProgram {
     var pendingLiterals: [(Endpoint, IECValue)] = []
     /// Counts the online changes swapped in: whoever caches names or addresses of the program
     /// (the dashboard, the retain store) rebuilds when it changes.
-    public internal(set) var generation = 0
+    @exclusivity(unchecked) public internal(set) var generation = 0
     /// How long the last online change's swap took on the scan thread, in ns (part of that scan).
     public internal(set) var lastSwapNanoseconds: Int64 = 0
     /// The variable storages of earlier versions, kept alive for a reader that has not rebuilt yet.
