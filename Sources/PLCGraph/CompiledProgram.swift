@@ -139,6 +139,12 @@ public final class CompiledProgram {
         steps.deallocate()
     }
 
+    /// The input image, at a scan's start: each I/O block takes what its worker finished since the last scan.
+    public func readInputs() { for io in ioBlocks { io.readInputs() } }
+
+    /// The output image, at a scan's end: each I/O block hands this scan's requests to its worker.
+    public func writeOutputs() { for io in ioBlocks { io.writeOutputs() } }
+
     /// Walks `schedule` from now on (nil: the compiled one again); between scans only.
     func useSchedule(_ schedule: [Step]?) {
         let next = schedule ?? compiledSteps

@@ -16,10 +16,10 @@ extension Scannable {
     public func writeOutputs() {}
 }
 
-extension CompiledProgram: Scannable {
-    public func readInputs() { for io in ioBlocks { io.readInputs() } }
-    public func writeOutputs() { for io in ioBlocks { io.writeOutputs() } }
-}
+// `readInputs` and `writeOutputs` live in PLCGraph, beside `ioBlocks`: another module's access to
+// the list goes through the runtime's dynamic exclusivity check (swift_beginAccess) whatever the
+// property declares, twice a scan.
+extension CompiledProgram: Scannable {}
 
 /// A Codesys-style cyclic task: it runs a program (anything `Scannable`) at a fixed period on absolute deadlines.
 ///
