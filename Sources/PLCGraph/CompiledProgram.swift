@@ -180,7 +180,10 @@ public final class CompiledProgram {
             case .not(let s, let d):
                 d.storeBytes(of: !s.load(as: Bool.self), as: Bool.self)
             case .copyString(let s, let d):
-                d.pointee = s.pointee
+                // A wire carries the same string scan after scan: when the destination already holds
+                // it (the same bits: one storage, or the same small string), the copy is a no-op, and
+                // skipping it spares a retain and a release, which write the storage's cache line.
+                if !Self.sameBits(s, d) { d.pointee = s.pointee }
             case .copyBytes(let s, let d, let bytes):
                 d.copyMemory(from: s, byteCount: bytes)
             case .copyStrings(let s, let d, let count):
@@ -195,6 +198,19 @@ public final class CompiledProgram {
             }
             n += 1
         }
+    }
+
+    /// True when the two strings are the same value bit for bit (then assigning one to the other changes nothing).
+    @inline(__always)
+    private static func sameBits(_ a: UnsafePointer<String>, _ b: UnsafeMutablePointer<String>) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        // Word by word: a String is 2 words on 64-bit targets, 3 on 32-bit ones (a constant loop).
+        var offset = 0
+        while offset < MemoryLayout<String>.size {
+            if x.load(fromByteOffset: offset, as: UInt.self) != y.load(fromByteOffset: offset, as: UInt.self) { return false }
+            offset += MemoryLayout<UInt>.size
+        }
+        return true
     }
 
     private func load(_ endpoint: Endpoint) -> IECValue {

@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where pin values live: chunks handed out in order, so the pins of one block, and of the blocks
 /// created one after another (a program's, in file order), sit side by side in memory.
@@ -31,12 +36,11 @@ final class PinArena: @unchecked Sendable {
 
     let base: UnsafeMutableRawPointer
     let size: Int
-    /// Bytes handed out; only under `current`'s lock.
+    /// Bytes handed out; only by the thread whose chunk this is.
     private var used = 0
     /// The pins handed out, in address order (a chunk is handed out front to back).
     private let records = Mutex<[Record]>([])
 
-    private static let current = Mutex<PinArena?>(nil)
 
     private init(size: Int) {
         self.size = size
@@ -53,7 +57,10 @@ final class PinArena: @unchecked Sendable {
         pointer.initialize(repeating: value, count: count)
         let record = Record(address: UnsafeMutableRawPointer(pointer), count: count, scope: scope, type: type,
                             comment: comment, required: required)
-        arena.records.withLock { $0.append(record) }
+        // In address order, which two threads making blocks at once may finish out of.
+        arena.records.withLock { records in
+            records.insert(record, at: Self.index(of: record.address, in: records))
+        }
         guard Value.pinKind == .string else { return (arena, pointer) }
         let strings = UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: String.self)
         return (StringPinKeeper(arena: arena, strings: strings, count: count), pointer)
@@ -67,16 +74,27 @@ final class PinArena: @unchecked Sendable {
             let own = PinArena(size: bytes)
             return (own, own.base.bindMemory(to: T.self, capacity: count))
         }
-        return current.withLock { current in
-            if let arena = current, let address = arena.take(bytes, alignment: alignment) {
-                return (arena, address.bindMemory(to: T.self, capacity: count))
-            }
-            let arena = PinArena(size: chunkBytes)
-            current = arena
-            let address = arena.take(bytes, alignment: alignment)!
+        // Each thread fills a chunk of its own: the blocks one thread makes (a program being loaded)
+        // stay side by side even while another thread makes blocks too (tests, an online change).
+        let current = pthread_getspecific(currentKey).map { Unmanaged<PinArena>.fromOpaque($0).takeUnretainedValue() }
+        if let arena = current, let address = arena.take(bytes, alignment: alignment) {
             return (arena, address.bindMemory(to: T.self, capacity: count))
         }
+        let arena = PinArena(size: chunkBytes)
+        if let old = pthread_getspecific(currentKey) { Unmanaged<PinArena>.fromOpaque(old).release() }
+        pthread_setspecific(currentKey, Unmanaged.passRetained(arena).toOpaque())
+        let address = arena.take(bytes, alignment: alignment)!
+        return (arena, address.bindMemory(to: T.self, capacity: count))
     }
+
+    /// The thread's chunk being filled (a retained `PinArena`), released when the thread ends.
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { chunk in
+            if let chunk { Unmanaged<PinArena>.fromOpaque(chunk).release() }
+        }
+        return key
+    }()
 
     /// The next `bytes` at `alignment`, or nil when the chunk is full.
     private func take(_ bytes: Int, alignment: Int) -> UnsafeMutableRawPointer? {
@@ -93,16 +111,22 @@ final class PinArena: @unchecked Sendable {
         return arena.declaration(at: address, defaultType: defaultType, kind: kind, array: array)
     }
 
+    /// The first record at or after `address` (a binary search).
+    private static func index(of address: UnsafeMutableRawPointer, in records: [Record]) -> Int {
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if records[middle].address < address { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// The declaration of the pin whose values start at `address` (a binary search: records are in address order).
     private func declaration(at address: UnsafeMutableRawPointer, defaultType: IECType, kind: PinKind, array: Bool) -> PinDeclaration {
         let record = records.withLock { records -> Record in
-            var low = 0, high = records.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if records[middle].address < address { low = middle + 1 } else { high = middle }
-            }
-            precondition(records[low].address == address, "a pin's declaration is missing from its chunk")
-            return records[low]
+            let i = Self.index(of: address, in: records)
+            precondition(i < records.count && records[i].address == address, "a pin's declaration is missing from its chunk")
+            return records[i]
         }
         return PinDeclaration(scope: record.scope, type: record.type, defaultType: defaultType, kind: kind,
                               count: array ? record.count : nil, comment: record.comment, required: record.required,
