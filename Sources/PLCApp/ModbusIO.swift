@@ -72,7 +72,9 @@ public final class ModbusIO: RuntimeService {
     /// The first bus whose worker thread ended by itself: the runtime stops (a program without its
     /// bus reads nothing; docs/services.md).
     public var failure: String? {
-        workers.values.sorted { $0.name < $1.name }.first { $0.hasEnded }
+        // Supervision asks once a second: sort (an allocation) only when a worker has ended.
+        guard workers.values.contains(where: { $0.hasEnded }) else { return nil }
+        return workers.values.sorted { $0.name < $1.name }.first { $0.hasEnded }
             .map { "bus \($0.name): its worker thread ended by itself" }
     }
 }

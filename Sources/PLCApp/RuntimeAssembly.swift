@@ -4,7 +4,6 @@ public import PLCModbus
 import PLCRuntime
 public import PLCStorage
 import PLCMeters
-import Synchronization
 
 /// A program with everything it needs to run, started in order and stopped in reverse.
 ///
@@ -29,17 +28,19 @@ public final class RuntimeAssembly {
     /// The first bus's simulator, if any: the one of a program with one bus.
     public var simulator: ModbusSimulator? { simulators.first }
     let group: ServiceGroup
-    // The runtime's own sinks per location (scan thread): MQTT, SQL and the InfluxDB file, as the
-    // runtime settings ask; each gets its locations after their first scan.
-    var locationMqtt: LocationMqtt?
-    var locationSql: LocationSql?
-    var locationInflux: LocationInflux?
-    private var sinksStarted = false
+    // The runtime's own sinks per location, on the scan thread: MQTT, SQL and the InfluxDB file,
+    // as the runtime settings ask; each gets its locations after their first scan.
+    // `@exclusivity(unchecked)` spares each scan the runtime's dynamic exclusivity checks
+    // (swift_beginAccess), which only catch overlapping accesses on one thread.
+    @exclusivity(unchecked) var locationMqtt: LocationMqtt?
+    @exclusivity(unchecked) var locationSql: LocationSql?
+    @exclusivity(unchecked) var locationInflux: LocationInflux?
+    @exclusivity(unchecked) private var sinksStarted = false
     /// Blocks an online change added: their locations' sinks start after their first scan.
-    var sinkBlocksAdded: Set<ObjectIdentifier> = []
+    @exclusivity(unchecked) var sinkBlocksAdded: Set<ObjectIdentifier> = []
     /// Once-per-outage lines of the runtime's own MQTT clients and SQL forwarders.
-    var sinkOutages = SinkOutages()
-    var sqlNudges = LocationSql.Nudges()
+    @exclusivity(unchecked) var sinkOutages = SinkOutages()
+    @exclusivity(unchecked) var sqlNudges = LocationSql.Nudges()
     let note: @Sendable (String) -> Void
     /// The services each block brought (`ServiceOwner`), so an online change can stop a dropped block's.
     var owned: [ObjectIdentifier: [any RuntimeService]] = [:]

@@ -83,11 +83,14 @@ public final class CompiledProgram {
     public internal(set) var order: [Int]
     /// The wires marked as feedback, as "source -> instance.pin" text, for `plc check`.
     public internal(set) var feedbackWires: [String]
+    // What a scan reads is the scan thread's own: `@exclusivity(unchecked)` spares each scan the
+    // runtime's dynamic exclusivity checks (swift_beginAccess, a thread-local access set), which
+    // only ever catch overlapping accesses on one thread, and a scan makes none.
     /// The schedule a scan walks: the compiled one, or (while values are forced) a copy with force steps.
-    private var steps: UnsafeMutableBufferPointer<Step>
+    @exclusivity(unchecked) private var steps: UnsafeMutableBufferPointer<Step>
     /// The schedule as compiled.
     var compiledSteps: [Step]
-    var boxed: [BoxedCopy]
+    @exclusivity(unchecked) var boxed: [BoxedCopy]
     /// Online writes and forces waiting for the next scan (any thread submits).
     public let online = OnlineControl()
     /// Called on the scan thread, before the scan, with what online requests changed and the scan's
@@ -96,9 +99,9 @@ public final class CompiledProgram {
     /// The forced values by path (scan thread only).
     public internal(set) var forces: [String: IECValue] = [:]
     /// The values the force steps store.
-    var forcedValues: [ForcedValue] = []
+    @exclusivity(unchecked) var forcedValues: [ForcedValue] = []
     /// The I/O blocks, for the executor's input and output image phases.
-    public internal(set) var ioBlocks: [any IOBlock]
+    @exclusivity(unchecked) public internal(set) var ioBlocks: [any IOBlock]
     /// Online changes waiting for the scan thread (see `OnlineChange.swift`).
     let swap = OnlineSwap()
     /// What other threads may name in an online request; replaced at an online change.
@@ -108,7 +111,7 @@ public final class CompiledProgram {
     var pendingLiterals: [(Endpoint, IECValue)] = []
     /// Counts the online changes swapped in: whoever caches names or addresses of the program
     /// (the dashboard, the retain store) rebuilds when it changes.
-    public internal(set) var generation = 0
+    @exclusivity(unchecked) public internal(set) var generation = 0
     /// How long the last online change's swap took on the scan thread, in ns (part of that scan).
     public internal(set) var lastSwapNanoseconds: Int64 = 0
     /// The variable storages of earlier versions, kept alive for a reader that has not rebuilt yet.
@@ -135,6 +138,12 @@ public final class CompiledProgram {
         steps.deinitialize()
         steps.deallocate()
     }
+
+    /// The input image, at a scan's start: each I/O block takes what its worker finished since the last scan.
+    public func readInputs() { for io in ioBlocks { io.readInputs() } }
+
+    /// The output image, at a scan's end: each I/O block hands this scan's requests to its worker.
+    public func writeOutputs() { for io in ioBlocks { io.writeOutputs() } }
 
     /// Walks `schedule` from now on (nil: the compiled one again); between scans only.
     func useSchedule(_ schedule: [Step]?) {
@@ -171,7 +180,10 @@ public final class CompiledProgram {
             case .not(let s, let d):
                 d.storeBytes(of: !s.load(as: Bool.self), as: Bool.self)
             case .copyString(let s, let d):
-                d.pointee = s.pointee
+                // A wire carries the same string scan after scan: when the destination already holds
+                // it (the same bits: one storage, or the same small string), the copy is a no-op, and
+                // skipping it spares a retain and a release, which write the storage's cache line.
+                if !Self.sameBits(s, d) { d.pointee = s.pointee }
             case .copyBytes(let s, let d, let bytes):
                 d.copyMemory(from: s, byteCount: bytes)
             case .copyStrings(let s, let d, let count):
@@ -186,6 +198,19 @@ public final class CompiledProgram {
             }
             n += 1
         }
+    }
+
+    /// True when the two strings are the same value bit for bit (then assigning one to the other changes nothing).
+    @inline(__always)
+    private static func sameBits(_ a: UnsafePointer<String>, _ b: UnsafeMutablePointer<String>) -> Bool {
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        // Word by word: a String is 2 words on 64-bit targets, 3 on 32-bit ones (a constant loop).
+        var offset = 0
+        while offset < MemoryLayout<String>.size {
+            if x.load(fromByteOffset: offset, as: UInt.self) != y.load(fromByteOffset: offset, as: UInt.self) { return false }
+            offset += MemoryLayout<UInt>.size
+        }
+        return true
     }
 
     private func load(_ endpoint: Endpoint) -> IECValue {

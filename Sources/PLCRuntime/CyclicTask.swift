@@ -16,10 +16,10 @@ extension Scannable {
     public func writeOutputs() {}
 }
 
-extension CompiledProgram: Scannable {
-    public func readInputs() { for io in ioBlocks { io.readInputs() } }
-    public func writeOutputs() { for io in ioBlocks { io.writeOutputs() } }
-}
+// `readInputs` and `writeOutputs` live in PLCGraph, beside `ioBlocks`: another module's access to
+// the list goes through the runtime's dynamic exclusivity check (swift_beginAccess) whatever the
+// property declares, twice a scan.
+extension CompiledProgram: Scannable {}
 
 /// A Codesys-style cyclic task: it runs a program (anything `Scannable`) at a fixed period on absolute deadlines.
 ///
@@ -34,11 +34,11 @@ public final class CyclicTask<Clock: PLCClock> {
     // exclusivity checks (swift_beginAccess, a thread-local access set): a task is one thread's.
     @exclusivity(unchecked) public private(set) var statistics = CycleStatistics()
     /// Called when the watchdog trips, with the scan's execution time in ns. The task keeps running.
-    public var onWatchdog: ((Int64) -> Void)?
+    @exclusivity(unchecked) public var onWatchdog: ((Int64) -> Void)?
     /// Called once per wall-clock step of more than a second (NTP, an operator, a DST change of
     /// the UTC offset is not one), with the step in ms (negative: back) and the scan's local time,
     /// on the scan thread before the scan runs.
-    public var onClockStep: ((_ step: Int64, _ localTime: Int64) -> Void)?
+    @exclusivity(unchecked) public var onClockStep: ((_ step: Int64, _ localTime: Int64) -> Void)?
     @exclusivity(unchecked) private var lastWall: (monotonic: Int64, wall: Int64)?
 
     private let interval: Int64

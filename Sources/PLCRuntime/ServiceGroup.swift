@@ -6,7 +6,9 @@ public import PLCCore
 /// a service is started as soon as it is added (a later one may depend on it, e.g. a bus on the
 /// simulator's port), and `stop()` stops them last-first, each gracefully.
 public final class ServiceGroup {
-    private var services: [any RuntimeService] = []
+    // Checked between scans on the scan thread: `@exclusivity(unchecked)` spares each scan the
+    // runtime's dynamic exclusivity checks (they only catch overlapping accesses on one thread).
+    @exclusivity(unchecked) private var services: [any RuntimeService] = []
     private let log: (String) -> Void
 
     /// `log` receives one line per service failure; the group prints nothing else.
@@ -48,6 +50,13 @@ public final class ServiceGroup {
         guard fatal == nil, now >= nextCheck else { return fatal }
         nextCheck = now + 1_000_000_000
         for service in services {
+            // Names are built (string interpolation, an allocation) only for a service that
+            // failed or waits for a restart: a healthy runtime's check reads one flag per service.
+            var failed: String?
+            if restarts.isEmpty {
+                failed = service.failure
+                if failed == nil { continue }
+            }
             let name = service.serviceName
             if let restart = restarts[name] {
                 guard now >= restart.at else { continue }
@@ -63,7 +72,7 @@ public final class ServiceGroup {
                 }
                 continue
             }
-            guard let why = service.failure else { continue }
+            guard let why = failed ?? service.failure else { continue }
             switch service.onFailure {
             case .restart:
                 let wait = backoff[name] ?? 1
@@ -78,10 +87,10 @@ public final class ServiceGroup {
         return nil
     }
 
-    private var nextCheck: Int64 = 0
-    private var fatal: String?
+    @exclusivity(unchecked) private var nextCheck: Int64 = 0
+    @exclusivity(unchecked) private var fatal: String?
     /// Services waiting for a restart: when, and the wait after that.
-    private var restarts: [String: (at: Int64, next: Int64)] = [:]
+    @exclusivity(unchecked) private var restarts: [String: (at: Int64, next: Int64)] = [:]
     /// The next wait of a service that was restarted before.
     private var backoff: [String: Int64] = [:]
 

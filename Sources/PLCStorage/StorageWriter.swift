@@ -5,6 +5,7 @@ import Foundation
 #endif
 import PLCCore
 import Glibc
+import Synchronization
 
 /// The one thread that touches files and standard output, so a scan never waits for a disk.
 ///
@@ -68,6 +69,9 @@ public final class StorageWriter: @unchecked Sendable {
     // first folder found locked by another program.
     private var folderLocks: [String: Int32] = [:]
     private var firstConflict: String?
+    /// Set (after `firstConflict`, under the lock) once there is a conflict: `conflict` is read
+    /// before every scan, and a healthy run then costs one atomic load instead of a lock round trip.
+    private let hasConflict = Atomic<Bool>(false)
 
     /// The plausible-time floor of this writer's rows (local ms): `ClockFloor.earliest`, the build
     /// date; a virtual-time run of an earlier date passes `ClockFloor.projectStart`.
@@ -153,7 +157,10 @@ public final class StorageWriter: @unchecked Sendable {
     /// True once the writer's thread has ended (after `stop`, or because it died).
     public var hasEnded: Bool { thread.hasEnded }
 
-    public var conflict: String? { lockGuard.withLock { firstConflict } }
+    public var conflict: String? {
+        guard hasConflict.load(ordering: .acquiring) else { return nil }
+        return lockGuard.withLock { firstConflict }
+    }
 
     /// Takes this writer's `flock` for `folder` (kept until `stop()`), so a second
     /// program never writes every row twice. Returns the one-line error when another program holds
@@ -171,7 +178,10 @@ public final class StorageWriter: @unchecked Sendable {
             if let holder = ExclusiveLock.take(fd) {
                 close(fd)
                 let message = "CSV folder \(folder) is in use by \(holder); one program per CSV folder"
-                if firstConflict == nil { firstConflict = message }
+                if firstConflict == nil {
+                    firstConflict = message
+                    hasConflict.store(true, ordering: .releasing)
+                }
                 return message
             }
             folderLocks[key] = fd

@@ -91,11 +91,14 @@ struct Run: ParsableCommand {
             writer.reopen()
         }
         let task = CyclicTask(program: compiled, settings: file.task, clock: SystemClock())
-        var retain = try RetainSetup.start(RetainSet(compiled), file: file, reset: reset)
+        // What the loop below keeps between scans, in a class of the scan thread's own rather than
+        // variables the closures capture: their boxes went through the runtime's dynamic exclusivity
+        // checks (swift_beginAccess) several times a scan.
+        let loop = RunLoopState(retain: try RetainSetup.start(RetainSet(compiled), file: file, reset: reset),
+                                generation: compiled.generation)
         let reloader = OnlineReloader(runtime: runtime, location: target.program, sets: target.sets,
                                       settingsFile: target.settings, library: loading.library)
         reload.action = { _ = reloader.reload(by: "SIGUSR2") }
-        var generation = compiled.generation
         let dashboard = try startDashboard(compiled, file: file, io: runtime.modbus, settings: runtime.setup.settings,
                                            reload: { reloader.reload(by: $0) })
         defer { dashboard?.stop() }
@@ -108,24 +111,22 @@ struct Run: ParsableCommand {
         if !monitored.isEmpty { emit((["cycle", "t_ms"] + monitored).joined(separator: ",") + "\n") }
         let writer = runtime.storage.writer
         if lockMemory { try LockMemory.lock() }
-        var failed: String?
-        var claimed = false
-        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || failed != nil }, afterScan: {
+        task.run(cycles: cycles, shouldStop: { stop.isSet || writer.conflict != nil || loop.failed != nil }, afterScan: {
             // The scan's own time, not one more clock read per scan.
-            failed = runtime.supervise(now: task.elapsedMilliseconds * 1_000_000)
+            loop.failed = runtime.supervise(now: task.elapsedMilliseconds * 1_000_000)
             runtime.afterScan()
-            if compiled.generation != generation {
+            if compiled.generation != loop.generation {
                 // An online change was swapped in: the retain store follows the new version.
-                generation = compiled.generation
+                loop.generation = compiled.generation
                 let stats = task.statistics
                 note("\(name): the scan that carried the online change took \(stats.last / 1000) µs"
                      + " (average scan \(stats.average / 1000) µs, watchdog T#\(file.task.watchdog)ms)")
-                retain = try? RetainSetup.follow(compiled, file: file, replacing: retain, now: task.elapsedMilliseconds)
+                loop.retain = try? RetainSetup.follow(compiled, file: file, replacing: loop.retain, now: task.elapsedMilliseconds)
             }
-            retain?.afterScan(now: task.elapsedMilliseconds)
+            loop.retain?.afterScan(now: task.elapsedMilliseconds)
             // One program per CSV folder; the folders are wired in by the first scan.
-            if !claimed {
-                claimed = true
+            if !loop.claimed {
+                loop.claimed = true
                 _ = runtime.storage.claimFolders()
             }
             dashboard?.afterScan(task.statistics)
@@ -138,10 +139,10 @@ struct Run: ParsableCommand {
             }
             emit(([String(task.statistics.cycles - 1), String(task.elapsedMilliseconds)] + cells).joined(separator: ",") + "\n")
         })
-        retain?.stop(now: task.elapsedMilliseconds)
+        loop.retain?.stop(now: task.elapsedMilliseconds)
         note(task.statistics.summary(interval: file.task.interval))
         if let conflict = writer.conflict { throw fail("\(name): \(conflict)") }
-        if let failed { throw fail(failed, code: 1) }
+        if let failed = loop.failed { throw fail(failed, code: 1) }
     }
 
     private func monitorPaths(_ program: CompiledProgram) throws -> [String] {
@@ -151,6 +152,26 @@ struct Run: ParsableCommand {
             throw fail("--monitor: no variable or pin named '\(path)'")
         }
         return paths
+    }
+}
+
+/// What `plc run`'s loop keeps from one scan to the next; the scan thread's only.
+///
+/// `@exclusivity(unchecked)`: the runtime's dynamic exclusivity checks only ever catch overlapping
+/// accesses on one thread, and the loop makes none; without them a scan calls no `swift_beginAccess`.
+private final class RunLoopState {
+    /// The retain store (nil: nothing retained); replaced when an online change is swapped in.
+    @exclusivity(unchecked) var retain: RetainStore?
+    /// The program's generation the retain store follows.
+    @exclusivity(unchecked) var generation: Int
+    /// Why a service failure stops the runtime, once one did.
+    @exclusivity(unchecked) var failed: String?
+    /// True once the CSV folders were claimed (after the first scan).
+    @exclusivity(unchecked) var claimed = false
+
+    init(retain: RetainStore?, generation: Int) {
+        self.retain = retain
+        self.generation = generation
     }
 }
 

@@ -13,6 +13,30 @@ struct ExecutorTests {
         return (file, try ProgramCompiler.compile(file, library: .standard))
     }
 
+    @Test("a string wire carries every change, and an unchanged string (the same storage) stays as it is")
+    func stringWires() throws {
+        // CONCAT's inputs are wired from variables by string copies; a scan skips the copy when the
+        // pin already holds the same string, so every change must still arrive, in every length.
+        let program = try compile("""
+            program: s
+            variables:
+              - {scope: VAR, name: Folder, type: STRING, initial: csv}
+              - {scope: VAR, name: Joined, type: STRING}
+            blocks:
+              - {name: j, type: CONCAT, inputs: {STR1: Folder, STR2: /Office}, outputs: {OUT: Joined}}
+            """)
+        let long = String(repeating: "/mnt/usb-stick", count: 4)
+        for (folder, expected) in [("csv", "csv/Office"), ("csv", "csv/Office"), (long, long + "/Office"), (long, long + "/Office"),
+                                   ("", "/Office"), ("a\u{e9}", "a\u{e9}/Office"), (long + "x", long + "x/Office")] {
+            try program.setValue(.string(folder), of: "Folder")
+            for _ in 0..<2 {
+                program.scan(ScanContext())
+                #expect(program.value(of: "j.STR1") == .string(folder))
+                #expect(program.value(of: "Joined") == .string(expected))
+            }
+        }
+    }
+
     /// The blinker on a manual clock, scan by scan:
     ///
     ///     t (ms)     0 ....... 500 ........ 1000 1010 1020 ...... 1520 ....... 2020 2030
