@@ -64,6 +64,18 @@ final class BackgroundProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Waits until `count` stdout lines from `start` on satisfy `predicate`; returns the first
+    /// `count` of them (fewer on timeout, or when the process ended first).
+    func waitForLines(from start: Int, count: Int, timeout: TimeInterval, _ predicate: (String) -> Bool) -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var found = output.dropFirst(start).filter(predicate)
+        while found.count < count && Date() < deadline && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.02)
+            found = output.dropFirst(start).filter(predicate)
+        }
+        return Array(found.prefix(count))
+    }
+
     /// Waits until a stderr line satisfies `predicate`.
     @discardableResult
     func waitForErrorLine(timeout: TimeInterval = 10, _ predicate: (String) -> Bool) -> String? {
