@@ -139,7 +139,7 @@ import Testing
         }
         // 50 scans later it still holds, every scan, and the page and list mark it.
         let first = run.process.output.count
-        // The monitor's rows, not the Display's tables between them (more of those when scans run late).
+        // The monitor's rows, not the other stdout lines between them (the Display's table).
         let rows = run.process.waitForLines(from: first, count: 50, timeout: 180) { $0.first?.isNumber == true }
         #expect(rows.count == 50)
         #expect(rows.allSatisfy { $0.hasSuffix(",T#500ms,T#100ms") }, "\(rows.filter { !$0.hasSuffix(",T#500ms,T#100ms") }.prefix(3))")
