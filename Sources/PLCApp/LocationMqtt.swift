@@ -109,19 +109,3 @@ final class LocationMqtt {
                                                 columns: location.columns, units: location.units, cells: cells))
     }
 }
-
-extension CompiledProgram {
-    /// The blocks the runtime's sinks treat as locations: the location sources of the best rank
-    /// (`LocationRank`: a presenting block hides the raw readers), in program order.
-    var bestLocationSources: [(instance: Instance, type: any LocationSource.Type)] {
-        var sources: [(instance: Instance, type: any LocationSource.Type)] = []
-        var best: LocationRank?
-        for instance in instances {
-            guard let source = Swift.type(of: instance.block) as? any LocationSource.Type else { continue }
-            let rank = source.locationRank
-            best = best.map { min($0, rank) } ?? rank
-            sources.append((instance, source))
-        }
-        return sources.filter { $0.type.locationRank == best }
-    }
-}

@@ -52,14 +52,17 @@ public enum IECLiteral {
         return readableTime(ms)
     }
 
+    /// TIME literal units, largest first, with their length in ms: one table for parsing and printing.
+    static let timeUnits: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
+
     /// A TIME in ms as `T#<d>d<h>h<m>m<s>s<ms>ms`, leaving out zero units (`T#0ms` for zero, `T#-2s` below).
     public static func readableTime(_ ms: Int64) -> String {
         guard ms != 0 else { return "T#0ms" }
         var rest = ms.magnitude
         var text = ms < 0 ? "T#-" : "T#"
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] as [(String, UInt64)] {
-            let count = rest / size
-            rest %= size
+        for (unit, size) in timeUnits {
+            let count = rest / UInt64(size)
+            rest %= UInt64(size)
             if count > 0 { text += "\(count)\(unit)" }
         }
         return text
@@ -174,7 +177,6 @@ public enum IECLiteral {
         var negative = false
         if rest.first == "-" { negative = true; rest = rest.dropFirst() }
         guard !rest.isEmpty else { throw bad }
-        let units: [(String, Double)] = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
         var total = 0.0
         var lastUnit = -1
         while !rest.isEmpty {
@@ -182,13 +184,13 @@ public enum IECLiteral {
             guard !number.isEmpty, let amount = Double(number) else { throw bad }
             rest = rest.dropFirst(number.count)
             let unitText = rest.prefix { $0.isLetter }
-            guard let unit = units.firstIndex(where: { $0.0 == unitText }) else { throw bad }
+            guard let unit = timeUnits.firstIndex(where: { $0.0 == unitText }) else { throw bad }
             guard unit > lastUnit else {
                 throw IECError("'\(text)': TIME units must go from largest to smallest (d, h, m, s, ms)")
             }
             lastUnit = unit
             rest = rest.dropFirst(unitText.count)
-            total += amount * units[unit].1
+            total += amount * Double(timeUnits[unit].1)
         }
         guard total <= Double(Int64(Int32.max) * 1000) else { throw IECError("'\(text)' is out of range for TIME") }
         let ms = Int64(total.rounded())

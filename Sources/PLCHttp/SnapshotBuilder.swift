@@ -48,23 +48,20 @@ public final class SnapshotBuilder {
         watchdogMs = task.watchdog
         let settings = settings ?? DashboardSettings(program: program)
         var tables = [(name: "", type: "PROGRAM", decls: program.variables.decls, paths: program.variables.decls.map(\.name))]
-        var sources: [(rank: LocationRank, view: View)] = []
         var loggers: [String] = [], eventLogs: [String] = []
         for instance in program.instances {
             let decls = Self.interface(of: instance.block)
             tables.append((instance.name, Self.typeName(of: instance.block), decls, decls.map { "\(instance.name).\($0.name)" }))
-            if let source = type(of: instance.block) as? any LocationSource.Type {
-                sources.append((source.locationRank, View(instance: instance.name, title: source.locationNamePin.map { "\(instance.name).\($0)" },
-                                                          status: source.locationStatusPin)))
-            }
             if instance.block is any EnergyRowSource { loggers.append(instance.name) }
             if instance.block is any EventLogSource { eventLogs.append(instance.name) }
         }
         self.tables = tables
         retained = Self.retained(program)
         // The best-ranked sources say what a program shows: Display blocks hide the meter readers.
-        let best = sources.map(\.rank).min()
-        self.views = sources.filter { $0.rank == best }.map(\.view)
+        views = program.bestLocationSources.map { source in
+            View(instance: source.instance.name, title: source.type.locationNamePin.map { "\(source.instance.name).\($0)" },
+                 status: source.type.locationStatusPin)
+        }
         self.loggers = loggers
         self.eventLogs = eventLogs
         staleAfterMs = settings.staleAfterMs
