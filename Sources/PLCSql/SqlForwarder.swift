@@ -61,13 +61,19 @@ public final class SqlForwarder: @unchecked Sendable {
     /// the cursor moves only after a commit. Returns false when the worker was given up.
     @discardableResult
     public func stop(wait: Double = SqlForwarder.stopWait) -> Bool {
+        end(joining: wait, said: wait)
+    }
+
+    /// Tells the worker to stop, waits `wait` seconds for it, and says so when it is given up
+    /// after `said` seconds in all.
+    private func end(joining wait: Double, said: Double) -> Bool {
         condition.withLock {
             stopping = true
             condition.broadcast()
         }
         let finished = thread.join(timeout: wait)
         if !finished {
-            Console.write("SQL: the worker did not finish within \(Int(wait)) s (a frozen server or a locked table); "
+            Console.write("SQL: the worker did not finish within \(Int(said)) s (a frozen server or a locked table); "
                           + "its rows stay in the CSV outbox and are sent at the next start\n", to: 2)
         }
         return finished
@@ -84,7 +90,7 @@ public final class SqlForwarder: @unchecked Sendable {
             nudged = true
             condition.broadcast()
         }
-        return thread.join(timeout: wait) || stop(wait: 0)
+        return thread.join(timeout: wait) || end(joining: 0, said: wait)
     }
 
     /// A new row may be on disk: look now instead of at the next poll.
