@@ -13,15 +13,7 @@ import PLCStorage
 /// ready for `influx write` or Telegraf's file input. The storage writer's thread appends them, so
 /// a scan never waits on the disk, and the writer's own supervision covers the sink.
 final class LocationInflux {
-    private struct Location {
-        let block: any FunctionBlock
-        let name: String
-        let columns: [String]
-        let pins: (valid: Int, age: Int, values: Int, decimals: Int?, columnValid: Int?)
-        var lastAge: Int64 = .max
-    }
-
-    private var locations: [Location] = []
+    private var locations: [LocationReading] = []
     private let path: String
     private let site: String
     private let writer: StorageWriter
@@ -37,23 +29,12 @@ final class LocationInflux {
     /// Takes in the location sources (the best rank in `program`) among `blocks` (nil: every
     /// block) it does not have yet. Call after a scan of theirs: their names may be computed.
     func add(from program: CompiledProgram, blocks: Set<ObjectIdentifier>? = nil) {
-        let had = Set(locations.map { ObjectIdentifier($0.block as AnyObject) })
-        locations += program.bestLocationSources.compactMap { source -> Location? in
-            let block = source.instance.block, table = source.instance.interface
-            let id = ObjectIdentifier(block as AnyObject)
-            guard !had.contains(id), blocks?.contains(id) ?? true else { return nil }
-            guard let valid = table.index(of: "xValid"), let age = table.index(of: "tAge"),
-                  let values = table.index(of: "alrValues") else { return nil }
-            let named = source.type.locationNamePin.flatMap { block.value(of: $0)?.string } ?? ""
-            return Location(block: block, name: named.isEmpty ? source.instance.name : named,
-                            columns: ValueColumns.names(block.value(of: "sColumns")?.string ?? ""),
-                            pins: (valid, age, values, table.index(of: "auiDecimals"), table.index(of: "axValid")))
-        }
+        locations += LocationReading.new(in: program, among: blocks, had: locations)
     }
 
     /// Lets go of the locations whose blocks are in `blocks` (an online change removed them).
     func remove(blocks: Set<ObjectIdentifier>) {
-        locations.removeAll { blocks.contains(ObjectIdentifier($0.block as AnyObject)) }
+        locations.removeAll { blocks.contains($0.id) }
     }
 
     /// Scan thread, after a scan: one line for each location whose reading is new (its age went down).
@@ -63,18 +44,7 @@ final class LocationInflux {
             let valid = block[pin: location.pins.valid].bool, age = block[pin: location.pins.age].time
             locations[i].lastAge = age
             guard valid, age < location.lastAge else { continue }
-            func items(_ pin: Int?) -> [IECValue] {
-                guard let pin, case .array(let items) = block[pin: pin] else { return [] }
-                return items
-            }
-            let values = items(location.pins.values).map(\.real), decimals = items(location.pins.decimals).map(\.real)
-            let good = items(location.pins.columnValid).map(\.bool)
-            let fields: [(String, String)] = location.columns.indices.compactMap { c in
-                guard c < values.count, c >= good.count || good[c],
-                      let text = ValueColumns.format(values[c], decimals: c < decimals.count ? Int(decimals[c]) : 3)
-                else { return nil }
-                return (location.columns[c], text)
-            }
+            let fields = zip(location.columns, location.cells(valid: valid)).compactMap { column, cell in cell.map { (column, $0) } }
             if let line = Self.line(tags: [("site", site), ("location", location.name)], fields: fields, ns: wallClockNs) {
                 writer.append(line: line, to: path)
             }
